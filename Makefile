@@ -1,0 +1,63 @@
+# pgq: PgQ-compatible queue for PostgreSQL, pure SQL + PL/pgSQL, and its
+# TypeScript tools.  PGXS builds and installs the extension; the other
+# targets drive tests, the demo and the benchmarks.
+#
+#   make                 build the SQL scripts from extension/ sources
+#   make install         install them into PostgreSQL's share directory
+#   make installcheck    pgTAP tests against a running server (PG* env)
+#   make test            everything (pgTAP + vitest) on a throwaway cluster
+#   make demo            a queue at work, on a throwaway cluster
+#   make bench           benchmarks side by side with C PgQ
+
+PG_CONFIG ?= pg_config
+PGQ_VERSION := $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" extension/pgq.control)
+
+PGQ_SCHEMA    := $(sort $(wildcard extension/pgq/schema/*.sql))
+PGQ_FUNCTIONS := $(sort $(wildcard extension/pgq/functions/*.sql))
+PGQ_TRIGGERS  := $(sort $(wildcard extension/pgq/triggers/*.sql))
+PGQ_SOURCES   := $(PGQ_SCHEMA) $(PGQ_FUNCTIONS) $(PGQ_TRIGGERS)
+
+MODULEDIR  = extension
+DATA       = extension/pgq.control
+DATA_built = extension/pgq--$(PGQ_VERSION).sql extension/pgq.sql
+EXTRA_CLEAN = extension/pgq--*.sql extension/pgq.sql
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# The extension script: sources in order, then the install-time schema fix,
+# grants and pg_dump marks.  Function bodies are checked at first call, so
+# the files may come in any order.
+extension/pgq--$(PGQ_VERSION).sql: $(PGQ_SOURCES) extension/pgq/grants.sql extension/pgq/ext_dump.sql extension/pgq.control scripts/build-sql.sh
+	scripts/build-sql.sh extension $(PGQ_VERSION) $(PGQ_SOURCES) > $@
+
+# The same without CREATE EXTENSION, for servers where extensions cannot be
+# installed: psql -f pgq.sql
+extension/pgq.sql: $(PGQ_SOURCES) extension/pgq/grants.sql extension/pgq.control scripts/build-sql.sh
+	scripts/build-sql.sh plain $(PGQ_VERSION) $(PGQ_SOURCES) > $@
+
+.PHONY: test demo bench pgtap vitest
+
+# pgTAP tests against the server in the PG* environment; each file gets a
+# fresh database cloned from a template with pgtap and pgq.
+installcheck: pgtap
+pgtap:
+	scripts/pgtap.sh $(sort $(wildcard pgtap/*.sql))
+
+vitest: node_modules
+	npx vitest run
+
+node_modules: package.json package-lock.json
+	npm ci
+	@touch node_modules
+
+# Everything, on a throwaway cluster unless PGQ_TEST_DATABASE_URL/PGHOST
+# point at a server.
+test: all node_modules
+	scripts/pgcluster.sh run -- $(MAKE) --no-print-directory pgtap vitest
+
+demo: all node_modules
+	scripts/pgcluster.sh run -- npx tsx demo/demo.ts
+
+bench: all node_modules
+	scripts/pgcluster.sh run -- bench/run.sh $(if $(QUICK),--quick)

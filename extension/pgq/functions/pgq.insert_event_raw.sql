@@ -1,0 +1,97 @@
+create or replace function pgq.insert_event_raw(
+    queue_name text, ev_id bigint, ev_time timestamptz,
+    ev_owner integer, ev_retry integer, ev_type text, ev_data text,
+    ev_extra1 text, ev_extra2 text, ev_extra3 text, ev_extra4 text)
+returns bigint
+language plpgsql security definer
+set search_path = pg_catalog, pg_temp
+as $$
+    -- pgq.insert_event_raw(queue_name, ev_id, ev_time, ev_owner, ev_retry,
+    --     ev_type, ev_data, ev_extra1 .. ev_extra4): insert one event with
+    -- every field given.  The queue's event sequence is always advanced
+    -- first, also when ev_id is given and also when the insert is then
+    -- refused: that is how the ticker notices re-inserted events.
+    -- Parameters: ev_id NULL = next id from the queue's sequence; ev_time
+    --   NULL = now(); ev_owner/ev_retry NULL for a fresh event.
+    -- Returns: the event id.
+    -- Errors: 22004 'Queue name must not be NULL'; PQ001 'No such queue';
+    --   PQ005 'Insert into queue disallowed' (queue_disable_insert, unless
+    --   session_replication_role is replica); PQ006 'Queue ''<q>'' allows
+    --   max <n> events from one TX' (queue_per_tx_limit).
+    -- Tables: pgq.queue (read), the queue's current event table.
+    --
+    -- The common case (queue enabled, no per-transaction limit) is one
+    -- static, plan-cached statement: the row is routed through the
+    -- partitioned pgq.event_template to pgq.event_<id>_<cur_table>.
+    -- Everything else takes the second path below.
+declare
+    v_id    bigint;
+    v_q     record;
+    v_key   text;
+    v_count int4;
+begin
+    insert into pgq.event_template as e
+           (ev_queue, ev_table, ev_id, ev_time, ev_owner, ev_retry,
+            ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4)
+    select q.queue_id, q.queue_cur_table, coalesce(insert_event_raw.ev_id, q.next_id),
+           coalesce(insert_event_raw.ev_time, now()),
+           insert_event_raw.ev_owner, insert_event_raw.ev_retry,
+           insert_event_raw.ev_type, insert_event_raw.ev_data,
+           insert_event_raw.ev_extra1, insert_event_raw.ev_extra2,
+           insert_event_raw.ev_extra3, insert_event_raw.ev_extra4
+      from (select x.queue_id, x.queue_cur_table, nextval(x.queue_event_seq) as next_id
+              from pgq.queue x
+             where x.queue_name = insert_event_raw.queue_name
+               and not x.queue_disable_insert
+               and x.queue_per_tx_limit is null) q
+    returning e.ev_id into v_id;
+    if v_id is not null then
+        return v_id;
+    end if;
+
+    if insert_event_raw.queue_name is null then
+        raise exception 'Queue name must not be NULL' using errcode = '22004';
+    end if;
+
+    select x.queue_id, x.queue_cur_table, x.queue_event_seq,
+           x.queue_disable_insert, x.queue_per_tx_limit
+      into v_q
+      from pgq.queue x
+     where x.queue_name = insert_event_raw.queue_name;
+    if not found then
+        raise exception 'No such queue' using errcode = 'PQ001';
+    end if;
+
+    v_id := nextval(v_q.queue_event_seq);
+
+    if v_q.queue_disable_insert
+       and current_setting('session_replication_role') <> 'replica' then
+        raise exception 'Insert into queue disallowed' using errcode = 'PQ005';
+    end if;
+
+    if v_q.queue_per_tx_limit is not null then
+        -- count kept in a transaction-local setting: gone at commit or
+        -- abort, and rolled back with a savepoint like the events themselves
+        v_key := 'pgq.tx_event_count_' || v_q.queue_id;
+        v_count := coalesce(nullif(current_setting(v_key, true), ''), '0')::int4 + 1;
+        if v_count > v_q.queue_per_tx_limit then
+            raise exception 'Queue ''%'' allows max % events from one TX',
+                insert_event_raw.queue_name, v_q.queue_per_tx_limit
+                using errcode = 'PQ006';
+        end if;
+        perform set_config(v_key, v_count::text, true);
+    end if;
+
+    v_id := coalesce(insert_event_raw.ev_id, v_id);
+    insert into pgq.event_template
+           (ev_queue, ev_table, ev_id, ev_time, ev_owner, ev_retry,
+            ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4)
+    values (v_q.queue_id, v_q.queue_cur_table, v_id,
+            coalesce(insert_event_raw.ev_time, now()),
+            insert_event_raw.ev_owner, insert_event_raw.ev_retry,
+            insert_event_raw.ev_type, insert_event_raw.ev_data,
+            insert_event_raw.ev_extra1, insert_event_raw.ev_extra2,
+            insert_event_raw.ev_extra3, insert_event_raw.ev_extra4);
+    return v_id;
+end;
+$$;

@@ -1,0 +1,8 @@
+create or replace function pgq.register_consumer(x_queue_name text, x_consumer_id text)
+returns int4
+language sql
+as $$
+    -- pgq.register_consumer(x_queue_name, x_consumer_id): subscribe a
+    -- consumer at the queue's newest tick; see pgq.register_consumer_at.
+    select pgq.register_consumer_at(x_queue_name, x_consumer_id, null);
+$$;

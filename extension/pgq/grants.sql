@@ -1,0 +1,80 @@
+-- Privileges of the pgq schema (PgQ 3.5 grants.ini).  Every function loses
+-- its default PUBLIC execute first; then each group gets what it needs.
+--   public:     schema usage, read-only status functions, table SELECTs
+--   pgq_reader: consumers (register, batches, retry)
+--   pgq_writer: producers (insert_event, triggers)
+--   pgq_admin:  ticker, maintenance, queue administration (member of both)
+
+grant usage on schema pgq to public;
+
+do $grants$
+declare
+    v_fn regprocedure;
+begin
+    for v_fn in
+        select p.oid::regprocedure
+          from pg_catalog.pg_proc p
+         where p.pronamespace = 'pgq'::regnamespace
+    loop
+        execute format('revoke all on function %s from public', v_fn);
+    end loop;
+end;
+$grants$;
+
+grant execute on function
+    pgq.seq_getval(text),
+    pgq.get_queue_info(),
+    pgq.get_queue_info(text),
+    pgq.get_consumer_info(),
+    pgq.get_consumer_info(text),
+    pgq.get_consumer_info(text, text),
+    pgq.quote_fqname(text),
+    pgq.version()
+to public;
+
+grant execute on function
+    pgq.batch_event_sql(bigint),
+    pgq.batch_event_tables(bigint),
+    pgq.find_tick_helper(int4, int8, timestamptz, int8, int8, interval),
+    pgq.register_consumer(text, text),
+    pgq.register_consumer_at(text, text, bigint),
+    pgq.unregister_consumer(text, text),
+    pgq.next_batch_info(text, text),
+    pgq.next_batch(text, text),
+    pgq.next_batch_custom(text, text, interval, int4, interval),
+    pgq.get_batch_events(bigint),
+    pgq.get_batch_info(bigint),
+    pgq.get_batch_cursor(bigint, text, int4, text),
+    pgq.get_batch_cursor(bigint, text, int4),
+    pgq.force_tick(text),
+    pgq.finish_batch(bigint)
+to pgq_reader;
+
+grant execute on function
+    pgq.insert_event(text, text, text),
+    pgq.insert_event(text, text, text, text, text, text, text),
+    pgq.current_event_table(text)
+to pgq_writer;
+
+grant execute on function
+    pgq.ticker(text, bigint, timestamptz, bigint),
+    pgq.ticker(text),
+    pgq.ticker(),
+    pgq.upgrade_schema(),
+    pgq.grant_perms(text),
+    pgq._grant_perms_from(text, text, text, text),
+    pgq.tune_storage(text),
+    pgq.seq_setval(text, int8),
+    pgq.create_queue(text),
+    pgq.drop_queue(text, bool),
+    pgq.drop_queue(text),
+    pgq.set_queue_config(text, text, text),
+    pgq.insert_event_raw(text, bigint, timestamptz, integer, integer, text, text, text, text, text, text)
+to pgq_admin;
+
+grant select, insert, update, delete on pgq.consumer, pgq.queue, pgq.tick, pgq.subscription to pgq_admin;
+grant select on pgq.consumer, pgq.queue, pgq.tick, pgq.subscription to pgq_reader;
+grant select on pgq.consumer, pgq.queue, pgq.tick, pgq.subscription to public;
+grant select on pgq.event_template to pgq_reader;
+grant select, insert, truncate on pgq.event_template to pgq_admin;
+grant select, insert, update, delete on pgq.retry_queue to pgq_admin;
