@@ -1,0 +1,95 @@
+-- Producer: insert_event (3 and 7 arguments), insert_event_raw,
+-- current_event_table, and COPY into the current table.
+select * from no_plan();
+
+select is(pgq.create_queue('qp'), 1, 'queue');
+
+-- ids count up from 1 per queue
+select is(pgq.insert_event('qp', 'type1', 'data1'), 1::bigint, 'first event id');
+select is(pgq.insert_event('qp', 'type2', 'data2', 'e1', 'e2', 'e3', 'e4'), 2::bigint, '7-arg form');
+select results_eq(
+    $$select ev_id, ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4, ev_owner, ev_retry,
+             ev_txid > 0, ev_time <= now()
+        from pgq.event_1_0 order by ev_id$$,
+    $$values (1::bigint, 'type1', 'data1', null, null, null, null, null::int, null::int, true, true),
+             (2::bigint, 'type2', 'data2', 'e1', 'e2', 'e3', 'e4', null::int, null::int, true, true)$$,
+    'events stored in the current table with every field');
+select is(pgq.insert_event('qp', null, null), 3::bigint, 'NULL type and data are allowed');
+
+-- insert_event_raw
+select is(pgq.insert_event_raw('qp', 100, '2001-02-03 04:05:06+00', 7, 2, 't', 'd', 'a', 'b', 'c', 'd'),
+          100::bigint, 'raw with explicit id returns it');
+select row_eq($$select ev_time, ev_owner, ev_retry, ev_extra4 from pgq.event_1_0 where ev_id = 100$$,
+              row('2001-02-03 04:05:06+00'::timestamptz, 7, 2, 'd'::text), 'raw keeps time, owner, retry');
+select is(pgq.seq_getval('pgq.event_1_id_seq'), 4::bigint,
+          'an explicit id still advances the sequence (the ticker sees it)');
+begin;
+select is(pgq.insert_event_raw('qp', null, null, null, null, 't', 'd', null, null, null, null),
+          5::bigint, 'raw: NULL id and time are filled in');
+select ok((select ev_time = now() from pgq.event_1_0 where ev_id = 5), 'NULL time = now()');
+commit;
+select throws_ok($$select pgq.insert_event_raw(null, null, now(), null, null, 't', 'd', null, null, null, null)$$,
+                 '22004', 'Queue name must not be NULL');
+select throws_ok($$select pgq.insert_event_raw('nope', null, now(), null, null, 't', 'd', null, null, null, null)$$,
+                 'PQ001', 'No such queue');
+select throws_ok($$select pgq.insert_event('nope', 't', 'd')$$, 'PQ001', 'No such queue',
+                 'insert_event into an unknown queue');
+
+-- disabled queue: refused, but the id is used up
+update pgq.queue set queue_disable_insert = true where queue_name = 'qp';
+select throws_ok($$select pgq.insert_event('qp', 't', 'd')$$, 'PQ005', 'Insert into queue disallowed');
+select is(pgq.seq_getval('pgq.event_1_id_seq'), 6::bigint, 'refused insert consumed an id');
+select throws_ok($$select pgq.current_event_table('qp')$$, 'PQ005', 'Writing to queue disabled');
+set session_replication_role = replica;
+select is(pgq.insert_event('qp', 't', 'replica'), 7::bigint, 'replica role may insert into a disabled queue');
+select is(pgq.current_event_table('qp'), 'pgq.event_1_0', 'and get its table');
+set session_replication_role = origin;
+update pgq.queue set queue_disable_insert = false where queue_name = 'qp';
+
+-- current_event_table and COPY-style inserts
+select is(pgq.current_event_table('qp'), 'pgq.event_1_0', 'current_event_table');
+select throws_ok($$select pgq.current_event_table('nope')$$, 'PQ001', 'Event queue not found');
+select throws_ok($$select pgq.current_event_table(null)$$, 'PQ001', 'Event queue not found');
+begin;
+copy pgq.event_1_0 (ev_time, ev_type, ev_data) from stdin;
+2020-01-01 00:00:00+00	copied	row
+\.
+select is((select ev_id from pgq.event_1_0 where ev_type = 'copied'), 8::bigint,
+          'a row copied into the child table without ev_id gets the next id');
+select ok((select ev_txid = txid_current() from pgq.event_1_0 where ev_type = 'copied'),
+          'and the copying transaction''s txid');
+commit;
+select is(pgq.insert_event('qp', 't', 'after copy'), 9::bigint, 'ids stay unique after COPY');
+
+-- a second queue has its own numbering and tables
+select is(pgq.create_queue('qp2'), 1, 'second queue');
+select is(pgq.insert_event('qp2', 't', 'd'), 1::bigint, 'ids per queue');
+select is((select count(*)::int from pgq.event_2_0), 1, 'in its own table');
+select is((select count(*)::int from pgq.event_1), 8, 'first queue untouched');
+
+-- rotation state decides the table (simulated: rotation itself is tested elsewhere)
+update pgq.queue set queue_cur_table = 2 where queue_name = 'qp2';
+select is(pgq.insert_event('qp2', 't', 'd2'), 2::bigint, 'insert after switch');
+select is((select count(*)::int from pgq.event_2_2), 1, 'lands in the new current table');
+select is(pgq.current_event_table('qp2'), 'pgq.event_2_2', 'current_event_table follows');
+
+-- per-transaction limit (PgQ's PL/pgSQL version never enforced it)
+update pgq.queue set queue_per_tx_limit = 3 where queue_name = 'qp2';
+create function pg_temp.insert_n(n int) returns int language plpgsql as $f$
+begin
+    for i in 1 .. n loop
+        perform pgq.insert_event('qp2', 't', i::text);
+    end loop;
+    return n;
+end $f$;
+select is(pg_temp.insert_n(3), 3, 'three events in one transaction are allowed');
+select throws_ok($$select pg_temp.insert_n(4)$$, 'PQ006', 'Queue ''qp2'' allows max 3 events from one TX');
+select is(pg_temp.insert_n(3), 3, 'the count starts over in the next transaction');
+select is(pgq.insert_event('qp', 't', 'x'), 10::bigint, 'other queues are not limited');
+update pgq.queue set queue_per_tx_limit = null where queue_name = 'qp2';
+select is(pg_temp.insert_n(5), 5, 'limit removed');
+
+-- strictness of the wrappers: NULL queue
+select throws_ok($$select pgq.insert_event(null, 't', 'd')$$, '22004', 'Queue name must not be NULL');
+
+select * from finish();

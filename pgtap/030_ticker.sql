@@ -1,0 +1,97 @@
+-- Ticker: the decision rule, ticker(), external ticks, force_tick, errors.
+select * from no_plan();
+
+select is(pgq.create_queue('qt'), 1, 'queue');
+-- a helper that places the two newest ticks at given ages (seconds)
+create function pg_temp.age_ticks(newest float8, older float8) returns void language sql as $f$
+    update pgq.tick t set tick_time = now() - make_interval(secs => case when t.tick_id = m.top then newest else older end)
+      from (select max(tick_id) top from pgq.tick where tick_queue = 1) m
+     where t.tick_queue = 1 and t.tick_id >= m.top - 1;
+$f$;
+
+-- idle queue
+select is(pgq.ticker('qt'), 2::bigint, 'idle with a single tick: tick');
+select is(pgq.ticker('qt'), null::bigint, 'idle, last tick younger than max_lag/2: skip');
+select pg_temp.age_ticks(2, 10) \g /dev/null
+select is(pgq.ticker('qt'), null::bigint, 'idle, lag < 2*gap and < idle_period: skip');
+select pg_temp.age_ticks(5, 6) \g /dev/null
+select is(pgq.ticker('qt'), 3::bigint, 'idle, lag >= 2*gap: tick (back-off doubles)');
+select pg_temp.age_ticks(61, 1000) \g /dev/null
+select is(pgq.ticker('qt'), 4::bigint, 'idle, lag >= idle_period: tick');
+select pg_temp.age_ticks(1.4, 100) \g /dev/null
+select is(pgq.ticker('qt'), null::bigint, 'idle, lag < max_lag/2 even with a long gap: skip');
+
+-- busy queue (the first event of a fresh sequence does not count: PgQ's quirk)
+select is((select count(pgq.insert_event('qt', 't', 'd'))::int from generate_series(1, 11)), 11, '11 events');
+select pg_temp.age_ticks(1, 100) \g /dev/null
+select is(pgq.ticker('qt'), null::bigint, 'new events < max_count and lag < max_lag: skip');
+select pg_temp.age_ticks(3, 100) \g /dev/null
+select is(pgq.ticker('qt'), 5::bigint, 'new events and lag >= max_lag: tick');
+select is((select tick_event_seq from pgq.tick where tick_queue = 1 and tick_id = 5), 11::bigint,
+          'tick stores the event sequence position');
+select is(pgq.set_queue_config('qt', 'ticker_max_count', '10'), 1, 'max_count 10');
+select is((select count(pgq.insert_event('qt', 't', 'd'))::int from generate_series(1, 9)), 9, '9 events');
+select is(pgq.ticker('qt'), null::bigint, '9 new events < max_count: skip');
+select is(pgq.insert_event('qt', 't', 'd'), 21::bigint, 'tenth event');
+select is(pgq.ticker('qt'), 6::bigint, 'max_count reached: tick at once');
+
+-- snapshot and time of a tick
+begin;
+select is(pgq.set_queue_config('qt', 'ticker_max_lag', '0'), 1, 'max_lag 0');
+select is(pgq.set_queue_config('qt', 'ticker_idle_period', '0'), 1, 'idle_period 0');
+select is(pgq.ticker('qt'), 7::bigint, 'with max_lag = idle_period = 0 ...');
+select is(pgq.ticker('qt'), 8::bigint, '... every call ticks');
+select ok((select tick_time = now() from pgq.tick where tick_queue = 1 and tick_id = 8),
+          'tick_time is the transaction''s start');
+select ok((select txid_visible_in_snapshot(txid_current(), tick_snapshot) = false
+             from pgq.tick where tick_queue = 1 and tick_id = 8),
+          'the ticking transaction itself is not in its own snapshot');
+commit;
+
+-- ticker(): every queue that is neither external nor paused, by name
+select is(pgq.create_queue('qt2'), 1, 'qt2');
+select is(pgq.create_queue('qt3'), 1, 'qt3');
+select is(pgq.set_queue_config(q, p, '0'), 1, 'zero ' || p || ' on ' || q)
+  from unnest(array['qt2', 'qt3']) q, unnest(array['ticker_max_lag', 'ticker_idle_period']) p;
+select is(pgq.ticker(), 3::bigint, 'ticker(): three queues ticked (qt: tick 9)');
+select is(pgq.set_queue_config('qt2', 'ticker_paused', 'true'), 1, 'pause qt2');
+select is(pgq.set_queue_config('qt3', 'external_ticker', 'true'), 1, 'qt3 external');
+select is(pgq.ticker(), 1::bigint, 'ticker() skips paused and external queues (qt ticks: tick 10)');
+select throws_ok($$select pgq.ticker('qt2')$$, 'PQ007', 'Ticker has been paused for this queue');
+select throws_ok($$select pgq.ticker('qt3')$$, 'PQ007', 'This queue has external tick source.');
+select throws_ok($$select pgq.ticker('nope')$$, 'PQ001', 'no such queue');
+select throws_ok($$select pgq.ticker(null::text)$$, 'PQ001', 'no such queue');
+
+-- external ticks
+select is(pgq.ticker('qt3', 100, '2020-01-01 00:00:00+00', 5000), 100::bigint, 'external tick');
+select row_eq($$select tick_id, tick_time, tick_event_seq from pgq.tick
+                 where tick_queue = 3 order by tick_id desc limit 1$$,
+              row(100::bigint, '2020-01-01 00:00:00+00'::timestamptz, 5000::bigint),
+              'external tick stored with its id, time and position');
+select is(pgq.seq_getval('pgq.event_3_tick_seq'), 100::bigint, 'tick sequence moved forward');
+select is(pgq.seq_getval('pgq.event_3_id_seq'), 5000::bigint, 'event sequence moved forward');
+select is(pgq.ticker('qt3', 101, '2020-01-01 00:00:01+00', 10), 101::bigint, 'a lower event position ...');
+select is(pgq.seq_getval('pgq.event_3_id_seq'), 5000::bigint, '... never moves the sequence back');
+select throws_ok($$select pgq.ticker('qt3', 101, now(), 1)$$, '23505', null, 'duplicate external tick id');
+select throws_ok($$select pgq.ticker('qt', 200, now(), 1)$$, 'PQ007',
+                 'queue not found or ticker disabled: qt');
+select throws_ok($$select pgq.ticker('qt2', 200, now(), 1)$$, 'PQ007',
+                 'queue not found or ticker disabled: qt2', 'paused queue refuses external ticks');
+
+-- force_tick
+select is(pgq.set_queue_config('qt', p, v), 1, 'qt ' || p)
+  from (values ('ticker_max_lag', '1 hour'), ('ticker_idle_period', '1 hour'), ('ticker_max_count', '10')) c(p, v);
+select is(pgq.ticker('qt'), null::bigint, 'nothing due');
+select is(pgq.force_tick('qt'), 10::bigint, 'force_tick returns the newest tick id');
+select is(pgq.seq_getval('pgq.event_1_id_seq'), 21::bigint + 10 * 2 + 1000, 'event sequence bumped by max_count*2+1000');
+select is(pgq.ticker('qt'), 11::bigint, 'so the next ticker run ticks');
+select is(pgq.force_tick('nope'), null::bigint, 'force_tick: unknown queue');
+select is(pgq.force_tick('qt2'), null::bigint, 'force_tick: paused queue');
+select is(pgq.force_tick('qt3'), null::bigint, 'force_tick: external queue');
+
+-- a txid counter behind the newest tick (database restored into a new cluster)
+update pgq.tick set tick_snapshot = '9000000000:9000000001:' where tick_queue = 1 and tick_id = 11;
+select throws_ok($$select pgq.ticker('qt')$$, 'PQ010', null, 'ticker refuses a counter that went backwards');
+select throws_like($$select pgq.ticker('qt')$$, 'Invalid PgQ state: old xmin=9000000000, old xmax=9000000001, cur txid=%');
+
+select * from finish();
