@@ -1,0 +1,27 @@
+// Connection settings for the test server, shared by the global setup and
+// the test files.
+import type { ClientConfig } from "pg";
+
+export const TEMPLATE_DB = "pgq_test_template";
+
+export interface ServerEnv {
+  url?: string;
+  PGHOST?: string;
+  PGPORT?: string;
+  PGUSER?: string;
+}
+
+/** Client settings for one database on the test server. */
+export function serverConfig(server: ServerEnv, database: string): ClientConfig {
+  if (server.url) {
+    const url = new URL(server.url);
+    url.pathname = `/${database}`;
+    return { connectionString: url.toString() };
+  }
+  return {
+    host: server.PGHOST,
+    port: server.PGPORT ? Number(server.PGPORT) : undefined,
+    user: server.PGUSER,
+    database,
+  };
+}
