@@ -54,7 +54,7 @@ node_modules: package.json package-lock.json
 # Everything, on a throwaway cluster unless PGQ_TEST_DATABASE_URL/PGHOST
 # point at a server.
 test: all node_modules
-	scripts/pgcluster.sh run -- $(MAKE) --no-print-directory pgtap vitest
+	scripts/pgcluster.sh run -- scripts/run-tests.sh
 
 demo: all node_modules
 	scripts/pgcluster.sh run -- npx tsx demo/demo.ts

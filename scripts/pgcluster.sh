@@ -97,21 +97,36 @@ stop() {
 }
 
 run() {
-    if [ -n "${PGQ_TEST_DATABASE_URL:-}" ] || [ -n "${PGHOST:-}" ]; then
-        log "using the server from ${PGQ_TEST_DATABASE_URL:+PGQ_TEST_DATABASE_URL}${PGQ_TEST_DATABASE_URL:-PGHOST}"
+    local line
+    if [ -n "${PGQ_TEST_DATABASE_URL:-}" ]; then
+        # psql and the scripts use the PG* variables: split the URL into them
+        while IFS= read -r line; do
+            export "${line?}"
+        done < <(python3 - "$PGQ_TEST_DATABASE_URL" <<'PY'
+import sys, urllib.parse as u
+p = u.urlparse(sys.argv[1])
+for k, v in (("PGHOST", p.hostname), ("PGPORT", p.port), ("PGUSER", p.username),
+             ("PGPASSWORD", p.password and u.unquote(p.password))):
+    if v:
+        print(f"{k}={v}")
+PY
+)
+    fi
+    if [ -n "${PGHOST:-}" ]; then
+        log "using the server at PGHOST=$PGHOST${PGPORT:+ PGPORT=$PGPORT}"
         make -C "$here" --no-print-directory -s install >/dev/null
         exec "$@"
     fi
-    local dir line
-    dir=$(mktemp -d /tmp/pgq-cluster.XXXXXX)
-    rmdir "$dir"
-    trap 'stop "$dir"' EXIT
+    deps
+    CLUSTER_DIR=$(mktemp -d /tmp/pgq-cluster.XXXXXX)
+    rmdir "$CLUSTER_DIR"
+    trap 'stop "$CLUSTER_DIR"' EXIT
     trap 'exit 130' INT TERM
     while IFS= read -r line; do
         export "${line?}"
-    done < <(start "$dir")
+    done < <(start "$CLUSTER_DIR")
     [ -n "${PGPORT:-}" ] || { log "cluster did not start"; exit 1; }
-    log "PostgreSQL on port $PGPORT, socket in $dir"
+    log "PostgreSQL on port $PGPORT, socket in $CLUSTER_DIR"
     make -C "$here" --no-print-directory -s install >/dev/null
     "$@"
 }
