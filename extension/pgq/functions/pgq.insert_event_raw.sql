@@ -20,35 +20,14 @@ as $$
     --   max <n> events from one TX' (queue_per_tx_limit).
     -- Tables: pgq.queue (read), the queue's current event table.
     --
-    -- The common case (queue enabled, no per-transaction limit) is one
-    -- static, plan-cached statement: the row is routed through the
-    -- partitioned pgq.event_template to pgq.event_<id>_<cur_table>.
-    -- Everything else takes the second path below.
+    -- pgq.insert_event(7) has a one-statement fast path for the common case
+    -- and comes here for everything else.
 declare
     v_id    bigint;
     v_q     record;
     v_key   text;
     v_count int4;
 begin
-    insert into pgq.event_template as e
-           (ev_queue, ev_table, ev_id, ev_time, ev_owner, ev_retry,
-            ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4)
-    select q.queue_id, q.queue_cur_table, coalesce(insert_event_raw.ev_id, q.next_id),
-           coalesce(insert_event_raw.ev_time, now()),
-           insert_event_raw.ev_owner, insert_event_raw.ev_retry,
-           insert_event_raw.ev_type, insert_event_raw.ev_data,
-           insert_event_raw.ev_extra1, insert_event_raw.ev_extra2,
-           insert_event_raw.ev_extra3, insert_event_raw.ev_extra4
-      from (select x.queue_id, x.queue_cur_table, nextval(x.queue_event_seq) as next_id
-              from pgq.queue x
-             where x.queue_name = insert_event_raw.queue_name
-               and not x.queue_disable_insert
-               and x.queue_per_tx_limit is null) q
-    returning e.ev_id into v_id;
-    if v_id is not null then
-        return v_id;
-    end if;
-
     if insert_event_raw.queue_name is null then
         raise exception 'Queue name must not be NULL' using errcode = '22004';
     end if;

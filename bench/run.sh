@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# make bench: every benchmark scenario, against the server in the PG*
+# environment (make bench starts a throwaway cluster).  --quick: fewer
+# events and rounds.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+echo "## insert_event"
+"$here/insert_event.sh" "$@"
