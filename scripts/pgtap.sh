@@ -18,7 +18,7 @@ if [ "${1:-}" = --one ]; then
 fi
 
 [ $# -gt 0 ] || { echo "pgtap.sh: no test files" >&2; exit 2; }
-psql -X -q -d postgres -v ON_ERROR_STOP=1 >/dev/null <<SQL
+PGOPTIONS="-c client_min_messages=warning" psql -X -q -d postgres -v ON_ERROR_STOP=1 >/dev/null <<SQL
 drop database if exists $template with (force);
 create database $template;
 \c $template
