@@ -46,6 +46,9 @@ grant execute on function
     pgq.get_batch_info(bigint),
     pgq.get_batch_cursor(bigint, text, int4, text),
     pgq.get_batch_cursor(bigint, text, int4),
+    pgq.event_retry(bigint, bigint, timestamptz),
+    pgq.event_retry(bigint, bigint, integer),
+    pgq.batch_retry(bigint, integer),
     pgq.force_tick(text),
     pgq.finish_batch(bigint)
 to pgq_reader;
@@ -60,6 +63,11 @@ grant execute on function
     pgq.ticker(text, bigint, timestamptz, bigint),
     pgq.ticker(text),
     pgq.ticker(),
+    pgq.maint_retry_events(),
+    pgq.maint_rotate_tables_step1(text),
+    pgq.maint_rotate_tables_step2(),
+    pgq.maint_tables_to_vacuum(),
+    pgq.maint_operations(),
     pgq.upgrade_schema(),
     pgq.grant_perms(text),
     pgq._grant_perms_from(text, text, text, text),
@@ -69,7 +77,8 @@ grant execute on function
     pgq.drop_queue(text, bool),
     pgq.drop_queue(text),
     pgq.set_queue_config(text, text, text),
-    pgq.insert_event_raw(text, bigint, timestamptz, integer, integer, text, text, text, text, text, text)
+    pgq.insert_event_raw(text, bigint, timestamptz, integer, integer, text, text, text, text, text, text),
+    pgq.event_retry_raw(text, text, timestamptz, bigint, timestamptz, integer, text, text, text, text, text, text)
 to pgq_admin;
 
 grant select, insert, update, delete on pgq.consumer, pgq.queue, pgq.tick, pgq.subscription to pgq_admin;

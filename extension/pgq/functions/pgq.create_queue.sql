@@ -30,6 +30,7 @@ begin
         return 0;
     end if;
 
+    perform pgq._serial_catch_up('pgq.queue_queue_id_seq', (select max(queue_id) from pgq.queue));
     v_id := nextval('pgq.queue_queue_id_seq');
     v_pfx := 'pgq.event_' || v_id;
     v_seq := v_pfx || '_id_seq';

@@ -27,6 +27,7 @@ begin
     -- consumer row: create it, or lock it against a concurrent unregister
     select co_id into v_co_id from pgq.consumer where co_name = x_consumer_name for update;
     if not found then
+        perform pgq._serial_catch_up('pgq.consumer_co_id_seq', (select max(co_id) from pgq.consumer));
         insert into pgq.consumer (co_name) values (x_consumer_name)
             on conflict (co_name) do nothing;
         select co_id into v_co_id from pgq.consumer where co_name = x_consumer_name for update;
@@ -69,6 +70,7 @@ begin
         v_tick := x_tick_pos;
     end if;
 
+    perform pgq._serial_catch_up('pgq.subscription_sub_id_seq', (select max(sub_id) from pgq.subscription));
     insert into pgq.subscription (sub_queue, sub_consumer, sub_last_tick)
     values (v_queue_id, v_co_id, v_tick);
     return 1;

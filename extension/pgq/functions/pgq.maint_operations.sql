@@ -1,0 +1,91 @@
+create or replace function pgq.maint_operations(out func_name text, out func_arg text)
+returns setof record
+language plpgsql
+as $$
+    -- pgq.maint_operations(): the maintenance a daemon should run now, in
+    -- order.  Each row is a function taking func_arg (NULL = no argument)
+    -- and returning an int; non-zero means "call me again now".  The name
+    -- 'vacuum' means: run VACUUM on the table in func_arg.
+    --   1. pgq.maint_rotate_tables_step1 for each queue due for rotation;
+    --   2. pgq.maint_rotate_tables_step2, if step 1 is listed or pending;
+    --   3. each function in a queue's queue_extra_maint, with the queue name;
+    --   4. vacuum, for each table of pgq.maint_tables_to_vacuum();
+    --   5. pgq_node.maint_watermark for each root queue, if pgq_node exists;
+    --   6. londiste.root_check_seqs for each queue with local sequences on a
+    --      root node, if londiste exists;
+    --   7. londiste.periodic_maintenance, if it exists.
+    -- Moving retried events back (pgq.maint_retry_events) is not listed:
+    -- daemons run it on its own period.
+    -- Tables: pgq.queue (read), pgq_node.node_info and londiste.seq_info
+    --   when present.
+declare
+    v_q         record;
+    v_step1     bool := false;
+    v_fn        text;
+begin
+    for v_q in
+        select queue_name from pgq.queue
+         where queue_rotation_period is not null
+           and queue_switch_step2 is not null
+           and queue_switch_time + queue_rotation_period < now()
+         order by queue_name
+    loop
+        func_name := 'pgq.maint_rotate_tables_step1';
+        func_arg := v_q.queue_name;
+        v_step1 := true;
+        return next;
+    end loop;
+
+    if v_step1 or exists (select 1 from pgq.queue where queue_switch_step2 is null) then
+        func_name := 'pgq.maint_rotate_tables_step2';
+        func_arg := null;
+        return next;
+    end if;
+
+    for v_q in
+        select queue_name, queue_extra_maint from pgq.queue
+         where queue_extra_maint is not null
+         order by queue_name
+    loop
+        foreach v_fn in array v_q.queue_extra_maint loop
+            func_name := v_fn;
+            func_arg := v_q.queue_name;
+            return next;
+        end loop;
+    end loop;
+
+    for func_name, func_arg in
+        select 'vacuum', t from pgq.maint_tables_to_vacuum() t
+    loop
+        return next;
+    end loop;
+
+    if to_regprocedure('pgq_node.maint_watermark(text)') is not null then
+        for func_arg in
+            execute 'select queue_name from pgq_node.node_info where node_type = ''root'' order by 1'
+        loop
+            func_name := 'pgq_node.maint_watermark';
+            return next;
+        end loop;
+    end if;
+
+    if to_regprocedure('londiste.root_check_seqs(text)') is not null then
+        for func_arg in
+            execute 'select distinct s.queue_name
+                       from londiste.seq_info s, pgq_node.node_info n
+                      where s.local and n.node_type = ''root'' and n.queue_name = s.queue_name
+                      order by 1'
+        loop
+            func_name := 'londiste.root_check_seqs';
+            return next;
+        end loop;
+    end if;
+
+    if to_regprocedure('londiste.periodic_maintenance()') is not null then
+        func_name := 'londiste.periodic_maintenance';
+        func_arg := null;
+        return next;
+    end if;
+    return;
+end;
+$$;
