@@ -1,0 +1,52 @@
+-- maint_operations and maint_tables_to_vacuum.
+select * from no_plan();
+
+select is(pgq.create_queue('qa'), 1, 'qa');
+select is(pgq.create_queue('qb'), 1, 'qb');
+
+select is((select count(*)::int from pgq.maint_operations()), 0, 'nothing due right after create');
+select is(pgq.set_queue_config(q, 'rotation_period', '0'), 1, q || ' due for rotation')
+  from unnest(array['qb', 'qa']) q;
+select results_eq($$select func_name, func_arg from pgq.maint_operations()$$,
+                  $$values ('pgq.maint_rotate_tables_step1'::text, 'qa'::text),
+                           ('pgq.maint_rotate_tables_step1', 'qb'),
+                           ('pgq.maint_rotate_tables_step2', null)$$,
+                  'step1 per due queue by name, then step2');
+select is(pgq.maint_rotate_tables_step1('qa'), 0, 'rotate qa');
+select is(pgq.set_queue_config('qb', 'rotation_period', '1 day'), 1, 'qb not due');
+select results_eq($$select func_name, func_arg from pgq.maint_operations()$$,
+                  $$values ('pgq.maint_rotate_tables_step2'::text, null::text)$$,
+                  'step2 alone while a rotation waits for it (qa is not due before step2)');
+select is(pgq.maint_rotate_tables_step2(), 0, 'step2');
+select is(pgq.set_queue_config('qa', 'rotation_period', '1 day'), 1, 'qa not due');
+
+-- extra maintenance hooks
+update pgq.queue set queue_extra_maint = array['public.hook_a', 'public.hook_b'] where queue_name = 'qb';
+update pgq.queue set queue_extra_maint = array['public.hook_a'] where queue_name = 'qa';
+select results_eq($$select func_name, func_arg from pgq.maint_operations()$$,
+                  $$values ('public.hook_a'::text, 'qa'::text), ('public.hook_a', 'qb'), ('public.hook_b', 'qb')$$,
+                  'queue_extra_maint: each function with its queue, queues by name');
+update pgq.queue set queue_extra_maint = null;
+
+-- pgq_node and londiste hooks, when those schemas are there
+create schema pgq_node;
+create table pgq_node.node_info (queue_name text, node_type text);
+insert into pgq_node.node_info values ('qb', 'root'), ('qa', 'branch'), ('qz', 'root');
+create function pgq_node.maint_watermark(text) returns int language sql as 'select 0';
+create schema londiste;
+create table londiste.seq_info (queue_name text, local bool);
+insert into londiste.seq_info values ('qb', true), ('qb', true), ('qa', true), ('qz', false);
+create function londiste.root_check_seqs(text) returns int language sql as 'select 0';
+create function londiste.periodic_maintenance() returns int language sql as 'select 0';
+select results_eq($$select func_name, func_arg from pgq.maint_operations()$$,
+                  $$values ('pgq_node.maint_watermark'::text, 'qb'::text),
+                           ('pgq_node.maint_watermark', 'qz'),
+                           ('londiste.root_check_seqs', 'qb'),
+                           ('londiste.periodic_maintenance', null)$$,
+                  'watermark per root queue, sequence check per root queue with local sequences, londiste maintenance');
+
+-- vacuum list: empty under autovacuum, which is on in the test cluster
+select is(current_setting('autovacuum'), 'on', 'autovacuum is on here');
+select is((select count(*)::int from pgq.maint_tables_to_vacuum()), 0, 'nothing to vacuum while autovacuum runs');
+
+select * from finish();
