@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { inject } from "vitest";
-import { serverConfig } from "./support/env.js";
+import { cliEnv, serverConfig } from "./support/env.js";
 import { value } from "./support/db.js";
 
 const script = resolve(import.meta.dirname, "../extension/pgq.sql");
@@ -30,14 +30,8 @@ afterAll(async () => {
 
 describe("plain script install", () => {
   it("loads with psql -1 -f and reports version 4.0", async () => {
-    const conf = serverConfig(inject("pgServer"), DB);
-    const env = { ...process.env };
-    if (conf.connectionString) env.PGDATABASE = conf.connectionString;
-    else {
-      Object.assign(env, { PGHOST: conf.host, PGPORT: String(conf.port ?? ""), PGUSER: conf.user, PGDATABASE: DB });
-    }
-    execFileSync("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", env.PGDATABASE!, "-f", script], {
-      env,
+    execFileSync("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", script], {
+      env: cliEnv(inject("pgServer"), DB),
       stdio: ["ignore", "ignore", "inherit"],
     });
     expect(await value(c, "select count(*)::int from pg_extension where extname = 'pgq'")).toBe(0);

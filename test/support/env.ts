@@ -25,3 +25,20 @@ export function serverConfig(server: ServerEnv, database: string): ClientConfig 
     database,
   };
 }
+
+/** Environment for command-line tools (psql, pg_dump) on one database. */
+export function cliEnv(server: ServerEnv, database: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, PGDATABASE: database };
+  if (server.url) {
+    const url = new URL(server.url);
+    env.PGHOST = url.hostname;
+    if (url.port) env.PGPORT = url.port;
+    if (url.username) env.PGUSER = decodeURIComponent(url.username);
+    if (url.password) env.PGPASSWORD = decodeURIComponent(url.password);
+  } else {
+    if (server.PGHOST) env.PGHOST = server.PGHOST;
+    if (server.PGPORT) env.PGPORT = server.PGPORT;
+    if (server.PGUSER) env.PGUSER = server.PGUSER;
+  }
+  return env;
+}

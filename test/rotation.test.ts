@@ -1,0 +1,168 @@
+// Table rotation across sessions: locks, stalled consumers, long
+// transactions.  Nothing is lost while rotation waits.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type pg from "pg";
+import { createTestDb, value, type TestDb } from "./support/db.js";
+
+let db: TestDb;
+let admin: pg.Client;
+let queueNo = 0;
+let queue: string;
+
+beforeAll(async () => {
+  db = await createTestDb();
+  admin = await db.connect();
+});
+afterAll(async () => {
+  await db?.drop();
+});
+
+beforeEach(async () => {
+  queue = `rq${++queueNo}`;
+  await admin.query("select pgq.create_queue($1)", [queue]);
+  for (const p of ["ticker_max_lag", "ticker_idle_period", "rotation_period"]) {
+    await admin.query("select pgq.set_queue_config($1, $2, '0')", [queue, p]);
+  }
+});
+
+const tick = () => admin.query("select pgq.ticker($1)", [queue]);
+const curTable = () => value<number>(admin, "select queue_cur_table from pgq.queue where queue_name = $1", [queue]);
+const queueId = () => value<number>(admin, "select queue_id from pgq.queue where queue_name = $1", [queue]);
+
+/** Both rotation steps, each in its own transaction, as a daemon runs them. */
+async function rotate(): Promise<void> {
+  await admin.query("select pgq.maint_rotate_tables_step1($1)", [queue]);
+  await admin.query("select pgq.maint_rotate_tables_step2()");
+}
+
+/** Reads and finishes every available batch of a consumer. */
+async function drain(consumer: string): Promise<string[]> {
+  const got: string[] = [];
+  for (;;) {
+    const id = await value<string | null>(admin, "select pgq.next_batch($1, $2)", [queue, consumer]);
+    if (id === null) return got;
+    const r = await admin.query("select ev_data from pgq.get_batch_events($1)", [id]);
+    got.push(...r.rows.map((x: { ev_data: string }) => x.ev_data));
+    await admin.query("select pgq.finish_batch($1)", [id]);
+  }
+}
+
+async function produce(n: number, tag: string): Promise<string[]> {
+  const data = Array.from({ length: n }, (_, i) => `${tag}-${i}`);
+  await admin.query("select pgq.insert_event($1, 'ev', d) from unnest($2::text[]) d", [queue, data]);
+  return data;
+}
+
+describe("rotation", () => {
+  it("skips a table another session holds a lock on, without waiting", async () => {
+    const reader = await db.connect();
+    const next = `pgq.event_${await queueId()}_1`;
+    await reader.query("begin");
+    await reader.query(`lock table ${next} in access share mode`);
+    const t0 = Date.now();
+    await admin.query("select pgq.maint_rotate_tables_step1($1)", [queue]);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(await curTable()).toBe(0);
+    await reader.query("commit");
+    await admin.query("select pgq.maint_rotate_tables_step1($1)", [queue]);
+    expect(await curTable()).toBe(1);
+  });
+
+  it("a stalled consumer blocks rotation, loses nothing, and unregistering it lets rotation go on", async () => {
+    await admin.query("select pgq.register_consumer($1, 'fast')", [queue]);
+    await admin.query("select pgq.register_consumer($1, 'stalled')", [queue]);
+    const sent: string[] = [];
+    const fastGot: string[] = [];
+    const tables = new Set<number>();
+    for (let round = 0; round < 6; round++) {
+      sent.push(...(await produce(50, `r${round}`)));
+      await tick();
+      fastGot.push(...(await drain("fast")));
+      await rotate();
+      tables.add(await curTable());
+    }
+    expect(fastGot).toEqual(sent);
+    // the first rotation happened (the queue was fresh), then it stopped
+    expect([...tables].length).toBeLessThanOrEqual(2);
+    const stuckAt = await curTable();
+    const rows = await value<number>(admin, `select count(*)::int from pgq.event_${await queueId()}`);
+    expect(rows).toBe(sent.length);
+
+    // the stalled consumer resumes and gets every event, once
+    const stalledGot = await drain("stalled");
+    expect(stalledGot).toEqual(sent);
+    expect(await curTable()).toBe(stuckAt);
+
+    // once it is gone (or has caught up), rotation goes on
+    await admin.query("select pgq.unregister_consumer($1, 'stalled')", [queue]);
+    const after: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      await tick();
+      await drain("fast");
+      await rotate();
+      after.push(await curTable());
+    }
+    expect(after).toEqual([(stuckAt + 1) % 3, (stuckAt + 2) % 3]);
+  });
+
+  it("a long transaction blocks rotation until it ends; events meanwhile are kept", async () => {
+    await admin.query("select pgq.register_consumer($1, 'c')", [queue]);
+    await tick();
+    await drain("c");
+    await rotate(); // the fresh queue rotates once
+    const before = await curTable();
+
+    // PgQ's rule: rotation waits while the slowest consumer's tick has an
+    // xmin at or below queue_switch_step2.  A transaction that began before
+    // the last step 2 is below every later step 2, so after at most one more
+    // rotation it holds rotation until it ends.
+    const holder = await db.connect();
+    await holder.query("begin");
+    await holder.query("select txid_current()");
+    const sent: string[] = [];
+    const seen: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      sent.push(...(await produce(20, `h${round}`)));
+      await tick();
+      expect(await drain("c")).toEqual(sent.slice(round * 20));
+      await rotate();
+      seen.push(await curTable());
+    }
+    expect(seen.slice(1)).toEqual([seen[1], seen[1], seen[1], seen[1]]);
+    expect(new Set([before, ...seen]).size).toBeLessThanOrEqual(2);
+    const stuck = seen[4]!;
+    const rows = await value<number>(admin, `select count(*)::int from pgq.event_${await queueId()}`);
+    expect(rows).toBeGreaterThanOrEqual(60); // nothing truncated while held
+
+    await holder.query("commit");
+    const after: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      await tick();
+      await drain("c");
+      await rotate();
+      after.push(await curTable());
+    }
+    expect(after).toEqual([(stuck + 1) % 3, (stuck + 2) % 3]);
+  });
+
+  it("retried events survive rotations and come back to their owner", async () => {
+    await admin.query("select pgq.register_consumer($1, 'c')", [queue]);
+    await produce(3, "x");
+    await tick();
+    const id = await value<string>(admin, "select pgq.next_batch($1, 'c')", [queue]);
+    await admin.query("select pgq.batch_retry($1, 0)", [id]);
+    await admin.query("select pgq.finish_batch($1)", [id]);
+    await rotate();
+    while ((await value<number>(admin, "select pgq.maint_retry_events()")) > 0);
+    await tick();
+    const back = await admin.query(
+      "select ev_data, ev_retry from pgq.get_batch_events(pgq.next_batch($1, 'c')) order by ev_id",
+      [queue],
+    );
+    expect(back.rows).toEqual([
+      { ev_data: "x-0", ev_retry: 1 },
+      { ev_data: "x-1", ev_retry: 1 },
+      { ev_data: "x-2", ev_retry: 1 },
+    ]);
+  });
+});
