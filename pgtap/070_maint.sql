@@ -49,4 +49,17 @@ select results_eq($$select func_name, func_arg from pgq.maint_operations()$$,
 select is(current_setting('autovacuum'), 'on', 'autovacuum is on here');
 select is((select count(*)::int from pgq.maint_tables_to_vacuum()), 0, 'nothing to vacuum while autovacuum runs');
 
+-- maint_compact: the live rows stay, nothing else
+select is((select count(*)::int from pgq.tick), 2, 'two ticks');
+select is(pgq.maint_compact('pgq.tick'), 0, 'compact pgq.tick');
+select results_eq($$select tick_queue, tick_id from pgq.tick order by 1, 2$$,
+                  $$values (1, 1::bigint), (2, 1::bigint)$$, 'same ticks after compaction');
+select is(pgq.register_consumer('qa', 'c'), 1, 'a consumer');
+select is(pgq.maint_compact('pgq.subscription'), 0, 'compact pgq.subscription');
+select is((select count(*)::int from pgq.get_consumer_info('qa', 'c')), 1, 'the consumer is still there');
+select throws_ok($$select pgq.maint_compact('pgq.queue')$$, '22023', 'maint_compact: not a table it compacts: pgq.queue');
+select throws_ok($$select pgq.maint_compact(null)$$, '22023', null, 'NULL table');
+select is((select count(*)::int from pgq.maint_operations() where func_name = 'pgq.maint_compact'), 0,
+          'compaction is not listed for tables without dead rows');
+
 select * from finish();

@@ -50,6 +50,7 @@ $$values
     ('pgq.maint_rotate_tables_step2()', 'pgq_admin'),
     ('pgq.maint_tables_to_vacuum()', 'pgq_admin'),
     ('pgq.maint_operations()', 'pgq_admin'),
+    ('pgq.maint_compact(text)', 'pgq_admin'),
     ('pgq.upgrade_schema()', 'pgq_admin'),
     ('pgq.grant_perms(text)', 'pgq_admin'),
     ('pgq._grant_perms_from(text,text,text,text)', 'pgq_admin'),

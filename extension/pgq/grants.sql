@@ -68,6 +68,7 @@ grant execute on function
     pgq.maint_rotate_tables_step2(),
     pgq.maint_tables_to_vacuum(),
     pgq.maint_operations(),
+    pgq.maint_compact(text),
     pgq.upgrade_schema(),
     pgq.grant_perms(text),
     pgq._grant_perms_from(text, text, text, text),

@@ -13,7 +13,11 @@ as $$
     --   5. pgq_node.maint_watermark for each root queue, if pgq_node exists;
     --   6. londiste.root_check_seqs for each queue with local sequences on a
     --      root node, if londiste exists;
-    --   7. londiste.periodic_maintenance, if it exists.
+    --   7. londiste.periodic_maintenance, if it exists;
+    --   8. pgq.maint_compact for pgq.subscription or pgq.tick when the
+    --      statistics show more than 1000 dead row versions and ten times
+    --      as many dead as live ones (a held xmin horizon keeps VACUUM from
+    --      removing them; not in PgQ).
     -- Moving retried events back (pgq.maint_retry_events) is not listed:
     -- daemons run it on its own period.
     -- Tables: pgq.queue (read), pgq_node.node_info and londiste.seq_info
@@ -86,6 +90,17 @@ begin
         func_arg := null;
         return next;
     end if;
+
+    for func_arg in
+        select t.name
+          from unnest(array['pgq.subscription', 'pgq.tick']) with ordinality as t(name, ord)
+         where pg_stat_get_dead_tuples(t.name::regclass) > 1000
+           and pg_stat_get_dead_tuples(t.name::regclass) > 10 * pg_stat_get_live_tuples(t.name::regclass)
+         order by t.ord
+    loop
+        func_name := 'pgq.maint_compact';
+        return next;
+    end loop;
     return;
 end;
 $$;
