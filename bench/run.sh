@@ -6,3 +6,6 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 echo "## insert_event"
 "$here/insert_event.sh" "$@"
+echo
+echo "## held xmin"
+npx tsx "$here/held_xmin.ts" "$@"

@@ -24,6 +24,9 @@ as $$
     -- pgq.find_tick_helper picks.  With i_min_lag, a tick younger than that
     -- does not make a batch yet.  The sequence positions are only a size
     -- hint: a batch may be empty.
+    -- Asking for a batch when there is none writes nothing (no row lock, no
+    -- xid), so idle consumers can poll cheaply.  Two sessions asking for the
+    -- same consumer's batch at once both get the one that is opened first.
     -- Returns: the batch id and both ticks' ids, times and event positions;
     --   all NULL when there is no batch to be had.
     -- Errors: PQ002 'Not subscriber to queue: <q>/<c>'; PQ010 'PgQ
@@ -39,8 +42,7 @@ begin
      where q.queue_name = i_queue_name
        and c.co_name = i_consumer_name
        and s.sub_queue = q.queue_id
-       and s.sub_consumer = c.co_id
-       for update of s;
+       and s.sub_consumer = c.co_id;
     if not found then
         raise exception 'Not subscriber to queue: %/%',
             coalesce(i_queue_name, 'NULL'), coalesce(i_consumer_name, 'NULL')
@@ -95,11 +97,22 @@ begin
     cur_tick_time := v_cur.tick_time;
     cur_tick_event_seq := v_cur.tick_event_seq;
 
+    -- only if nobody opened a batch or moved the consumer meanwhile; if the
+    -- row is being changed, this waits for that and then finds it changed
     update pgq.subscription
        set sub_batch = batch_id,
            sub_next_tick = cur_tick_id,
            sub_active = now()
-     where sub_queue = v_sub.sub_queue and sub_consumer = v_sub.sub_consumer;
+     where sub_queue = v_sub.sub_queue
+       and sub_consumer = v_sub.sub_consumer
+       and sub_batch is null
+       and sub_last_tick is not distinct from v_sub.sub_last_tick;
+    if not found then
+        -- someone else got there first: return what it did
+        select * into batch_id, cur_tick_id, prev_tick_id, cur_tick_time, prev_tick_time,
+                      cur_tick_event_seq, prev_tick_event_seq
+          from pgq.next_batch_custom(i_queue_name, i_consumer_name, i_min_lag, i_min_count, i_min_interval);
+    end if;
     return;
 end;
 $$;
