@@ -145,6 +145,29 @@ describe("rotation", () => {
     expect(after).toEqual([(stuck + 1) % 3, (stuck + 2) % 3]);
   });
 
+  it("with a consumer that keeps up, event storage returns to near zero after rotations", async () => {
+    await admin.query("select pgq.register_consumer($1, 'c')", [queue]);
+    const id = await queueId();
+    const size = () =>
+      value<number>(
+        admin,
+        `select sum(pg_relation_size(c.oid))::int from pg_class c
+          where c.relnamespace = 'pgq'::regnamespace and c.relname ~ $1 and c.relkind = 'r'`,
+        [`^event_${id}_[0-9]+$`],
+      );
+    for (let round = 0; round < 5; round++) await produce(2000, `s${round}`);
+    await tick();
+    expect((await drain("c")).length).toBe(10_000);
+    expect(await size()).toBeGreaterThan(500_000);
+    for (let i = 0; i < 3; i++) {
+      await tick();
+      await drain("c");
+      await rotate();
+    }
+    expect(await value<number>(admin, `select count(*)::int from pgq.event_${id}`)).toBe(0);
+    expect(await size()).toBe(0);
+  });
+
   it("retried events survive rotations and come back to their owner", async () => {
     await admin.query("select pgq.register_consumer($1, 'c')", [queue]);
     await produce(3, "x");
