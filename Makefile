@@ -10,17 +10,21 @@
 #   make bench           benchmarks side by side with C PgQ
 
 PG_CONFIG ?= pg_config
-PGQ_VERSION := $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" extension/pgq.control)
+control_version = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(1))
+PGQ_VERSION := $(call control_version,extension/pgq.control)
+PGQ_EXT_VERSION := $(call control_version,extension/pgq_ext.control)
 
 PGQ_SCHEMA    := $(sort $(wildcard extension/pgq/schema/*.sql))
 PGQ_FUNCTIONS := $(sort $(wildcard extension/pgq/functions/*.sql))
 PGQ_TRIGGERS  := $(sort $(wildcard extension/pgq/triggers/*.sql))
 PGQ_SOURCES   := $(PGQ_SCHEMA) $(PGQ_FUNCTIONS) $(PGQ_TRIGGERS)
+EXT_SOURCES   := $(sort $(wildcard extension/pgq_ext/schema/*.sql)) $(sort $(wildcard extension/pgq_ext/functions/*.sql))
 
 MODULEDIR  = extension
-DATA       = extension/pgq.control
-DATA_built = extension/pgq--$(PGQ_VERSION).sql extension/pgq.sql
-EXTRA_CLEAN = extension/pgq--*.sql extension/pgq.sql
+DATA       = extension/pgq.control extension/pgq_ext.control
+DATA_built = extension/pgq--$(PGQ_VERSION).sql extension/pgq.sql \
+             extension/pgq_ext--$(PGQ_EXT_VERSION).sql extension/pgq_ext.sql
+EXTRA_CLEAN = extension/pgq--*.sql extension/pgq.sql extension/pgq_ext--*.sql extension/pgq_ext.sql
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
@@ -29,12 +33,18 @@ include $(PGXS)
 # grants and pg_dump marks.  Function bodies are checked at first call, so
 # the files may come in any order.
 extension/pgq--$(PGQ_VERSION).sql: $(PGQ_SOURCES) extension/pgq/grants.sql extension/pgq/ext_dump.sql extension/pgq.control scripts/build-sql.sh
-	scripts/build-sql.sh extension $(PGQ_VERSION) $(PGQ_SOURCES) > $@
+	scripts/build-sql.sh extension pgq $(PGQ_VERSION) $(PGQ_SOURCES) > $@
 
 # The same without CREATE EXTENSION, for servers where extensions cannot be
 # installed: psql -f pgq.sql
 extension/pgq.sql: $(PGQ_SOURCES) extension/pgq/grants.sql extension/pgq.control scripts/build-sql.sh
-	scripts/build-sql.sh plain $(PGQ_VERSION) $(PGQ_SOURCES) > $@
+	scripts/build-sql.sh plain pgq $(PGQ_VERSION) $(PGQ_SOURCES) > $@
+
+extension/pgq_ext--$(PGQ_EXT_VERSION).sql: $(EXT_SOURCES) extension/pgq_ext/grants.sql extension/pgq_ext/ext_dump.sql extension/pgq_ext.control scripts/build-sql.sh
+	scripts/build-sql.sh extension pgq_ext $(PGQ_EXT_VERSION) $(EXT_SOURCES) > $@
+
+extension/pgq_ext.sql: $(EXT_SOURCES) extension/pgq_ext/grants.sql extension/pgq_ext.control scripts/build-sql.sh
+	scripts/build-sql.sh plain pgq_ext $(PGQ_EXT_VERSION) $(EXT_SOURCES) > $@
 
 .PHONY: test demo bench pgtap vitest
 

@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# Build one pgq install script from the sources.
-#   build-sql.sh extension|plain VERSION SOURCE...
+# Build one install script of an extension from its sources.
+#   build-sql.sh extension|plain EXT VERSION SOURCE...
 # extension: the CREATE EXTENSION script (marks tables for pg_dump);
 # plain: a script for psql -f, run in one transaction.
-# grants.sql and ext_dump.sql are added after the given sources.
+# After the given sources come: EXT.upgrade_schema() (it makes pgq's roles,
+# which the grants need), extension/EXT/grants.sql and, in extension mode,
+# extension/EXT/ext_dump.sql.
 set -euo pipefail
-mode=$1 version=$2
-shift 2
+mode=$1 ext=$2 version=$3
+shift 3
+src=$(dirname "$0")/../extension/$ext
 
-echo "-- pgq $version, built from extension/pgq/ sources: do not edit."
+echo "-- $ext $version, built from extension/$ext/ sources: do not edit."
 if [ "$mode" = extension ]; then
-    echo '\echo Use "CREATE EXTENSION pgq" to load this file. \quit'
+    echo "\\echo Use \"CREATE EXTENSION $ext\" to load this file. \\quit"
 else
     echo 'begin;'
 fi
@@ -21,10 +24,8 @@ for f in "$@"; do
     echo "-- $f"
     sed "s/@PGQ_VERSION@/$version/g" "$f"
 done
-src=$(dirname "$0")/../extension/pgq
 echo
-echo '-- roles come from upgrade_schema, and the grants need them'
-echo 'select pgq.upgrade_schema();'
+echo "select $ext.upgrade_schema();"
 echo
 cat "$src/grants.sql"
 if [ "$mode" = extension ]; then

@@ -1,0 +1,25 @@
+create or replace function pgq_ext.get_last_tick(a_consumer text, a_subconsumer text)
+returns int8
+language plpgsql security definer
+set search_path = pg_catalog, pg_temp
+as $$
+    -- pgq_ext.get_last_tick(a_consumer, a_subconsumer): the last tick
+    -- recorded as applied, or NULL.
+    -- Tables: pgq_ext.completed_tick (read).
+declare
+    v_tick int8;
+begin
+    select last_tick_id into v_tick
+      from pgq_ext.completed_tick
+     where consumer_id = a_consumer and subconsumer_id = a_subconsumer;
+    return v_tick;
+end;
+$$;
+
+create or replace function pgq_ext.get_last_tick(a_consumer text)
+returns int8
+language sql
+as $$
+    -- pgq_ext.get_last_tick(a_consumer): without sub-consumer.
+    select pgq_ext.get_last_tick(a_consumer, '');
+$$;

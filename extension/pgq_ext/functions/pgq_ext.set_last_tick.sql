@@ -1,0 +1,31 @@
+create or replace function pgq_ext.set_last_tick(a_consumer text, a_subconsumer text, a_tick_id bigint)
+returns int4
+language plpgsql security definer
+set search_path = pg_catalog, pg_temp
+as $$
+    -- pgq_ext.set_last_tick(a_consumer, a_subconsumer, a_tick_id): record
+    -- the batch ending at a_tick_id as applied, in the transaction that
+    -- applied it; NULL forgets the position (after a reset or unregister).
+    -- Returns: 1.
+    -- Tables: pgq_ext.completed_tick.
+begin
+    if a_tick_id is null then
+        delete from pgq_ext.completed_tick
+         where consumer_id = a_consumer and subconsumer_id = a_subconsumer;
+    else
+        insert into pgq_ext.completed_tick (consumer_id, subconsumer_id, last_tick_id)
+        values (a_consumer, a_subconsumer, a_tick_id)
+        on conflict (consumer_id, subconsumer_id)
+        do update set last_tick_id = excluded.last_tick_id;
+    end if;
+    return 1;
+end;
+$$;
+
+create or replace function pgq_ext.set_last_tick(a_consumer text, a_tick_id bigint)
+returns int4
+language sql
+as $$
+    -- pgq_ext.set_last_tick(a_consumer, a_tick_id): without sub-consumer.
+    select pgq_ext.set_last_tick(a_consumer, '', a_tick_id);
+$$;

@@ -1,0 +1,8 @@
+create or replace function pgq_ext.version()
+returns text
+language sql immutable
+as $$
+    -- pgq_ext.version(): the version of this pgq_ext, as a constant filled
+    -- in from pgq_ext.control by the build.
+    select '@PGQ_VERSION@'::text;
+$$;

@@ -1,0 +1,83 @@
+-- pgq_ext: batch, event and tick tracking on the target database.
+set client_min_messages = warning;
+create extension pgq_ext;
+reset client_min_messages;
+select * from no_plan();
+
+select has_schema('pgq_ext');
+select tables_are('pgq_ext', array['completed_tick', 'completed_batch', 'completed_event', 'partial_batch']);
+select col_is_pk('pgq_ext', 'completed_tick', array['consumer_id', 'subconsumer_id']::name[], 'completed_tick pkey');
+select col_is_pk('pgq_ext', 'completed_batch', array['consumer_id', 'subconsumer_id']::name[], 'completed_batch pkey');
+select col_is_pk('pgq_ext', 'completed_event', array['consumer_id', 'subconsumer_id', 'batch_id', 'event_id']::name[], 'completed_event pkey');
+select col_is_pk('pgq_ext', 'partial_batch', array['consumer_id', 'subconsumer_id']::name[], 'partial_batch pkey');
+select col_default_is('pgq_ext', 'completed_tick', 'subconsumer_id', ''::text, 'subconsumer defaults to empty');
+select is((select count(*)::int from pg_extension e, unnest(e.extconfig) where e.extname = 'pgq_ext'),
+          4, 'four tables marked for pg_dump');
+select is(pgq_ext.version(), '4.0', 'version');
+select is((select extversion from pg_extension where extname = 'pgq_ext'), '4.0', 'extension version');
+select is(pgq_ext.upgrade_schema(), 0, 'upgrade_schema: nothing to do on current tables');
+
+-- batch tracking
+select is(pgq_ext.is_batch_done('c', 1), false, 'nothing stored: not done');
+select is(pgq_ext.set_batch_done('c', 1), true, 'set_batch_done: first time true');
+select is(pgq_ext.is_batch_done('c', 1), true, 'done');
+select is(pgq_ext.set_batch_done('c', 1), false, 'set_batch_done again: false');
+select is(pgq_ext.is_batch_done('c', 2), false, 'another batch is not done');
+select is(pgq_ext.set_batch_done('c', 2), true, 'next batch');
+select is(pgq_ext.is_batch_done('c', 1), false, 'only the last batch is remembered');
+select is((select last_batch_id from pgq_ext.completed_batch where consumer_id = 'c'), 2::bigint, 'one row per consumer');
+select is(pgq_ext.set_batch_done('c', 0), true, 'batch 0: true ...');
+select is((select last_batch_id from pgq_ext.completed_batch where consumer_id = 'c'), 2::bigint, '... but not stored');
+select is(pgq_ext.is_batch_done('c', 'sub', 2), false, 'sub-consumers are tracked apart');
+select is(pgq_ext.set_batch_done('c', 'sub', 7), true, 'sub-consumer batch');
+select is(pgq_ext.is_batch_done('c', 'sub', 7), true, 'sub-consumer batch done');
+select is(pgq_ext.is_batch_done('c', '', 2), true, 'the 2-argument form is sub-consumer ''''');
+select is(pgq_ext.is_batch_done(null, 1), false, 'NULL consumer: not done');
+
+-- event tracking
+select is(pgq_ext.is_event_done('e', 10, 1), false, 'event not done');
+select is(pgq_ext.set_event_done('e', 10, 1), true, 'set_event_done');
+select is(pgq_ext.set_event_done('e', 10, 1), false, 'again: false');
+select is(pgq_ext.set_event_done('e', 10, 2), true, 'second event');
+select is(pgq_ext.is_event_done('e', 10, 2), true, 'done');
+select is((select cur_batch_id from pgq_ext.partial_batch where consumer_id = 'e'), 10::bigint, 'partial batch 10');
+select is(pgq_ext.set_event_done('e', 11, 1), true, 'an event of a new batch ...');
+select is(pgq_ext.is_event_done('e', 10, 1), false, '... forgets the old batch''s events');
+select is((select count(*)::int from pgq_ext.completed_event where consumer_id = 'e'), 1, 'one event row left');
+select is((select cur_batch_id from pgq_ext.partial_batch where consumer_id = 'e'), 11::bigint, 'partial batch moved');
+select is(pgq_ext.set_event_done('e', 'sub', 11, 1), true, 'sub-consumer events apart');
+select is(pgq_ext.is_event_done('e', 'sub', 11, 1), true, 'sub-consumer event done');
+select is(pgq_ext.is_event_done('e', 11, 1), true, 'main consumer''s untouched');
+
+-- tick tracking
+select is(pgq_ext.get_last_tick('t'), null::bigint, 'no tick stored');
+select is(pgq_ext.set_last_tick('t', 5), 1, 'set_last_tick');
+select is(pgq_ext.get_last_tick('t'), 5::bigint, 'get_last_tick');
+select is(pgq_ext.set_last_tick('t', 6), 1, 'set again');
+select is(pgq_ext.get_last_tick('t'), 6::bigint, 'moved');
+select is(pgq_ext.set_last_tick('t', 'sub', 9), 1, 'sub-consumer tick');
+select is(pgq_ext.get_last_tick('t', 'sub'), 9::bigint, 'sub-consumer tick read');
+select is(pgq_ext.get_last_tick('t', ''), 6::bigint, 'main tick apart');
+select is(pgq_ext.set_last_tick('t', null), 1, 'NULL tick ...');
+select is(pgq_ext.get_last_tick('t'), null::bigint, '... forgets the position');
+select is((select count(*)::int from pgq_ext.completed_tick where consumer_id = 't'), 1, 'row deleted, sub kept');
+select is(pgq_ext.set_last_tick('t', null), 1, 'forgetting twice is fine');
+
+-- privileges
+select function_privs_are('pgq_ext', 'set_last_tick', array['text', 'bigint'], 'pgq_writer', array['EXECUTE'],
+                          'pgq_writer may track');
+select function_privs_are('pgq_ext', 'set_last_tick', array['text', 'bigint'], 'public', array[]::text[],
+                          'public may not');
+select function_privs_are('pgq_ext', 'version', array[]::text[], 'public', array['EXECUTE'], 'version for all');
+
+-- upgrade from a pre-3.1 layout (no subconsumer_id)
+alter table pgq_ext.completed_tick drop constraint completed_tick_pkey;
+alter table pgq_ext.completed_tick drop column subconsumer_id;
+alter table pgq_ext.completed_tick add primary key (consumer_id);
+select is(pgq_ext.upgrade_schema(), 1, 'upgrade_schema fixes the old table');
+select col_is_pk('pgq_ext', 'completed_tick', array['consumer_id', 'subconsumer_id']::name[], 'pkey back');
+select col_not_null('pgq_ext', 'completed_tick', 'subconsumer_id', 'not null');
+select is(pgq_ext.get_last_tick('t', 'sub'), null::bigint, 'old rows belong to sub-consumer ''''');
+select is(pgq_ext.upgrade_schema(), 0, 'then nothing to do');
+
+select * from finish();
