@@ -94,4 +94,9 @@ update pgq.tick set tick_snapshot = '9000000000:9000000001:' where tick_queue = 
 select throws_ok($$select pgq.ticker('qt')$$, 'PQ010', null, 'ticker refuses a counter that went backwards');
 select throws_like($$select pgq.ticker('qt')$$, 'Invalid PgQ state: old xmin=9000000000, old xmax=9000000001, cur txid=%');
 
+-- the NOTIFY channel of a queue's ticks
+select is(pgq._tick_channel('orders'), 'pgq.orders', 'tick channel');
+select is(octet_length(pgq._tick_channel(repeat('é', 40))), 62, 'cut to 63 bytes on a character boundary');
+select is(pgq._tick_channel(null), null, 'strict');
+
 select * from finish();

@@ -62,8 +62,9 @@ $$values
     ('pgq.set_queue_config(text,text,text)', 'pgq_admin'),
     ('pgq.insert_event_raw(text,bigint,timestamp with time zone,integer,integer,text,text,text,text,text,text)', 'pgq_admin'),
     ('pgq.event_retry_raw(text,text,timestamp with time zone,bigint,timestamp with time zone,integer,text,text,text,text,text,text)', 'pgq_admin'),
-    ('pgq._serial_catch_up(text,bigint)', '')
-$$, 'EXECUTE grants per function, as PgQ 3.5 (private helpers: owner only)');
+    ('pgq._serial_catch_up(text,bigint)', ''),
+    ('pgq._tick_channel(text)', 'public')
+$$, 'EXECUTE grants per function, as PgQ 3.5 (private helpers: owner only; the tick channel name for all)');
 
 select table_privs_are('pgq', t, 'pgq_admin', array['SELECT', 'INSERT', 'UPDATE', 'DELETE'], 'pgq_admin on ' || t)
   from unnest(array['consumer', 'queue', 'tick', 'subscription', 'retry_queue']) t;

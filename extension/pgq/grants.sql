@@ -29,7 +29,8 @@ grant execute on function
     pgq.get_consumer_info(text),
     pgq.get_consumer_info(text, text),
     pgq.quote_fqname(text),
-    pgq.version()
+    pgq.version(),
+    pgq._tick_channel(text)
 to public;
 
 grant execute on function

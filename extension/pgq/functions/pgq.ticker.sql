@@ -13,7 +13,9 @@ as $$
     --         lag < ticker_max_lag/2 or (lag < 2*gap and lag < idle_period),
     --         else tick (idle ticks back off up to ticker_idle_period).
     -- A tick stores now() (the transaction's start) and the snapshot of the
-    -- inserting statement.
+    -- inserting statement, and sends one notification on channel
+    -- 'pgq.<queue name>' (cut to 63 bytes) with payload '<queue name>' so
+    -- that listening consumers wake up when the ticking transaction commits.
     -- Returns: the new tick id, or NULL when no tick was due.
     -- Errors: PQ001 'no such queue'; PQ007 'This queue has external tick
     --   source.' / 'Ticker has been paused for this queue'; PQ010 'Invalid
@@ -102,6 +104,7 @@ begin
     insert into pgq.tick (tick_queue, tick_id, tick_event_seq)
     values (v_q.queue_id, nextval(v_q.queue_tick_seq), v_seq)
     returning tick_id into v_tick_id;
+    perform pg_notify(pgq._tick_channel(i_queue_name), i_queue_name);
     return v_tick_id;
 end;
 $$;

@@ -1,0 +1,124 @@
+// A thin typed client over pg for queue administration and producing.
+import pg from "pg";
+import { clientConfig, scalar, type ConnectionInput, type Queryable } from "./db.js";
+import { mapErrors } from "./errors.js";
+import { sql } from "./sql.js";
+
+export interface QueueInfo {
+  queue_name: string;
+  queue_ntables: number;
+  queue_cur_table: number;
+  queue_rotation_period: unknown;
+  queue_switch_time: Date;
+  queue_external_ticker: boolean;
+  queue_ticker_paused: boolean;
+  queue_ticker_max_count: number;
+  queue_ticker_max_lag: unknown;
+  queue_ticker_idle_period: unknown;
+  ticker_lag: unknown;
+  ev_per_sec: number | null;
+  ev_new: string | null;
+  last_tick_id: string | null;
+}
+
+export interface ConsumerInfo {
+  queue_name: string;
+  consumer_name: string;
+  lag: unknown;
+  last_seen: unknown;
+  last_tick: string | null;
+  current_batch: string | null;
+  next_tick: string | null;
+  pending_events: string | null;
+}
+
+/** One event to produce; extra1..extra4 are optional. */
+export interface NewEvent {
+  type: string | null;
+  data: string | null;
+  extra1?: string | null;
+  extra2?: string | null;
+  extra3?: string | null;
+  extra4?: string | null;
+}
+
+export type QueueSetting = "ticker_max_count" | "ticker_max_lag" | "ticker_idle_period" | "ticker_paused"
+  | "rotation_period" | "external_ticker";
+
+/** pgq calls on a pool, a pool client or a client.  Event ids are strings. */
+export class PgqClient {
+  readonly db: Queryable;
+  private readonly owned: pg.Pool | undefined;
+
+  constructor(db: Queryable | ConnectionInput) {
+    if (typeof db === "string" || !("query" in db)) {
+      this.owned = new pg.Pool(clientConfig(db as ConnectionInput));
+      this.db = this.owned;
+    } else {
+      this.db = db;
+    }
+  }
+
+  /** Closes the pool if this client made it. */
+  async end(): Promise<void> {
+    await this.owned?.end();
+  }
+
+  private one<T>(text: string, values: unknown[] = []): Promise<T> {
+    return mapErrors(() => scalar<T>(this.db, text, values));
+  }
+
+  version(): Promise<string | null> {
+    return this.one(sql.version);
+  }
+  /** true when created, false when it existed. */
+  async createQueue(queue: string): Promise<boolean> {
+    return (await this.one<number>(sql.createQueue, [queue])) === 1;
+  }
+  async dropQueue(queue: string, force = false): Promise<void> {
+    await this.one(sql.dropQueue, [queue, force]);
+  }
+  async setQueueConfig(queue: string, setting: QueueSetting, value: string): Promise<void> {
+    await this.one(sql.setQueueConfig, [queue, setting, value]);
+  }
+  async queueInfo(queue?: string): Promise<QueueInfo[]> {
+    return mapErrors(async () => (await this.db.query(sql.queueInfo, [queue ?? null])).rows as QueueInfo[]);
+  }
+  async consumerInfo(queue?: string, consumer?: string): Promise<ConsumerInfo[]> {
+    return mapErrors(async () =>
+      (await this.db.query(sql.consumerInfo, [queue ?? null, consumer ?? null])).rows as ConsumerInfo[]);
+  }
+  /** Produces one event; returns its id. */
+  insertEvent(queue: string, ev: NewEvent): Promise<string> {
+    return this.one(sql.insertEvent, [queue, ev.type, ev.data, ev.extra1 ?? null, ev.extra2 ?? null,
+      ev.extra3 ?? null, ev.extra4 ?? null]);
+  }
+  /** Produces many events in one statement (one round trip); returns their ids in order. */
+  async insertEvents(queue: string, evs: readonly NewEvent[]): Promise<string[]> {
+    const col = (f: (e: NewEvent) => string | null | undefined) => evs.map((e) => f(e) ?? null);
+    return mapErrors(async () => {
+      const r = await this.db.query(sql.insertEvents, [queue, col((e) => e.type), col((e) => e.data),
+        col((e) => e.extra1), col((e) => e.extra2), col((e) => e.extra3), col((e) => e.extra4)]);
+      return r.rows.map((row: { ev_id: string }) => row.ev_id);
+    });
+  }
+  /** true for a new registration. */
+  async registerConsumer(queue: string, consumer: string, tickId?: string): Promise<boolean> {
+    const n = tickId === undefined
+      ? await this.one<number>(sql.registerConsumer, [queue, consumer])
+      : await this.one<number>(sql.registerConsumerAt, [queue, consumer, tickId]);
+    return n === 1;
+  }
+  /** true when a registration was removed. */
+  async unregisterConsumer(queue: string, consumer: string): Promise<boolean> {
+    return (await this.one<number>(sql.unregisterConsumer, [queue, consumer])) > 0;
+  }
+  /** Runs pgq.ticker() (every queue); returns how many ticks were made. */
+  async tick(): Promise<number> {
+    return Number(await this.one<string>(sql.ticker));
+  }
+  /** Ticks one queue if due; returns the new tick id or null. */
+  tickQueue(queue: string): Promise<string | null> {
+    return this.one(sql.tickerQueue, [queue]);
+  }
+}

@@ -1,0 +1,7 @@
+// Public exports of the pgq TypeScript driver.
+export { PgqClient } from "./client.js";
+export type { ConsumerInfo, NewEvent, QueueInfo, QueueSetting } from "./client.js";
+export { Consumer } from "./consumer/consumer.js";
+export type { Batch, BatchInfo, ConsumerOptions, Handler, PgqEvent } from "./consumer/consumer.js";
+export { clientConfig, parseKeywordValue, withTx } from "./db.js";
+export * from "./errors.js";

@@ -1,0 +1,208 @@
+// The TypeScript driver: PgqClient and the Consumer loop.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pg from "pg";
+import {
+  Consumer, PgqClient, QueueNotFoundError, NotSubscriberError, InvalidArgumentError, parseKeywordValue,
+  type Batch, type PgqEvent,
+} from "../src/index.js";
+import { createTestDb, type TestDb } from "./support/db.js";
+
+let db: TestDb;
+let client: PgqClient;
+let admin: pg.Client;
+let n = 0;
+beforeAll(async () => {
+  db = await createTestDb();
+  client = new PgqClient(db.config);
+  admin = await db.connect();
+});
+afterAll(async () => {
+  await client?.end();
+  await db?.drop();
+});
+
+/** A fresh queue ticking on every ticker call. */
+async function freshQueue(): Promise<string> {
+  const q = `dq${++n}`;
+  expect(await client.createQueue(q)).toBe(true);
+  await client.setQueueConfig(q, "ticker_max_lag", "0");
+  await client.setQueueConfig(q, "ticker_idle_period", "0");
+  return q;
+}
+
+describe("PgqClient", () => {
+  it("administers queues and produces events; ids stay strings", async () => {
+    const q = await freshQueue();
+    expect(await client.createQueue(q)).toBe(false);
+    expect(await client.version()).toBe("4.0");
+    const id = await client.insertEvent(q, { type: "t", data: "d", extra1: "x" });
+    expect(id).toBe("1");
+    const ids = await client.insertEvents(q, [
+      { type: "a", data: "1" }, { type: "b", data: null, extra4: "z" }, { type: null, data: "3" },
+    ]);
+    expect(ids).toEqual(["2", "3", "4"]);
+    const info = await client.queueInfo(q);
+    expect(info).toHaveLength(1);
+    expect(info[0]!.queue_name).toBe(q);
+    expect(typeof info[0]!.last_tick_id).toBe("string");
+    expect(await client.registerConsumer(q, "c")).toBe(true);
+    expect(await client.registerConsumer(q, "c")).toBe(false);
+    expect((await client.consumerInfo(q)).map((c) => c.consumer_name)).toEqual(["c"]);
+    expect(await client.unregisterConsumer(q, "c")).toBe(true);
+    await client.dropQueue(q);
+    expect(await client.queueInfo(q)).toEqual([]);
+  });
+
+  it("raises error classes chosen by SQLSTATE", async () => {
+    await expect(client.insertEvent("nope", { type: "t", data: "d" })).rejects.toBeInstanceOf(QueueNotFoundError);
+    await expect(client.setQueueConfig("nope", "ticker_max_lag", "1")).rejects.toMatchObject({ code: "PQ001" });
+    const q = await freshQueue();
+    await expect(client.setQueueConfig(q, "ticker_max_count", "-5")).rejects.toBeInstanceOf(InvalidArgumentError);
+    const c = new Consumer({ connection: db.config, queue: q, consumer: "ghost" });
+    await expect(c.runOnce(async () => undefined)).rejects.toBeInstanceOf(NotSubscriberError);
+    await c.close();
+  });
+
+  it("parses libpq keyword=value connection strings", () => {
+    expect(parseKeywordValue("dbname=app host=/tmp port=5433 user='a b' password='x\\'y'")).toEqual({
+      database: "app", host: "/tmp", port: 5433, user: "a b", password: "x'y",
+    });
+    expect(() => parseKeywordValue("dbname=app bogus=1")).toThrow(/unsupported/);
+  });
+});
+
+describe("Consumer", () => {
+  it("hands batches to the handler through a cursor, fetchSize at a time", async () => {
+    const q = await freshQueue();
+    const consumer = new Consumer({ connection: db.config, queue: q, consumer: "c", fetchSize: 100 });
+    expect(await consumer.register()).toBe(true);
+    await client.insertEvents(q, Array.from({ length: 1050 }, (_, i) => ({ type: "t", data: String(i) })));
+    await client.tickQueue(q);
+    const chunks: number[] = [];
+    const seen: string[] = [];
+    expect(await consumer.runOnce(async (b) => {
+      for await (const evs of b.events()) {
+        chunks.push(evs.length);
+        seen.push(...evs.map((e) => e.ev_data!));
+      }
+    })).toBe(true);
+    expect(chunks).toEqual([100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 50]);
+    expect(seen).toEqual(Array.from({ length: 1050 }, (_, i) => String(i)));
+    expect(await consumer.runOnce(async () => undefined)).toBe(false);
+    await consumer.close();
+  });
+
+  it("a handler that throws leaves the batch open: it comes again (at least once)", async () => {
+    const q = await freshQueue();
+    const consumer = new Consumer({ connection: db.config, queue: q, consumer: "c" });
+    await consumer.register();
+    await client.insertEvent(q, { type: "t", data: "x" });
+    await client.tickQueue(q);
+    await expect(consumer.runOnce(async () => { throw new Error("boom"); })).rejects.toThrow("boom");
+    const got: string[] = [];
+    await consumer.runOnce(async (b) => {
+      for await (const evs of b.events()) got.push(...evs.map((e) => e.ev_data!));
+    });
+    expect(got).toEqual(["x"]);
+    await consumer.close();
+  });
+
+  it("retries the events the handler marks; they come back to this consumer only", async () => {
+    const q = await freshQueue();
+    const a = new Consumer({ connection: db.config, queue: q, consumer: "a" });
+    const b = new Consumer({ connection: db.config, queue: q, consumer: "b" });
+    await a.register();
+    await b.register();
+    await client.insertEvents(q, [{ type: "t", data: "ok" }, { type: "t", data: "flaky" }]);
+    await client.tickQueue(q);
+    await a.runOnce(async (batch) => {
+      for await (const evs of batch.events()) for (const e of evs) if (e.ev_data === "flaky") batch.retry(e, 0);
+    });
+    while (Number((await admin.query("select pgq.maint_retry_events() n")).rows[0].n) > 0);
+    await client.tickQueue(q);
+    const again: PgqEvent[] = [];
+    await a.runOnce(async (batch) => { for await (const evs of batch.events()) again.push(...evs); });
+    expect(again.map((e) => [e.ev_data, e.ev_retry])).toEqual([["flaky", 1]]);
+    const bGot: string[] = [];
+    while (await b.runOnce(async (batch) => { for await (const evs of batch.events()) bGot.push(...evs.map((e) => e.ev_data!)); }));
+    expect(bGot).toEqual(["ok", "flaky"]);
+    await a.close();
+    await b.close();
+  });
+
+  it("wakes on the tick notification instead of waiting for its poll interval", async () => {
+    const q = await freshQueue();
+    const consumer = new Consumer({ connection: db.config, queue: q, consumer: "c", pollIntervalMs: 60_000 });
+    await consumer.register();
+    const ctl = new AbortController();
+    let resolveGot: (t: number) => void;
+    const got = new Promise<number>((r) => (resolveGot = r));
+    const running = consumer.run(async (b) => {
+      for await (const evs of b.events()) if (evs.length > 0) resolveGot(Date.now());
+    }, ctl.signal);
+    await new Promise((r) => setTimeout(r, 300)); // let it go to sleep
+    await client.insertEvent(q, { type: "t", data: "wake" });
+    const t0 = Date.now();
+    await client.tickQueue(q);
+    const t1 = await got;
+    expect(t1 - t0).toBeLessThan(2000);
+    ctl.abort();
+    await running;
+  });
+
+  it("exactly once into a target database through pgq_ext (batch and tick tracking)", async () => {
+    const target = await createTestDb("pgq_target");
+    try {
+      const t = await target.connect();
+      await t.query("create extension pgq_ext");
+      await t.query("create table sink (data text)");
+      const write = async (b: Batch) => {
+        for await (const evs of b.events()) {
+          for (const e of evs) await b.target!.query("insert into sink values ($1)", [e.ev_data]);
+        }
+      };
+      for (const mode of ["batch", "tick"] as const) {
+        const q = await freshQueue();
+        const name = `x_${mode}`;
+        const consumer = new Consumer({ connection: db.config, queue: q, consumer: name,
+          exactlyOnce: { target: target.config, mode } });
+        await consumer.register();
+
+        // a handler failure rolls back the target writes too; the batch comes again
+        await client.insertEvents(q, [{ type: "t", data: `${mode}1` }, { type: "t", data: `${mode}2` }]);
+        await client.tickQueue(q);
+        await expect(consumer.runOnce(async (b) => { await write(b); throw new Error("crash"); })).rejects.toThrow();
+        expect(await consumer.runOnce(write)).toBe(true);
+        const sink = async () => (await t.query("select data from sink where data like $1 order by 1", [`${mode}%`]))
+          .rows.map((r) => r.data);
+        expect(await sink()).toEqual([`${mode}1`, `${mode}2`]);
+
+        // a batch the target already has (the consumer died after committing
+        // the target, before finish_batch) is finished without the handler
+        await client.insertEvent(q, { type: "t", data: `${mode}3` });
+        await client.tickQueue(q);
+        const next = (await admin.query("select * from pgq.next_batch_info($1, $2)", [q, name])).rows[0];
+        if (mode === "batch") await t.query("select pgq_ext.set_batch_done($1, $2)", [name, next.batch_id]);
+        else await t.query("select pgq_ext.set_last_tick($1, $2)", [name, next.cur_tick_id]);
+        let called = false;
+        expect(await consumer.runOnce(async () => { called = true; })).toBe(true);
+        expect(called).toBe(false);
+        expect(await sink()).toEqual([`${mode}1`, `${mode}2`]);
+        expect(await consumer.runOnce(write)).toBe(false);
+        await consumer.close();
+      }
+
+      // tick tracking refuses a target that is somewhere else
+      const q = await freshQueue();
+      const lost = new Consumer({ connection: db.config, queue: q, consumer: "lost",
+        exactlyOnce: { target: target.config, mode: "tick" } });
+      await lost.register();
+      await t.query("select pgq_ext.set_last_tick('lost', 999)");
+      await client.tickQueue(q);
+      await expect(lost.runOnce(write)).rejects.toThrow(/^Lost position: batch 1\.\.2, dst has 999$/);
+      await lost.close();
+    } finally {
+      await target.drop();
+    }
+  });
+});
