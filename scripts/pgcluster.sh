@@ -9,6 +9,7 @@
 #                                     exist) and print its environment as
 #                                     KEY=VALUE lines
 #   pgcluster.sh stop DIR             stop it and remove DIR
+#   pgcluster.sh restart DIR          restart it (fast shutdown, start again)
 #   pgcluster.sh deps                 check (as root: install) what is needed
 #
 # The cluster: initdb as user postgres (PostgreSQL refuses root), trust
@@ -96,6 +97,11 @@ stop() {
     rm -rf "$dir"
 }
 
+restart() {
+    local dir=$1
+    as_owner "'$PGBIN/pg_ctl' -D '$dir/data' -l '$dir/server.log' -m fast -w -t 60 restart >/dev/null"
+}
+
 run() {
     local line
     if [ -n "${PGQ_TEST_DATABASE_URL:-}" ]; then
@@ -137,6 +143,7 @@ case "$cmd" in
     run) [ "${1:-}" = -- ] && shift; run "$@" ;;
     start) start "$1" ;;
     stop) stop "$1" ;;
+    restart) restart "$1" ;;
     deps) deps ;;
-    *) echo "usage: $0 run -- CMD... | start DIR | stop DIR | deps" >&2; exit 2 ;;
+    *) echo "usage: $0 run -- CMD... | start DIR | stop DIR | restart DIR | deps" >&2; exit 2 ;;
 esac

@@ -8,8 +8,27 @@ export type ConnectionInput = string | pg.ClientConfig;
 /** Client settings from a libpq keyword=value string, a URI, or a config object. */
 export function clientConfig(input: ConnectionInput): pg.ClientConfig {
   if (typeof input !== "string") return input;
-  if (/^postgres(ql)?:\/\//.test(input)) return { connectionString: input };
+  if (/^postgres(ql)?:\/\//.test(input)) return parseUri(input);
   return parseKeywordValue(input);
+}
+
+/**
+ * Parses a postgresql:// URI into separate fields (not a connectionString,
+ * so that a database given next to it still wins).  ?host=/dir names a
+ * socket directory, as in libpq.
+ */
+export function parseUri(uri: string): pg.ClientConfig {
+  const u = new URL(uri);
+  const cfg: pg.ClientConfig = {};
+  if (u.hostname) cfg.host = decodeURIComponent(u.hostname);
+  if (u.port) cfg.port = Number(u.port);
+  if (u.username) cfg.user = decodeURIComponent(u.username);
+  if (u.password) cfg.password = decodeURIComponent(u.password);
+  const db = decodeURIComponent(u.pathname.replace(/^\//, ""));
+  if (db) cfg.database = db;
+  const params = Object.fromEntries(u.searchParams.entries());
+  const rest = Object.entries(params).map(([k, v]) => `${k}='${v.replace(/['\\]/g, "\\$&")}'`).join(" ");
+  return rest ? { ...cfg, ...parseKeywordValue(rest) } : cfg;
 }
 
 /** Parses libpq's keyword=value form (values may be single-quoted). */

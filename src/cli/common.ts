@@ -1,0 +1,60 @@
+// The switches every skytools-style tool shares: -h -q -v -d -r -s -k.
+export interface CommonArgs {
+  help: boolean;
+  quiet: boolean;
+  verbose: number;
+  daemon: boolean;
+  control: NodeJS.Signals | undefined;
+  printIni: boolean;
+  version: boolean;
+  positional: string[];
+}
+
+export class UsageError extends Error {}
+
+export function parseArgs(argv: string[], extraFlags: string[] = []): CommonArgs & { flags: Set<string> } {
+  const a: CommonArgs & { flags: Set<string> } = {
+    help: false, quiet: false, verbose: 0, daemon: false, control: undefined, printIni: false, version: false,
+    positional: [], flags: new Set(),
+  };
+  const setControl = (s: NodeJS.Signals) => {
+    if (a.control && a.control !== s) throw new UsageError("use only one of -s, -k, -r");
+    a.control = s;
+  };
+  for (const arg of argv) {
+    if (arg === "--") continue;
+    if (arg.startsWith("--")) {
+      switch (arg) {
+        case "--help": a.help = true; break;
+        case "--quiet": a.quiet = true; break;
+        case "--verbose": a.verbose++; break;
+        case "--daemon": a.daemon = true; break;
+        case "--stop": setControl("SIGINT"); break;
+        case "--kill": setControl("SIGTERM"); break;
+        case "--reload": setControl("SIGHUP"); break;
+        case "--ini": a.printIni = true; break;
+        case "--version": a.version = true; break;
+        default:
+          if (extraFlags.includes(arg)) a.flags.add(arg);
+          else throw new UsageError(`unknown option ${arg}`);
+      }
+    } else if (arg.startsWith("-") && arg.length > 1) {
+      for (const ch of arg.slice(1)) {
+        switch (ch) {
+          case "h": a.help = true; break;
+          case "q": a.quiet = true; break;
+          case "v": a.verbose++; break;
+          case "d": a.daemon = true; break;
+          case "s": setControl("SIGINT"); break;
+          case "k": setControl("SIGTERM"); break;
+          case "r": setControl("SIGHUP"); break;
+          case "V": a.version = true; break;
+          default: throw new UsageError(`unknown option -${ch}`);
+        }
+      }
+    } else {
+      a.positional.push(arg);
+    }
+  }
+  return a;
+}

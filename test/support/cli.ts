@@ -1,0 +1,35 @@
+// Runs this checkout's command-line tools as child processes (node with
+// tsx's loader: one process, so signals reach the program itself).
+import { spawn, type ChildProcess } from "node:child_process";
+import { resolve } from "node:path";
+
+const root = resolve(import.meta.dirname, "../..");
+
+export interface Run {
+  child: ChildProcess;
+  output(): string;
+  exit: Promise<number | null>;
+}
+
+export function runCli(tool: string, args: string[], env: NodeJS.ProcessEnv = {}): Run {
+  const child = spawn(process.execPath, ["--import", "tsx", resolve(root, `src/cli/${tool}.ts`), ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+  const exit = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+  return { child, output: () => out, exit };
+}
+
+/** Waits until cond() holds, polling; throws after timeoutMs. */
+export async function waitFor(cond: () => Promise<boolean> | boolean, timeoutMs = 15_000, what = "condition"): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

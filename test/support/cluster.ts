@@ -1,0 +1,48 @@
+// A private throwaway cluster, for tests that must not disturb the shared
+// one: database discovery (it would tick every test's queues) and server
+// restarts.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import pg from "pg";
+
+const script = resolve(import.meta.dirname, "../../scripts/pgcluster.sh");
+
+export interface PrivateCluster {
+  env: { PGHOST: string; PGPORT: string; PGUSER: string };
+  config(database: string): pg.ClientConfig;
+  /** Creates a database with pgq. */
+  createDb(name: string): Promise<void>;
+  restart(): void;
+  stop(): void;
+}
+
+export function startPrivateCluster(): PrivateCluster {
+  const dir = mkdtempSync(join(tmpdir(), "pgq-private."));
+  rmdirSync(dir);
+  const out = execFileSync(script, ["start", dir], { encoding: "utf8" });
+  const env: Record<string, string> = {};
+  for (const line of out.split("\n")) {
+    const eq = line.indexOf("=");
+    if (eq > 0) env[line.slice(0, eq)] = line.slice(eq + 1);
+  }
+  const e = { PGHOST: env.PGHOST!, PGPORT: env.PGPORT!, PGUSER: env.PGUSER ?? "postgres" };
+  const config = (database: string): pg.ClientConfig => ({ host: e.PGHOST, port: Number(e.PGPORT), user: e.PGUSER, database });
+  return {
+    env: e,
+    config,
+    async createDb(name: string) {
+      const a = new pg.Client(config("postgres"));
+      await a.connect();
+      await a.query(`create database ${name}`);
+      await a.end();
+      const c = new pg.Client(config(name));
+      await c.connect();
+      await c.query("create extension pgq");
+      await c.end();
+    },
+    restart: () => execFileSync(script, ["restart", dir]),
+    stop: () => execFileSync(script, ["stop", dir]),
+  };
+}
