@@ -1,0 +1,320 @@
+#!/usr/bin/env node
+// pgqadm: the seed's administration tool for pgq.
+//   pgqadm [switches] CONFIG.ini COMMAND [ARGS]
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { clientConfig } from "../db.js";
+import { ConfigError, readIni, resolveSection, SectionReader } from "../config.js";
+import { mapErrors } from "../errors.js";
+import { createLogger, errorText } from "../log.js";
+import type { RunnerConfig } from "../runner/config.js";
+import { daemonize, removePidfile, signalPidfile, writePidfile } from "../runner/daemon.js";
+import { Runner } from "../runner/runner.js";
+import { parseArgs, UsageError } from "./common.js";
+import { formatTable } from "./table.js";
+
+const USAGE = `usage: pgqadm [switches] CONFIG.ini COMMAND [ARGS]
+
+commands:
+  install                       install pgq into the database (CREATE EXTENSION, else the plain script)
+  ticker                        tick and maintain the queues of the database (usually with -d)
+  status                        queues and consumers, with lag and pending events
+  create QNAME                  create a queue
+  drop QNAME                    drop a queue (it must have no consumers)
+  register QNAME CONS           register a consumer
+  unregister QNAME CONS         unregister a consumer
+  config [QNAME [VAR=VAL ...]]  show queue settings, or set ticker_max_count,
+                                ticker_max_lag, ticker_idle_period, rotation_period
+
+switches:
+  -h  help       -q  quiet (warnings and errors only)   -v  verbose
+  -d  run the ticker in the background (needs pidfile)
+  -s  stop a running ticker    -k  kill it    -r  reload its config
+  --ini  print a sample config
+`;
+
+const SAMPLE_INI = `[pgqadm]
+job_name = pgqadm_mydb
+db = dbname=mydb host=localhost
+# ticker: seconds between ticks, and between maintenance runs
+#loop_delay = 1
+#maint_delay = 300
+#logfile = ~/log/%(job_name)s.log
+#pidfile = ~/pid/%(job_name)s.pid
+#connection_lifetime = 3600
+`;
+
+interface AdmConfig {
+  jobName: string;
+  db: pg.ClientConfig;
+  dbname: string;
+  loopDelay: number;
+  maintDelay: number;
+  logfile: string | undefined;
+  pidfile: string | undefined;
+  connectionLifetime: number;
+  source: string;
+}
+
+const CONFIG_VARS = ["ticker_max_count", "ticker_max_lag", "ticker_idle_period", "rotation_period"];
+
+function loadConfig(path: string): AdmConfig {
+  const ini = readIni(path);
+  const name = ini.pgqadm ? "pgqadm" : Object.keys(ini).find((k) => k !== "DEFAULT");
+  if (!name) throw new ConfigError(path, ["no [pgqadm] section"]);
+  const base = path.replace(/^.*\//, "").replace(/\.ini$/, "");
+  const section = resolveSection(ini, name, { job_name: base });
+  const r = new SectionReader(section, `${path} [${name}]`);
+  const jobName = r.str("job_name", base)!;
+  const dbstr = r.required("db");
+  let db: pg.ClientConfig = {};
+  if (dbstr) {
+    try {
+      db = clientConfig(dbstr);
+    } catch (err) {
+      r.problems.push(`db: ${(err as Error).message}`);
+    }
+  }
+  const maintDefault = r.seconds("maint_delay_min", 5, { allowZero: false }) * 60;
+  const cfg: AdmConfig = {
+    jobName,
+    db,
+    dbname: db.database ?? process.env.PGDATABASE ?? db.user ?? process.env.PGUSER ?? "postgres",
+    loopDelay: r.seconds("loop_delay", 1),
+    maintDelay: r.seconds("maint_delay", maintDefault),
+    logfile: r.str("logfile"),
+    pidfile: r.str("pidfile"),
+    connectionLifetime: r.seconds("connection_lifetime", 3600),
+    source: path,
+  };
+  r.bool("use_skylog", false); // accepted, ignored
+  r.checkUnknown(Object.keys(ini[name] ?? {}), ["queue_refresh_period", "ticker_log_delay", "use_skylog"]);
+  r.done();
+  return cfg;
+}
+
+async function withDb<T>(cfg: AdmConfig, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ ...cfg.db, application_name: cfg.jobName });
+  await c.connect();
+  try {
+    return await mapErrors(() => fn(c));
+  } finally {
+    await c.end();
+  }
+}
+
+/** The plain install script: the installed one, else this package's build. */
+function plainScript(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const p of [resolve(here, "../../extension/pgq.sql"), resolve(here, "../extension/pgq.sql")]) {
+    if (existsSync(p)) return p;
+  }
+  throw new Error("extension/pgq.sql not found: run make first");
+}
+
+async function install(cfg: AdmConfig, out: (s: string) => void): Promise<void> {
+  await withDb(cfg, async (c) => {
+    const has = await c.query("select 1 from pg_catalog.pg_namespace where nspname = 'pgq'");
+    if (has.rowCount) {
+      out(`pgq is installed already (version ${(await c.query("select pgq.version() v")).rows[0].v})`);
+      return;
+    }
+    try {
+      await c.query("create extension pgq");
+      out("pgq installed with CREATE EXTENSION");
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      // not allowed (not superuser, not trusted) or not available on the server
+      if (code !== "42501" && code !== "58P01" && code !== "0A000") throw err;
+      await c.query(readFileSync(plainScript(), "utf8"));
+      out(`pgq installed from the plain script (CREATE EXTENSION: ${errorText(err)})`);
+    }
+  });
+}
+
+async function status(cfg: AdmConfig, out: (s: string) => void): Promise<void> {
+  await withDb(cfg, async (c) => {
+    const v = (await c.query("select split_part(current_setting('server_version'), ' ', 1) pg, pgq.version() pgq")).rows[0];
+    out(`database ${cfg.dbname}: PostgreSQL ${v.pg}, pgq ${v.pgq}\n`);
+    const queues = await c.query(`
+        select queue_name, ticker_lag, ev_per_sec, ev_new, last_tick_id, queue_rotation_period::text,
+               queue_ticker_paused, queue_external_ticker
+          from pgq.get_queue_info() order by queue_name`);
+    out(formatTable(["queue", "ticker lag", "events/s", "new events", "last tick", "rotation", "ticker"],
+      queues.rows.map((q) => [q.queue_name, secs(q.ticker_lag), q.ev_per_sec === null ? "-" : Number(q.ev_per_sec).toFixed(1),
+        q.ev_new ?? "-", q.last_tick_id ?? "-", q.queue_rotation_period,
+        q.queue_external_ticker ? "external" : q.queue_ticker_paused ? "paused" : "ok"]),
+      "no queues"));
+    out("");
+    const consumers = await c.query(`
+        select queue_name, consumer_name, lag, last_seen, pending_events, current_batch
+          from pgq.get_consumer_info() order by queue_name, consumer_name`);
+    out(formatTable(["queue", "consumer", "lag", "last seen", "pending events", "batch"],
+      consumers.rows.map((r) => [r.queue_name, r.consumer_name, secs(r.lag), secs(r.last_seen),
+        r.pending_events ?? "-", r.current_batch ?? "-"]),
+      "no consumers"));
+  });
+}
+
+/** An interval as seconds with one decimal ("3.2s"), or "-". */
+function secs(v: unknown): string {
+  if (v === null || v === undefined) return "-";
+  const o = v as { days?: number; hours?: number; minutes?: number; seconds?: number; milliseconds?: number };
+  const s = (o.days ?? 0) * 86400 + (o.hours ?? 0) * 3600 + (o.minutes ?? 0) * 60 + (o.seconds ?? 0)
+    + (o.milliseconds ?? 0) / 1000;
+  return `${s.toFixed(1)}s`;
+}
+
+async function config(cfg: AdmConfig, args: string[], out: (s: string) => void): Promise<void> {
+  await withDb(cfg, async (c) => {
+    const [queue, ...sets] = args;
+    if (queue !== undefined && sets.length > 0) {
+      const bad = sets.filter((s) => !/^[a-z_]+=/.test(s) || !CONFIG_VARS.includes(s.split("=")[0]!.replace(/^queue_/, "")));
+      if (bad.length) throw new UsageError(`cannot set ${bad.join(", ")}: use ${CONFIG_VARS.join(", ")}`);
+      await c.query("begin");
+      for (const s of sets) {
+        const eq = s.indexOf("=");
+        await c.query("select pgq.set_queue_config($1, $2, $3)", [queue, s.slice(0, eq).replace(/^queue_/, ""), s.slice(eq + 1)]);
+      }
+      await c.query("commit");
+    }
+    const rows = await c.query(`
+        select queue_name, queue_ticker_max_count, queue_ticker_max_lag::text, queue_ticker_idle_period::text,
+               queue_rotation_period::text
+          from pgq.get_queue_info($1::text) order by queue_name`, [queue ?? null]);
+    if (queue !== undefined && rows.rowCount === 0) throw new UsageError(`no such queue: ${queue}`);
+    out(formatTable(["queue", ...CONFIG_VARS],
+      rows.rows.map((r) => [r.queue_name, String(r.queue_ticker_max_count), r.queue_ticker_max_lag,
+        r.queue_ticker_idle_period, r.queue_rotation_period]),
+      "no queues"));
+  });
+}
+
+async function ticker(cfg: AdmConfig, args: ReturnType<typeof parseArgs>): Promise<number> {
+  const rc: RunnerConfig = Object.freeze({
+    source: cfg.source, logfile: cfg.logfile, pidfile: cfg.pidfile,
+    base: cfg.db, initialDatabase: cfg.dbname, databaseList: [cfg.dbname],
+    checkPeriod: 60, maintPeriod: cfg.maintDelay, retryPeriod: Math.min(30, cfg.maintDelay),
+    tickerPeriod: cfg.loopDelay, statsPeriod: 60, connectionLifetime: cfg.connectionLifetime,
+  });
+  if (args.daemon) {
+    if (!cfg.pidfile) throw new ConfigError(cfg.source, ["pidfile is needed for -d"]);
+    await daemonize(process.argv.slice(1), cfg.pidfile, cfg.logfile);
+    return 0;
+  }
+  const level = args.quiet ? "warning" : args.verbose > 0 ? "debug" : "info";
+  const log = createLogger(cfg.jobName, { level, file: process.env.PGQ_DAEMON ? undefined : cfg.logfile });
+  if (cfg.pidfile) writePidfile(cfg.pidfile);
+  const runner = new Runner(rc, log);
+  runner.start();
+  return await new Promise<number>((done) => {
+    process.once("SIGINT", () => void runner.stop().then(() => {
+      if (cfg.pidfile) removePidfile(cfg.pidfile);
+      done(0);
+    }));
+    process.once("SIGTERM", () => {
+      if (cfg.pidfile) removePidfile(cfg.pidfile);
+      process.exit(0);
+    });
+    process.on("SIGHUP", () => {
+      try {
+        const fresh = loadConfig(cfg.source);
+        void runner.reload({ ...rc, maintPeriod: fresh.maintDelay, tickerPeriod: fresh.loopDelay });
+      } catch (err) {
+        log.error(`reload: ${errorText(err)}; keeping the old config`);
+      }
+    });
+  });
+}
+
+async function main(argv: string[]): Promise<number> {
+  const out = (s: string) => process.stdout.write(`${s}\n`);
+  let args;
+  try {
+    args = parseArgs(argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`pgqadm: ${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (args.printIni) {
+    process.stdout.write(SAMPLE_INI);
+    return 0;
+  }
+  const [path, command, ...rest] = args.positional;
+  if (!path || (!command && !args.control)) {
+    process.stderr.write(`pgqadm: need a config file and a command\n${USAGE}`);
+    return 2;
+  }
+  let cfg: AdmConfig;
+  try {
+    cfg = loadConfig(path);
+  } catch (err) {
+    process.stderr.write(`pgqadm: ${(err as Error).message}\n`);
+    return 2;
+  }
+  if (args.control) {
+    if (!cfg.pidfile) {
+      process.stderr.write(`pgqadm: ${path}: pidfile is needed for -s, -k and -r\n`);
+      return 2;
+    }
+    if (!signalPidfile(cfg.pidfile, args.control)) {
+      process.stderr.write(`pgqadm: not running (pidfile ${cfg.pidfile})\n`);
+      return 1;
+    }
+    return 0;
+  }
+  const need = (n: number, what: string) => {
+    if (rest.length !== n) throw new UsageError(`${command} needs ${what}`);
+  };
+  try {
+    switch (command) {
+      case "install": need(0, "no arguments"); await install(cfg, out); return 0;
+      case "ticker": need(0, "no arguments"); return await ticker(cfg, args);
+      case "status": need(0, "no arguments"); await status(cfg, out); return 0;
+      case "create":
+        need(1, "QNAME");
+        out(await withDb(cfg, async (c) => (await c.query("select pgq.create_queue($1) r", rest)).rows[0].r === 1
+          ? `queue ${rest[0]} created` : `queue ${rest[0]} exists already`));
+        return 0;
+      case "drop":
+        need(1, "QNAME");
+        await withDb(cfg, (c) => c.query("select pgq.drop_queue($1)", rest));
+        out(`queue ${rest[0]} dropped`);
+        return 0;
+      case "register":
+        need(2, "QNAME CONS");
+        out(await withDb(cfg, async (c) => (await c.query("select pgq.register_consumer($1, $2) r", rest)).rows[0].r === 1
+          ? `consumer ${rest[1]} registered on ${rest[0]}` : `consumer ${rest[1]} was registered on ${rest[0]} already`));
+        return 0;
+      case "unregister":
+        need(2, "QNAME CONS");
+        out(await withDb(cfg, async (c) => (await c.query("select pgq.unregister_consumer($1, $2) r", rest)).rows[0].r > 0
+          ? `consumer ${rest[1]} unregistered from ${rest[0]}` : `consumer ${rest[1]} was not registered on ${rest[0]}`));
+        return 0;
+      case "config": await config(cfg, rest, out); return 0;
+      default:
+        throw new UsageError(`unknown command ${command}`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof ConfigError) {
+      process.stderr.write(`pgqadm: ${err.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`pgqadm: ${errorText(err)}\n`);
+    return 1;
+  }
+}
+
+main(process.argv).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`pgqadm: ${errorText(err)}\n`);
+    process.exit(1);
+  },
+);

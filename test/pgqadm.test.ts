@@ -1,0 +1,140 @@
+// pgqadm, the seed's interface: every command, the ticker with -d/-s, bad
+// configs.  Runs on a private cluster (its ticker must not tick other test
+// files' queues, and install needs databases of its own).
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pg from "pg";
+import { startPrivateCluster, type PrivateCluster } from "./support/cluster.js";
+import { runCli, waitFor } from "./support/cli.js";
+
+let cluster: PrivateCluster;
+const dir = mkdtempSync(join(tmpdir(), "pgqadm-test."));
+beforeAll(() => {
+  cluster = startPrivateCluster();
+});
+afterAll(() => {
+  cluster?.stop();
+});
+
+async function sql<T = Record<string, unknown>>(db: string, text: string, params: unknown[] = []): Promise<T[]> {
+  const c = new pg.Client(cluster.config(db));
+  await c.connect();
+  try {
+    return (await c.query(text, params)).rows as T[];
+  } finally {
+    await c.end();
+  }
+}
+
+function config(db: string, extra = ""): string {
+  const path = join(dir, `${db}.ini`);
+  writeFileSync(path, `[pgqadm]
+job_name = adm_${db}
+db = dbname=${db} host=${cluster.env.PGHOST} port=${cluster.env.PGPORT} user=postgres
+loop_delay = 0.2
+maint_delay = 0.5
+pidfile = ${join(dir, `%(job_name)s.pid`)}
+logfile = ${join(dir, `%(job_name)s.log`)}
+${extra}`);
+  return path;
+}
+
+async function adm(args: string[]): Promise<{ code: number | null; out: string }> {
+  const r = runCli("pgqadm", args);
+  const code = await r.exit;
+  return { code, out: r.output() };
+}
+
+describe("pgqadm", () => {
+  it("install, create, register, status, config, unregister, drop", async () => {
+    await sql("postgres", "create database adm1");
+    const cfg = config("adm1");
+    expect(await adm([cfg, "install"])).toEqual({ code: 0, out: "pgq installed with CREATE EXTENSION\n" });
+    expect((await adm([cfg, "install"])).out).toBe("pgq is installed already (version 4.0)\n");
+    expect(await adm([cfg, "create", "orders"])).toEqual({ code: 0, out: "queue orders created\n" });
+    expect((await adm([cfg, "create", "orders"])).out).toBe("queue orders exists already\n");
+    expect((await adm([cfg, "create", "mail"])).code).toBe(0);
+    expect(await adm([cfg, "register", "orders", "billing"])).toEqual({ code: 0, out: "consumer billing registered on orders\n" });
+    expect((await adm([cfg, "register", "orders", "billing"])).out).toMatch(/already/);
+    await sql("adm1", "select pgq.insert_event('orders', 't', 'd') from generate_series(1, 42)");
+
+    const status = await adm([cfg, "status"]);
+    expect(status.code).toBe(0);
+    const lines = status.out.split("\n");
+    expect(lines[0]).toMatch(/^database adm1: PostgreSQL 15\.\d+, pgq 4\.0$/);
+    expect(status.out).toMatch(/^queue\s+ticker lag\s+events\/s\s+new events\s+last tick\s+rotation\s+ticker$/m);
+    expect(status.out).toMatch(/^orders\s+[\d.]+s\s+[-\d.]+\s+41\s+1\s+02:00:00\s+ok$/m);
+    expect(status.out).toMatch(/^orders\s+billing\s+[\d.]+s\s+[\d.]+s\s+0\s+-$/m);
+
+    const set = await adm([cfg, "config", "orders", "ticker_max_count=100", "queue_ticker_max_lag=5", "rotation_period=1 hour"]);
+    expect(set.code).toBe(0);
+    expect(set.out).toMatch(/^orders\s+100\s+00:00:05\s+00:01:00\s+01:00:00$/m);
+    const all = await adm([cfg, "config"]);
+    expect(all.out).toMatch(/^mail\s+500\s+00:00:03\s+00:01:00\s+02:00:00$/m);
+    const bad = await adm([cfg, "config", "orders", "ticker_paused=true"]);
+    expect(bad.code).toBe(2);
+    expect(bad.out).toMatch(/cannot set ticker_paused=true/);
+    expect((await adm([cfg, "config", "orders", "ticker_max_count=-3"])).code).toBe(1);
+    expect((await adm([cfg, "config", "nope"])).code).toBe(2);
+
+    const dropBusy = await adm([cfg, "drop", "orders"]);
+    expect(dropBusy.code).toBe(1);
+    expect(dropBusy.out).toMatch(/cannot drop queue, consumers still attached \[PQ008\]/);
+    expect((await adm([cfg, "unregister", "orders", "billing"])).out).toBe("consumer billing unregistered from orders\n");
+    expect((await adm([cfg, "unregister", "orders", "billing"])).out).toMatch(/was not registered/);
+    expect(await adm([cfg, "drop", "orders"])).toEqual({ code: 0, out: "queue orders dropped\n" });
+    expect((await adm([cfg, "drop", "orders"])).code).toBe(1);
+  });
+
+  it("install falls back to the plain script where CREATE EXTENSION is not allowed", async () => {
+    await sql("postgres", "create role adm_owner login createrole");
+    await sql("postgres", "create database adm2 owner adm_owner");
+    const path = join(dir, "adm2.ini");
+    writeFileSync(path, `[pgqadm]
+db = dbname=adm2 host=${cluster.env.PGHOST} port=${cluster.env.PGPORT} user=adm_owner
+`);
+    const r = await adm([path, "install"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^pgq installed from the plain script \(CREATE EXTENSION: permission denied to create extension "pgq"/);
+    expect(await sql("adm2", "select pgq.version() v")).toEqual([{ v: "4.0" }]);
+    expect(await sql("adm2", "select count(*)::int n from pg_extension where extname = 'pgq'")).toEqual([{ n: 0 }]);
+  });
+
+  it("ticker ticks the database, in the background with -d, stopped with -s", async () => {
+    await sql("postgres", "create database adm3");
+    const cfg = config("adm3");
+    expect((await adm([cfg, "install"])).code).toBe(0);
+    expect((await adm([cfg, "create", "q"])).code).toBe(0);
+    expect((await adm([cfg, "config", "q", "ticker_max_lag=0", "ticker_idle_period=0"])).code).toBe(0);
+    expect((await adm(["-d", cfg, "ticker"])).code).toBe(0);
+    const pidfile = join(dir, "adm_adm3.pid");
+    expect(existsSync(pidfile)).toBe(true);
+    await waitFor(async () => Number((await sql<{ n: string }>("adm3", "select count(*) n from pgq.tick"))[0]!.n) > 3,
+      15_000, "ticks from pgqadm ticker");
+    expect((await adm(["-s", cfg])).code).toBe(0);
+    await waitFor(() => !existsSync(pidfile), 10_000, "pidfile gone");
+    expect((await adm(["-s", cfg])).code).toBe(1);
+  });
+
+  it("bad configs and usage: exit 2 with every problem", async () => {
+    const path = join(dir, "bad.ini");
+    writeFileSync(path, `[pgqadm]
+loop_delay = soon
+colour = red
+use_skylog = 1
+`);
+    const r = await adm([path, "status"]);
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(/db is required/);
+    expect(r.out).toMatch(/loop_delay must be a positive number of seconds, not "soon"/);
+    expect(r.out).toMatch(/unknown setting colour/);
+    expect(r.out).not.toMatch(/use_skylog/);
+    const cfg = config("adm1");
+    expect((await adm([cfg, "frobnicate"])).code).toBe(2);
+    expect((await adm([cfg, "create"])).code).toBe(2);
+    expect((await adm([cfg])).code).toBe(2);
+    expect((await adm(["-h"])).out).toMatch(/^usage: pgqadm/);
+  });
+});
