@@ -150,6 +150,37 @@ describe("Consumer", () => {
     await running;
   });
 
+  it("survives its connection being terminated: nothing lost", async () => {
+    const q = await freshQueue();
+    const errors: unknown[] = [];
+    const consumer = new Consumer({ connection: { ...db.config, application_name: "drv-victim" }, queue: q,
+      consumer: "c", pollIntervalMs: 50, onError: (e) => errors.push(e) });
+    await consumer.register();
+    const got: string[] = [];
+    const ctl = new AbortController();
+    const running = consumer.run(async (b) => {
+      for await (const evs of b.events()) got.push(...evs.map((e) => e.ev_data!));
+    }, ctl.signal);
+    const sent: string[] = [];
+    for (let round = 0; round < 5; round++) {
+      const data = Array.from({ length: 20 }, (_, i) => `r${round}-${i}`);
+      await client.insertEvents(q, data.map((d) => ({ type: "t", data: d })));
+      sent.push(...data);
+      await client.tickQueue(q);
+      await admin.query("select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'drv-victim'");
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    const deadline = Date.now() + 15_000;
+    while (new Set(got).size < sent.length && Date.now() < deadline) {
+      await client.tickQueue(q);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    ctl.abort();
+    await running;
+    expect([...new Set(got)].sort()).toEqual([...sent].sort());
+    expect(errors.length).toBeGreaterThan(0);
+  });
+
   it("exactly once into a target database through pgq_ext (batch and tick tracking)", async () => {
     const target = await createTestDb("pgq_target");
     try {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { startPrivateCluster, type PrivateCluster } from "./support/cluster.js";
 import { runCli, waitFor } from "./support/cli.js";
+import { Consumer } from "../src/index.js";
 
 let cluster: PrivateCluster;
 const dir = mkdtempSync(join(tmpdir(), "pgq-runner-test."));
@@ -106,23 +107,39 @@ ${fast}`);
     expect(await run.exit).toBe(0);
   });
 
-  it("recovers within 10 s after a PostgreSQL restart", async () => {
+  it("recovers within 10 s after a PostgreSQL restart, and consumers lose nothing", async () => {
     await cluster.createDb("r_restart");
     await q("r_restart", "select pgq.create_queue('q')");
     await q("r_restart", "update pgq.queue set queue_ticker_max_lag = '0', queue_ticker_idle_period = '0'");
+    const consumer = new Consumer({ connection: cluster.config("r_restart"), queue: "q", consumer: "c", pollIntervalMs: 100 });
+    await consumer.register();
     const cfg = ini("restart.ini", `[pgq-runner]
 base_connstr = host=${cluster.env.PGHOST} port=${cluster.env.PGPORT} user=postgres
 database_list = r_restart
 ${fast}`);
     const run = runCli("pgq-runner", [cfg]);
+    const got: string[] = [];
+    const ctl = new AbortController();
+    const consuming = consumer.run(async (b) => {
+      for await (const evs of b.events()) got.push(...evs.map((e) => e.ev_data!));
+    }, ctl.signal);
+    const produce = (tag: string) =>
+      q("r_restart", "select pgq.insert_event('q', 't', $1 || i) from generate_series(1, 50) i", [tag]);
     const ticks = async () => Number((await q<{ n: string }>("r_restart", "select count(*) n from pgq.tick"))[0]!.n);
+    await produce("before");
     await waitFor(async () => (await ticks()) > 2, 15_000, "first ticks");
     cluster.restart();
+    await produce("after");
     const after = await ticks();
     const t0 = Date.now();
     await waitFor(async () => (await ticks()) > after + 2, 10_000, "ticks after the restart");
     expect(Date.now() - t0).toBeLessThan(10_000);
+    await waitFor(() => new Set(got).size === 100, 15_000, "every event consumed");
+    expect([...new Set(got)].sort()).toEqual(
+      [...Array.from({ length: 50 }, (_, i) => `before${i + 1}`), ...Array.from({ length: 50 }, (_, i) => `after${i + 1}`)].sort());
     expect(run.output()).toMatch(/ERROR pgq-runner db=r_restart: ticker: .*reconnecting/);
+    ctl.abort();
+    await consuming;
     run.child.kill("SIGINT");
     expect(await run.exit).toBe(0);
   });

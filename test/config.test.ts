@@ -1,0 +1,68 @@
+// Skytools ini parsing and connection strings.
+import { homedir } from "node:os";
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseIni, resolveSection } from "../src/config.js";
+import { clientConfig } from "../src/db.js";
+
+describe("ini files", () => {
+  it("parses sections, both separators, comments and continuation lines", () => {
+    const ini = parseIni(`# comment
+[DEFAULT]
+base = /srv
+
+[job]
+Job_Name = splitter
+db: dbname=src
+; another comment
+long = first
+   second
+`);
+    expect(ini.job).toEqual({ job_name: "splitter", db: "dbname=src", long: "first\nsecond" });
+    expect(ini.DEFAULT).toEqual({ base: "/srv" });
+  });
+
+  it("resolves %(name)s from the section, [DEFAULT] and extras, %% and ~ in file names", () => {
+    const ini = parseIni(`[DEFAULT]
+base = /srv
+[job]
+job_name = j1
+logfile = %(base)s/log/%(job_name)s.log
+pidfile = ~/pid/%(job_name)s.pid
+note = 100%% %(who)s
+`);
+    const s = resolveSection(ini, "job", { who: "me" });
+    expect(s.logfile).toBe("/srv/log/j1.log");
+    expect(s.pidfile).toBe(`${homedir()}/pid/j1.pid`);
+    expect(s.note).toBe("100% me");
+  });
+
+  it("reports every problem at once", () => {
+    expect(() => parseIni("key = outside\n[s]\nno separator here\n")).toThrow(ConfigError);
+    try {
+      parseIni("key = outside\n[s]\nno separator here\n");
+    } catch (err) {
+      expect((err as ConfigError).problems).toEqual([
+        "line 1: key is outside any [section]",
+        "line 3: cannot parse: no separator here",
+      ]);
+    }
+    const ini = parseIni("[s]\na = %(b)s\nb = %(a)s\nc = %(missing)s\n");
+    expect(() => resolveSection(ini, "s")).toThrow(/%\(missing\)s is not defined/);
+    expect(() => resolveSection(ini, "s")).toThrow(/nest too deep/);
+  });
+});
+
+describe("connection strings", () => {
+  it("takes libpq keyword=value strings and URIs", () => {
+    expect(clientConfig("dbname=app host=db.local port=6432 user=u")).toEqual({
+      database: "app", host: "db.local", port: 6432, user: "u",
+    });
+    expect(clientConfig("postgresql://u:p%40ss@db.local:6432/app?application_name=x")).toEqual({
+      host: "db.local", port: 6432, user: "u", password: "p@ss", database: "app", application_name: "x",
+    });
+    expect(clientConfig("postgres:///app?host=/var/run/postgresql")).toEqual({
+      database: "app", host: "/var/run/postgresql",
+    });
+    expect(() => clientConfig("dbname=app 'stray")).toThrow(/bad connection string/);
+  });
+});
