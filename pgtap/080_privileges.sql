@@ -63,6 +63,7 @@ $$values
     ('pgq.insert_event_raw(text,bigint,timestamp with time zone,integer,integer,text,text,text,text,text,text)', 'pgq_admin'),
     ('pgq.event_retry_raw(text,text,timestamp with time zone,bigint,timestamp with time zone,integer,text,text,text,text,text,text)', 'pgq_admin'),
     ('pgq._serial_catch_up(text,bigint)', ''),
+    ('pgq._retry_batch_events(bigint,bigint,timestamp with time zone)', ''),
     ('pgq._tick_channel(text)', 'public')
 $$, 'EXECUTE grants per function, as PgQ 3.5 (private helpers: owner only; the tick channel name for all)');
 

@@ -1,7 +1,7 @@
 // Batches are cut from committed snapshots: what needs several sessions.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type pg from "pg";
-import { createTestDb, value, type TestDb } from "./support/db.js";
+import { createTestDb, createTickingQueue, value, type TestDb } from "./support/db.js";
 
 let db: TestDb;
 let admin: pg.Client;
@@ -19,9 +19,7 @@ afterAll(async () => {
 /** A fresh queue that ticks on every ticker call, with consumer c1. */
 beforeEach(async () => {
   queue = `q${++queueNo}`;
-  await admin.query("select pgq.create_queue($1)", [queue]);
-  await admin.query("select pgq.set_queue_config($1, 'ticker_max_lag', '0')", [queue]);
-  await admin.query("select pgq.set_queue_config($1, 'ticker_idle_period', '0')", [queue]);
+  await createTickingQueue(admin, queue);
   await admin.query("select pgq.register_consumer($1, 'c1')", [queue]);
 });
 

@@ -4,7 +4,7 @@
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import pg from "pg";
-import { createTestDb, value, type TestDb } from "./support/db.js";
+import { createTestDb, createTickingQueue, value, type TestDb } from "./support/db.js";
 import { cliEnv, serverConfig } from "./support/env.js";
 
 let db: TestDb;
@@ -33,11 +33,7 @@ async function batch(c: pg.Client, queue: string, consumer: string): Promise<str
 describe("pg_dump and restore", () => {
   it("keeps queues, consumers, positions and pending events", async () => {
     const c = await db.connect();
-    for (const q of ["orders", "mail"]) {
-      await c.query("select pgq.create_queue($1)", [q]);
-      await c.query("select pgq.set_queue_config($1, 'ticker_max_lag', '0')", [q]);
-      await c.query("select pgq.set_queue_config($1, 'ticker_idle_period', '0')", [q]);
-    }
+    for (const q of ["orders", "mail"]) await createTickingQueue(c, q);
     await c.query("select pgq.register_consumer('orders', 'done')");
     await c.query("select pgq.register_consumer('orders', 'behind')");
     await c.query("select pgq.register_consumer('orders', 'open')");

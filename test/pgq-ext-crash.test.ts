@@ -6,7 +6,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import pg from "pg";
-import { createTestDb, value, type TestDb } from "./support/db.js";
+import { createTestDb, createTickingQueue, value, type TestDb } from "./support/db.js";
+import { rng } from "./support/rng.js";
 import { serverConfig } from "./support/env.js";
 
 const KILLS = 50;
@@ -24,15 +25,6 @@ afterAll(async () => {
   await dstDb?.drop();
 });
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function startConsumer(drainIdleMs?: number): ChildProcess {
@@ -51,9 +43,7 @@ describe("pgq_ext exactly-once under crashes", () => {
   it(`every event applied once after ${KILLS} kills (seed ${SEED})`, async () => {
     const rand = rng(SEED);
     const src = await srcDb.connect();
-    await src.query("select pgq.create_queue('crash')");
-    await src.query("select pgq.set_queue_config('crash', 'ticker_max_lag', '0')");
-    await src.query("select pgq.set_queue_config('crash', 'ticker_idle_period', '0')");
+    await createTickingQueue(src, "crash");
     await src.query("select pgq.register_consumer('crash', 'applier')");
     const dst = await dstDb.connect();
     await dst.query("create extension pgq_ext");

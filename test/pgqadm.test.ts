@@ -5,7 +5,6 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import pg from "pg";
 import { startPrivateCluster, type PrivateCluster } from "./support/cluster.js";
 import { runCli, waitFor } from "./support/cli.js";
 
@@ -18,15 +17,8 @@ afterAll(() => {
   cluster?.stop();
 });
 
-async function sql<T = Record<string, unknown>>(db: string, text: string, params: unknown[] = []): Promise<T[]> {
-  const c = new pg.Client(cluster.config(db));
-  await c.connect();
-  try {
-    return (await c.query(text, params)).rows as T[];
-  } finally {
-    await c.end();
-  }
-}
+const sql = <T = Record<string, unknown>>(db: string, text: string, params: unknown[] = []) =>
+  cluster.query<T>(db, text, params);
 
 function config(db: string, extra = ""): string {
   const path = join(dir, `${db}.ini`);

@@ -6,19 +6,9 @@
 // Seeded and reproducible: PGQ_SEED=<n> replays a run (the seed is printed).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type pg from "pg";
-import { createTestDb, value, type TestDb } from "./support/db.js";
+import { createTestDb, createTickingQueue, value, type TestDb } from "./support/db.js";
+import { rng } from "./support/rng.js";
 
-/** mulberry32: a small seeded PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEED = Number(process.env.PGQ_SEED ?? 20261122);
 const PRODUCERS = 4;
@@ -39,9 +29,7 @@ describe("batch property", () => {
   it(`union of batches = committed events (seed ${SEED})`, async () => {
     console.log(`property test seed: ${SEED} (set PGQ_SEED to replay)`);
     const admin = await db.connect();
-    await admin.query("select pgq.create_queue($1)", [QUEUE]);
-    await admin.query("select pgq.set_queue_config($1, 'ticker_max_lag', '0')", [QUEUE]);
-    await admin.query("select pgq.set_queue_config($1, 'ticker_idle_period', '0')", [QUEUE]);
+    await createTickingQueue(admin, QUEUE);
     await admin.query("select pgq.register_consumer($1, 'prop')", [QUEUE]);
 
     const committed = new Set<string>();

@@ -2,7 +2,7 @@
 // transactions.  Nothing is lost while rotation waits.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type pg from "pg";
-import { createTestDb, value, type TestDb } from "./support/db.js";
+import { createTestDb, createTickingQueue, value, type TestDb } from "./support/db.js";
 
 let db: TestDb;
 let admin: pg.Client;
@@ -19,10 +19,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   queue = `rq${++queueNo}`;
-  await admin.query("select pgq.create_queue($1)", [queue]);
-  for (const p of ["ticker_max_lag", "ticker_idle_period", "rotation_period"]) {
-    await admin.query("select pgq.set_queue_config($1, $2, '0')", [queue, p]);
-  }
+  await createTickingQueue(admin, queue, { rotation_period: "0" });
 });
 
 const tick = () => admin.query("select pgq.ticker($1)", [queue]);

@@ -6,7 +6,6 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import pg from "pg";
 import { startPrivateCluster, type PrivateCluster } from "./support/cluster.js";
 import { runCli, waitFor } from "./support/cli.js";
 import { Consumer } from "../src/index.js";
@@ -41,15 +40,8 @@ function ini(name: string, body: string): string {
   return path;
 }
 
-async function q<T = Record<string, unknown>>(db: string, text: string, params: unknown[] = []): Promise<T[]> {
-  const c = new pg.Client(cluster.config(db));
-  await c.connect();
-  try {
-    return (await c.query(text, params)).rows as T[];
-  } finally {
-    await c.end();
-  }
-}
+const q = <T = Record<string, unknown>>(db: string, text: string, params: unknown[] = []) =>
+  cluster.query<T>(db, text, params);
 
 const fast = `ticker_period = 0.2
 maint_period = 0.5

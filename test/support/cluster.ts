@@ -14,6 +14,8 @@ export interface PrivateCluster {
   config(database: string): pg.ClientConfig;
   /** Creates a database with pgq. */
   createDb(name: string): Promise<void>;
+  /** Runs one statement on a database (a connection of its own). */
+  query<T = Record<string, unknown>>(db: string, text: string, params?: unknown[]): Promise<T[]>;
   restart(): void;
   stop(): void;
 }
@@ -41,6 +43,15 @@ export function startPrivateCluster(): PrivateCluster {
       await c.connect();
       await c.query("create extension pgq");
       await c.end();
+    },
+    async query<T>(db: string, text: string, params: unknown[] = []): Promise<T[]> {
+      const c = new pg.Client(config(db));
+      await c.connect();
+      try {
+        return (await c.query(text, params)).rows as T[];
+      } finally {
+        await c.end();
+      }
     },
     restart: () => execFileSync(script, ["restart", dir]),
     stop: () => execFileSync(script, ["stop", dir]),

@@ -54,3 +54,14 @@ export async function value<T = unknown>(c: pg.Client, sql: string, params: unkn
   if (!row) throw new Error(`no row from: ${sql}`);
   return Object.values(row)[0] as T;
 }
+
+/**
+ * Creates a queue that ticks on every ticker call (max_lag and idle_period
+ * 0), with optional further settings.
+ */
+export async function createTickingQueue(c: pg.Client, queue: string, settings: Record<string, string> = {}): Promise<void> {
+  await c.query("select pgq.create_queue($1)", [queue]);
+  for (const [k, v] of Object.entries({ ticker_max_lag: "0", ticker_idle_period: "0", ...settings })) {
+    await c.query("select pgq.set_queue_config($1, $2, $3)", [queue, k, v]);
+  }
+}

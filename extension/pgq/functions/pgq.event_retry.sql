@@ -13,28 +13,18 @@ as $$
     -- Tables: pgq.subscription (read), the batch's event tables (read),
     --   pgq.retry_queue.
 declare
-    v_sub record;
+    v_added int4;
 begin
-    select sub_id, sub_queue into v_sub from pgq.subscription where sub_batch = x_batch_id;
-    if not found then
-        raise exception 'event not found' using errcode = 'PQ009';
-    end if;
-
-    insert into pgq.retry_queue (ev_retry_after, ev_queue, ev_id, ev_time, ev_txid, ev_owner,
-                                 ev_retry, ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4)
-    select x_retry_time, v_sub.sub_queue, ev.ev_id, ev.ev_time, null, v_sub.sub_id,
-           coalesce(ev.ev_retry, 0) + 1, ev.ev_type, ev.ev_data,
-           ev.ev_extra1, ev.ev_extra2, ev.ev_extra3, ev.ev_extra4
-      from pgq.get_batch_events(x_batch_id) ev
-     where ev.ev_id = x_event_id
-    on conflict (ev_owner, ev_id) do nothing;
-    if found then
+    v_added := pgq._retry_batch_events(x_batch_id, x_event_id, x_retry_time);
+    if v_added = 1 then
         return 1;
     end if;
-
-    perform 1 from pgq.retry_queue where ev_owner = v_sub.sub_id and ev_id = x_event_id;
-    if found then
-        return 0;
+    if v_added = 0 then
+        perform 1 from pgq.retry_queue r, pgq.subscription s
+         where s.sub_batch = x_batch_id and r.ev_owner = s.sub_id and r.ev_id = x_event_id;
+        if found then
+            return 0;
+        end if;
     end if;
     raise exception 'event not found' using errcode = 'PQ009';
 end;
