@@ -57,7 +57,10 @@ to pgq_reader;
 grant execute on function
     pgq.insert_event(text, text, text),
     pgq.insert_event(text, text, text, text, text, text, text),
-    pgq.current_event_table(text)
+    pgq.current_event_table(text),
+    pgq.logutriga(),
+    pgq.sqltriga(),
+    pgq.jsontriga()
 to pgq_writer;
 
 grant execute on function

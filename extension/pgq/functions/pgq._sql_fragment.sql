@@ -1,0 +1,55 @@
+create or replace function pgq._sql_fragment(i_op text, i_names text[], i_new text[], i_old text[],
+                                             i_keys text[], i_skip text[], i_changed text[])
+returns text
+language plpgsql immutable
+as $$
+    -- pgq._sql_fragment(i_op, i_names, i_new, i_old, i_keys, i_skip,
+    --     i_changed): the SQL fragment sqltriga writes as ev_data.
+    --   INSERT: (c1,c2) values ('1',null)
+    --   UPDATE: c2='x',c3=NULL where k1='1' and k2='a'   (changed columns;
+    --           none: the first key column with its old value)
+    --   DELETE: k1='1' and k2='a'
+    -- Identifiers go through quote_ident, values through quote_literal.
+    -- Errors: 23502 'logtriga: Unexpected NULL key value'.
+declare
+    v_cols  text := '';
+    v_vals  text := '';
+    v_set   text := '';
+    v_where text := '';
+    i       int4;
+begin
+    if i_op in ('UPDATE', 'DELETE') then
+        for i in 1 .. pg_catalog.array_length(i_names, 1) loop
+            if i_names[i] = any (i_keys) then
+                if i_old[i] is null then
+                    raise exception 'logtriga: Unexpected NULL key value' using errcode = '23502';
+                end if;
+                v_where := v_where || case when v_where = '' then '' else ' and ' end
+                           || pg_catalog.quote_ident(i_names[i]) || '=' || pg_catalog.quote_literal(i_old[i]);
+            end if;
+        end loop;
+    end if;
+    if i_op = 'DELETE' then
+        return v_where;
+    end if;
+    if i_op = 'INSERT' then
+        for i in 1 .. pg_catalog.array_length(i_names, 1) loop
+            continue when i_names[i] = any (i_skip);
+            v_cols := v_cols || case when v_cols = '' then '' else ',' end || pg_catalog.quote_ident(i_names[i]);
+            v_vals := v_vals || case when v_vals = '' then '' else ',' end
+                      || coalesce(pg_catalog.quote_literal(i_new[i]), 'null');
+        end loop;
+        return '(' || v_cols || ') values (' || v_vals || ')';
+    end if;
+    for i in 1 .. pg_catalog.array_length(i_names, 1) loop
+        continue when not (i_names[i] = any (i_changed));
+        v_set := v_set || case when v_set = '' then '' else ',' end
+                 || pg_catalog.quote_ident(i_names[i]) || '=' || coalesce(pg_catalog.quote_literal(i_new[i]), 'NULL');
+    end loop;
+    if v_set = '' then
+        i := pg_catalog.array_position(i_names, i_keys[1]);
+        v_set := pg_catalog.quote_ident(i_names[i]) || '=' || pg_catalog.quote_literal(i_old[i]);
+    end if;
+    return v_set || ' where ' || v_where;
+end;
+$$;
