@@ -63,6 +63,19 @@ grant execute on function
     pgq.jsontriga()
 to pgq_writer;
 
+-- the triggers' helpers run with the rights of whoever changes the table,
+-- as the triggers do; like pgq.insert_event they are for pgq_writer
+grant execute on function
+    pgq._trigger_event(text, text, text, text, oid, text[], text, text),
+    pgq._trigger_expr(text, oid, text, text),
+    pgq._row_fields(text),
+    pgq._urlencode(text),
+    pgq._urlencode_row(text[], text[], text[]),
+    pgq._sql_fragment(text, text[], text[], text[], text[], text[], text[]),
+    pgq._json_row(text[], oid[], text[], text[]),
+    pgq._json_ev_type(text, text, text, text[])
+to pgq_writer;
+
 grant execute on function
     pgq.ticker(text, bigint, timestamptz, bigint),
     pgq.ticker(text),
