@@ -46,7 +46,7 @@ extension/pgq_ext--$(PGQ_EXT_VERSION).sql: $(EXT_SOURCES) extension/pgq_ext/gran
 extension/pgq_ext.sql: $(EXT_SOURCES) extension/pgq_ext/grants.sql extension/pgq_ext.control scripts/build-sql.sh
 	scripts/build-sql.sh plain pgq_ext $(PGQ_EXT_VERSION) $(EXT_SOURCES) > $@
 
-.PHONY: test demo bench pgtap vitest
+.PHONY: test demo bench pgtap vitest refcheck
 
 # pgTAP tests against the server in the PG* environment; each file gets a
 # fresh database cloned from a template with pgtap and pgq.
@@ -68,6 +68,11 @@ test: all node_modules
 
 demo: all node_modules
 	scripts/pgcluster.sh run -- npx tsx demo/demo.ts
+
+# Differential check of the triggers against PgQ 3.5's C triggers (fetched
+# with apt-get download into a scratch directory, never installed).
+refcheck: all node_modules
+	scripts/pgcluster.sh run -- npx tsx test/refcheck/refcheck.ts $(if $(ROWS),--rows $(ROWS)) $(if $(SEED),--seed $(SEED))
 
 bench: all node_modules
 	scripts/pgcluster.sh run -- bench/run.sh $(if $(QUICK),--quick)

@@ -6,8 +6,9 @@ as $$
     -- pgq._sql_fragment(i_op, i_names, i_new, i_old, i_keys, i_skip,
     --     i_changed): the SQL fragment sqltriga writes as ev_data.
     --   INSERT: (c1,c2) values ('1',null)
-    --   UPDATE: c2='x',c3=NULL where k1='1' and k2='a'   (changed columns;
-    --           none: the first key column with its old value)
+    --   UPDATE: c2='x',c3=NULL where k1='1' and k2='a'   (changed columns
+    --           not in i_skip; none: the first key column, in column order,
+    --           with its old value)
     --   DELETE: k1='1' and k2='a'
     -- Identifiers go through quote_ident, values through quote_literal.
     -- Errors: 23502 'logtriga: Unexpected NULL key value'.
@@ -42,13 +43,17 @@ begin
         return '(' || v_cols || ') values (' || v_vals || ')';
     end if;
     for i in 1 .. pg_catalog.array_length(i_names, 1) loop
-        continue when not (i_names[i] = any (i_changed));
+        continue when not (i_names[i] = any (i_changed)) or i_names[i] = any (i_skip);
         v_set := v_set || case when v_set = '' then '' else ',' end
                  || pg_catalog.quote_ident(i_names[i]) || '=' || coalesce(pg_catalog.quote_literal(i_new[i]), 'NULL');
     end loop;
     if v_set = '' then
-        i := pg_catalog.array_position(i_names, i_keys[1]);
-        v_set := pg_catalog.quote_ident(i_names[i]) || '=' || pg_catalog.quote_literal(i_old[i]);
+        for i in 1 .. pg_catalog.array_length(i_names, 1) loop
+            if i_names[i] = any (i_keys) then
+                v_set := pg_catalog.quote_ident(i_names[i]) || '=' || pg_catalog.quote_literal(i_old[i]);
+                exit;
+            end if;
+        end loop;
     end if;
     return v_set || ' where ' || v_where;
 end;

@@ -22,6 +22,7 @@ declare
     v_backup    bool := false;
     v_deny      bool := false;
     v_ignore    text[] := '{}';
+    v_omit      text[];
     v_pkey      text[];
     v_when_expr text;
     v_expr      text[] := array[null, null, null, null, null, null]::text[]; -- type, data, extra1..4
@@ -35,6 +36,7 @@ declare
     v_row       text[];
     v_ev        text[] := array[null, null, null, null, null, null]::text[];
     v_magic     text[] := array[null, null, null, null, null, null]::text[];
+    v_has_magic bool[] := array[false, false, false, false, false, false];
     v_fields    text[] := array['ev_type', 'ev_data', 'ev_extra1', 'ev_extra2', 'ev_extra3', 'ev_extra4'];
     v_arg       text;
     v_val       text;
@@ -107,16 +109,15 @@ begin
       from pg_catalog.pg_attribute a
      where a.attrelid = i_relid and a.attnum > 0 and not a.attisdropped;
 
-    -- key columns, in column order
+    -- key columns: the primary key's in column order, or pkey='s
     if v_pkey is null then
         select pg_catalog.array_agg(a.attname::text order by a.attnum) into v_keys
           from pg_catalog.pg_index x
           join pg_catalog.pg_attribute a on a.attrelid = x.indrelid and a.attnum = any (x.indkey)
          where x.indrelid = i_relid and x.indisprimary;
     else
-        select pg_catalog.array_agg(n order by o) into v_keys
-          from pg_catalog.unnest(v_names) with ordinality as t(n, o)
-         where n = any (v_pkey);
+        -- as listed in pkey= (that is the order PgQ's C triggers use)
+        v_keys := v_pkey;
     end if;
     v_keys := coalesce(v_keys, '{}');
 
@@ -140,19 +141,14 @@ begin
                 raise exception 'Unknown magic column: %', v_names[i] using errcode = '22023';
             end if;
             v_magic[k] := v_row[i];
-            v_ignore := v_ignore || v_names[i];
+            v_has_magic[k] := true;
         end if;
     end loop;
 
-    if v_when_expr is not null then
-        v_val := pgq._trigger_expr(v_when_expr, i_relid, case when i_op = 'DELETE' then i_old else i_new end, 'bool');
-        if v_val is null then
-            raise exception 'when= should not be NULL' using errcode = '22004';
-        end if;
-        if not v_val::bool then
-            return false;
-        end if;
-    end if;
+    -- left out of the payload: ignored and magic columns (a changed magic
+    -- column still counts as a change, as in PgQ)
+    select v_ignore || coalesce(pg_catalog.array_agg(n), '{}') into v_omit
+      from pg_catalog.unnest(v_names) n where n like '\_pgq\_ev\_%';
 
     if i_op in ('UPDATE', 'DELETE') and v_keys = '{}' then
         raise exception 'Update/Delete on table without pkey' using errcode = '22023';
@@ -164,7 +160,10 @@ begin
                 if v_names[i] = any (v_keys) then
                     raise exception 'primary key update not allowed' using errcode = '22023';
                 end if;
-                if v_names[i] = any (v_ignore) then
+                -- sqltriga counts a changed magic column as an ignored one;
+                -- the other two count it as a change
+                if v_names[i] = any (v_ignore)
+                   or (i_kind = 'sqltriga' and v_names[i] like '\_pgq\_ev\_%') then
                     v_ign_chg := true;
                 else
                     v_changed := v_changed || v_names[i];
@@ -176,31 +175,42 @@ begin
         end if;
     end if;
 
+    -- when= is judged after the checks above, as in PgQ's C triggers
+    if v_when_expr is not null then
+        v_val := pgq._trigger_expr(v_when_expr, i_relid, case when i_op = 'DELETE' then i_old else i_new end, 'bool');
+        if v_val is null then
+            raise exception 'when= should not be NULL' using errcode = '22004';
+        end if;
+        if not v_val::bool then
+            return false;
+        end if;
+    end if;
+
     v_opname := pg_catalog.substr(i_op, 1, 1);
     if i_kind = 'logutriga' then
         v_ev[1] := v_opname || ':' || pg_catalog.array_to_string(v_keys, ',');
-        v_ev[2] := pgq._urlencode_row(v_names, v_row, v_ignore);
+        v_ev[2] := pgq._urlencode_row(v_names, v_row, v_omit);
         if v_backup and i_op = 'UPDATE' then
-            v_ev[4] := pgq._urlencode_row(v_names, v_old, v_ignore);
+            v_ev[4] := pgq._urlencode_row(v_names, v_old, v_omit);
         end if;
     elsif i_kind = 'sqltriga' then
         v_ev[1] := v_opname;
-        v_ev[2] := pgq._sql_fragment(i_op, v_names, v_new, v_old, v_keys, v_ignore, v_changed);
+        v_ev[2] := pgq._sql_fragment(i_op, v_names, v_new, v_old, v_keys, v_omit, v_changed);
         if v_backup and i_op = 'UPDATE' then
-            v_ev[4] := pgq._urlencode_row(v_names, v_old, v_ignore);
+            v_ev[4] := pgq._urlencode_row(v_names, v_old, v_omit);
         end if;
     else
         v_ev[1] := pgq._json_ev_type(i_op, v_schema, v_table, v_keys);
-        v_ev[2] := pgq._json_row(v_names, v_types, v_row, v_ignore);
+        v_ev[2] := pgq._json_row(v_names, v_types, v_row, v_omit);
         if v_backup and i_op = 'UPDATE' then
-            v_ev[4] := pgq._json_row(v_names, v_types, v_old, v_ignore);
+            v_ev[4] := pgq._json_row(v_names, v_types, v_old, v_omit);
         end if;
     end if;
     v_ev[3] := v_schema || '.' || v_table;
 
-    -- overrides: magic columns, then explicit expressions
+    -- overrides: magic columns (NULL included), then explicit expressions
     for k in 1 .. 6 loop
-        if v_magic[k] is not null then
+        if v_has_magic[k] then
             v_ev[k] := v_magic[k];
         end if;
         if v_expr[k] is not null then

@@ -1,0 +1,127 @@
+-- Trigger producers: logutriga, sqltriga, jsontriga.  Byte-for-byte
+-- equality with PgQ's C triggers over random rows is `make refcheck`; here:
+-- the seed's use case, each option once, and every error.
+select * from no_plan();
+
+select is(pgq.create_queue('singlequeue'), 1, 'queue');
+create function pg_temp.last_event() returns table (ev_type text, ev_data text, ev_extra1 text, ev_extra2 text,
+                                                    ev_extra3 text, ev_extra4 text) language sql as $f$
+    select ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4 from pgq.event_1 order by ev_id desc limit 1
+$f$;
+create function pg_temp.events() returns bigint language sql as 'select count(*) from pgq.event_1';
+
+-- the seed: a BEFORE trigger with SKIP queues the event and stores no row
+create schema queue;
+create table queue.event1 (id int primary key, name text);
+create trigger ev1 before insert on queue.event1 for each row execute procedure pgq.logutriga('singlequeue', 'SKIP');
+insert into queue.event1 values (1, 'user');
+select is((select count(*)::int from queue.event1), 0, 'SKIP: no row stored');
+select row_eq($$select ev_type, ev_data, ev_extra1 from pg_temp.last_event()$$,
+              row('I:id'::text, 'id=1&name=user'::text, 'queue.event1'::text), 'the seed''s event');
+
+-- encodings
+create table t (id int, k text, val text, b bool, primary key (id, k));
+create trigger t_l after insert or update or delete on t for each row execute procedure pgq.logutriga('singlequeue', 'backup');
+insert into t values (1, 'a b', 'x&y=z+%', true);
+select row_eq($$select ev_type, ev_data, ev_extra1, ev_extra2 from pg_temp.last_event()$$,
+              row('I:id,k'::text, 'id=1&k=a+b&val=x%26y%3dz%2b%25&b=t'::text, 'public.t'::text, null::text),
+              'logutriga: urlencoded, lower-case hex, + for space, bool as t');
+update t set val = null;
+select row_eq($$select ev_type, ev_data, ev_extra2 from pg_temp.last_event()$$,
+              row('U:id,k'::text, 'id=1&k=a+b&val&b=t'::text, 'id=1&k=a+b&val=x%26y%3dz%2b%25&b=t'::text),
+              'NULL as a bare name; backup puts the old row in ev_extra2');
+select throws_ok($$update t set k = 'b'$$, '22023', 'primary key update not allowed');
+delete from t;
+select row_eq($$select ev_type, ev_data from pg_temp.last_event()$$,
+              row('D:id,k'::text, 'id=1&k=a+b&val&b=t'::text), 'delete: the old row');
+drop trigger t_l on t;
+
+create trigger t_s after insert or update or delete on t for each row execute procedure pgq.sqltriga('singlequeue');
+insert into t values (2, 'k', 'it''s', null);
+select row_eq($$select ev_type, ev_data from pg_temp.last_event()$$,
+              row('I'::text, $v$(id,k,val,b) values ('2','k','it''s',null)$v$::text), 'sqltriga insert');
+update t set val = 'v', b = true;
+select row_eq($$select ev_type, ev_data from pg_temp.last_event()$$,
+              row('U'::text, $v$val='v',b='t' where id='2' and k='k'$v$::text), 'sqltriga update');
+update t set val = 'v';
+select is((select ev_data from pg_temp.last_event()), $v$id='2' where id='2' and k='k'$v$, 'nothing changed: the first key');
+delete from t;
+select row_eq($$select ev_type, ev_data from pg_temp.last_event()$$,
+              row('D'::text, $v$id='2' and k='k'$v$::text), 'sqltriga delete');
+drop trigger t_s on t;
+
+create trigger t_j after insert on t for each row execute procedure pgq.jsontriga('singlequeue');
+insert into t values (3, 'q"', null, false);
+select row_eq($$select ev_type, ev_data from pg_temp.last_event()$$,
+              row('{"op":"INSERT","table":["public","t"],"pkey":["id","k"]}'::text,
+                  '{"id":3,"k":"q\"","val":null,"b":false}'::text), 'jsontriga');
+drop trigger t_j on t;
+
+-- options
+create trigger t_o after insert or update on t for each row
+    execute procedure pgq.logutriga('singlequeue', 'ignore=val', 'pkey=k', 'ev_extra3=upper(k)', 'when=id > 0');
+insert into t values (4, 'w', 'ignored', true);
+select row_eq($$select ev_type, ev_data, ev_extra3 from pg_temp.last_event()$$,
+              row('I:k'::text, 'id=4&k=w&b=t'::text, 'W'::text), 'ignore=, pkey=, ev_extra3=, when=');
+select pg_temp.events() as before_ignored \gset
+update t set val = 'changed' where id = 4;
+select is(pg_temp.events(), :before_ignored::bigint, 'an update of ignored columns only: no event');
+insert into t values (-1, 'neg', null, null);
+select is(pg_temp.events(), :before_ignored::bigint, 'when= false: no event');
+drop trigger t_o on t;
+
+create table m (id int primary key, _pgq_ev_type text, _pgq_ev_extra1 text, d text);
+create trigger m_l after insert on m for each row execute procedure pgq.logutriga('singlequeue', 'ev_extra1=''arg''');
+insert into m values (1, 'custom', 'magic', 'data');
+select row_eq($$select ev_type, ev_data, ev_extra1 from pg_temp.last_event()$$,
+              row('custom'::text, 'id=1&d=data'::text, 'arg'::text), 'magic columns: left out, override; arguments win');
+
+create table nokey (a int, b text);
+create trigger nk after insert or update on nokey for each row execute procedure pgq.logutriga('singlequeue');
+insert into nokey values (1, 'x');
+select is((select ev_type from pg_temp.last_event()), 'I:', 'insert into a table without key');
+select throws_ok($$update nokey set b = 'y'$$, '22023', 'Update/Delete on table without pkey');
+
+create trigger t_deny before insert on t for each row execute procedure pgq.sqltriga('singlequeue', 'deny');
+select throws_ok($$insert into t values (9, 'z')$$, 'P0001',
+                 $m$Table 'public.t' to queue 'singlequeue': change not allowed (INSERT)$m$);
+set session_replication_role = local;
+select lives_ok($$insert into t values (9, 'z')$$, 'local role: the trigger does nothing, deny included');
+reset session_replication_role;
+drop trigger t_deny on t;
+
+create trigger t_tr after truncate on t for each statement execute procedure pgq.sqltriga('singlequeue');
+truncate t;
+select row_eq($$select ev_type, ev_data, ev_extra1 from pg_temp.last_event()$$,
+              row('R'::text, ''::text, 'public.t'::text), 'truncate event');
+drop trigger t_tr on t;
+
+-- errors of a trigger defined wrongly
+create table e (id int primary key);
+create trigger e1 after insert on e for each row execute procedure pgq.logutriga();
+select throws_ok($$insert into e values (1)$$, '22023', 'pgq trigger must have destination queue as argument');
+drop trigger e1 on e;
+create trigger e2 after insert on e for each row execute procedure pgq.logutriga('singlequeue', 'SKIP');
+select throws_ok($$insert into e values (1)$$, '22023', 'SKIP does not work in AFTER trigger.');
+drop trigger e2 on e;
+create trigger e3 after insert on e for each row execute procedure pgq.logutriga('singlequeue', 'nonsense');
+select throws_ok($$insert into e values (1)$$, '22023', 'bad param to pgq trigger');
+drop trigger e3 on e;
+create trigger e4 after insert on e for each statement execute procedure pgq.logutriga('singlequeue');
+select throws_ok($$insert into e values (1)$$, '22023', 'pgq Ins/Upd/Del trigger must be fired FOR EACH ROW');
+drop trigger e4 on e;
+create trigger e5 after truncate on e for each statement execute procedure pgq.logutriga('singlequeue', 'backup');
+select throws_ok($$truncate e$$, '22023', 'bad param to pgq trigger', 'truncate trigger with row-only arguments');
+drop trigger e5 on e;
+create trigger e6 after insert on e for each row execute procedure pgq.logutriga('singlequeue', 'when=null');
+select throws_ok($$insert into e values (1)$$, '22004', 'when= should not be NULL');
+drop trigger e6 on e;
+create table bad (id int primary key, _pgq_ev_bogus text);
+create trigger b1 after insert on bad for each row execute procedure pgq.logutriga('singlequeue');
+select throws_ok($$insert into bad values (1)$$, '22023', 'Unknown magic column: _pgq_ev_bogus');
+create table sk (id int primary key, v text);
+create trigger s1 after delete on sk for each row execute procedure pgq.sqltriga('singlequeue', 'pkey=v');
+insert into sk values (1, null);
+select throws_ok($$delete from sk$$, '23502', 'logtriga: Unexpected NULL key value');
+
+select * from finish();

@@ -1,0 +1,194 @@
+// make refcheck: random rows over many types through our triggers and
+// through PgQ 3.5's C triggers (Debian's postgresql-15-pgq3, fetched and
+// loaded by bench/reference.sh into a database of its own), for all three
+// triggers and every option; the events (ev_type, ev_data, ev_extra1..4)
+// and the error messages must be identical.
+//
+//   npx tsx test/refcheck/refcheck.ts [--rows N] [--seed S]   (PG* environment names the server)
+import { execFileSync } from "node:child_process";
+import { resolve } from "node:path";
+import pg from "pg";
+import { rng } from "../support/rng.js";
+
+const argv = process.argv.slice(2);
+const opt = (name: string, def: number) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? Number(argv[i + 1]) : def;
+};
+const ROWS = opt("--rows", 60);
+const SEED = opt("--seed", 4242);
+
+const COLUMNS: [string, string][] = [
+  ["id", "int4"], ["k2", "text"], ["t", "text"], ["vc", "varchar(20)"], ["ch", "char(5)"], ["by", "bytea"],
+  ["b", "bool"], ["ts", "timestamp"], ["tz", "timestamptz"], ["d", "date"], ["iv", "interval"],
+  ["n", "numeric"], ["s2", "int2"], ["i4", "int4"], ["i8", "int8"], ["f4", "float4"], ["f8", "float8"],
+  ["u", "uuid"], ["j", "json"], ["jb", "jsonb"], ["ia", "int4[]"], ["ta", "text[]"], ["Mixed Case", "text"],
+];
+
+function makeValue(type: string, r: () => number): string | null {
+  if (r() < 0.12) return null;
+  const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)]!;
+  const word = () => pick(["plain", "with space", "quote'd", 'dbl"q', "back\\slash", "a&b=c+d%e", "ünïcødé €", "",
+    "tab\there", "new\nline", "semi;colon", "(paren)", "{brace}", ",comma", "-_.~", "x".repeat(40)]);
+  switch (type) {
+    case "int4": return pick(["0", "1", "-1", "2147483647", "-2147483648", String(Math.floor(r() * 1e6))]);
+    case "int2": return pick(["0", "32767", "-32768", String(Math.floor(r() * 1000))]);
+    case "int8": return pick(["9223372036854775807", "-9223372036854775808", String(Math.floor(r() * 1e12))]);
+    case "text": case "varchar(20)": return word().slice(0, type === "text" ? 100 : 20);
+    case "char(5)": return pick(["a", "ab cd", "", "x'y"]);
+    case "bytea": return pick(["\\x", "\\x00ff10", "\\x414243"]);
+    case "bool": return pick(["t", "f"]);
+    case "timestamp": return pick(["2009-09-19 11:59:48.599", "2000-01-01 00:00:00", "1999-12-31 23:59:59.999999"]);
+    case "timestamptz": return pick(["2009-09-19 11:59:48.599+00", "2020-02-29 12:00:00+03", "1970-01-01 00:00:00+00"]);
+    case "date": return pick(["2009-09-19", "2000-02-29", "1900-01-01"]);
+    case "interval": return pick(["1 day 02:03:04", "-1 mons", "00:00:00.5"]);
+    case "numeric": return pick(["1.50", "0", "-3", "123456789012345678901234567890.123", "NaN"]);
+    case "float4": return pick(["1.5", "-0", "NaN", "Infinity", "3.4028235e+38"]);
+    case "float8": return pick(["0.1", "-Infinity", "1e-300", "2.718281828459045"]);
+    case "uuid": return pick(["a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "00000000-0000-0000-0000-000000000000"]);
+    case "json": return pick(['{"x": [1, 2]}', '"str\\"q"', "null", "[]"]);
+    case "jsonb": return pick(['{"b": 1, "a": "\\u00e9"}', "[1, 2.50]", "true"]);
+    case "int4[]": return pick(["{1,2,3}", "{}", "{NULL,4}"]);
+    case "text[]": return pick(['{"a b","c,d"}', "{}", '{"q\\"x"}']);
+    default: throw new Error(type);
+  }
+}
+
+interface Scenario {
+  name: string;
+  kind: "logutriga" | "sqltriga" | "jsontriga";
+  when: "BEFORE" | "AFTER";
+  args: string[];
+  pkey?: boolean; // table has a primary key (id, k2): default true
+  magic?: boolean; // add _pgq_ev_type / _pgq_ev_extra1 columns
+  truncate?: boolean;
+  role?: "local";
+}
+
+const kinds = ["logutriga", "sqltriga", "jsontriga"] as const;
+const SCENARIOS: Scenario[] = kinds.flatMap((kind): Scenario[] => [
+  { name: `${kind} plain`, kind, when: "AFTER", args: [] },
+  { name: `${kind} backup`, kind, when: "AFTER", args: ["backup"] },
+  { name: `${kind} ignore`, kind, when: "AFTER", args: ["ignore=t,b"] },
+  { name: `${kind} pkey`, kind, when: "AFTER", args: ["pkey=i4,id"] },
+  { name: `${kind} SKIP`, kind, when: "BEFORE", args: ["SKIP"] },
+  { name: `${kind} BEFORE`, kind, when: "BEFORE", args: [] },
+  { name: `${kind} when`, kind, when: "AFTER", args: ["when=coalesce(b, false)"] },
+  { name: `${kind} exprs`, kind, when: "AFTER", args: ["ev_type=upper(k2)", "ev_extra1=id * 2", "ev_extra3='x'||t", "ev_extra4=null"] },
+  { name: `${kind} magic`, kind, when: "AFTER", args: [], magic: true },
+  { name: `${kind} magic+expr`, kind, when: "AFTER", args: ["ev_extra1='arg wins'"], magic: true },
+  { name: `${kind} no pkey`, kind, when: "AFTER", args: [], pkey: false },
+  { name: `${kind} deny`, kind, when: "AFTER", args: ["deny"] },
+  { name: `${kind} truncate`, kind, when: "AFTER", args: [], truncate: true },
+  { name: `${kind} local role`, kind, when: "AFTER", args: [], role: "local" },
+]);
+
+interface Outcome {
+  events: string[];
+  errors: string[];
+  rows: number;
+}
+
+async function run(c: pg.Client, sc: Scenario, seed: number): Promise<Outcome> {
+  const r = rng(seed);
+  const cols = [...COLUMNS, ...(sc.magic ? [["_pgq_ev_type", "text"], ["_pgq_ev_extra1", "text"]] as [string, string][] : [])];
+  const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
+  await c.query("drop table if exists rc cascade");
+  await c.query(`create table rc (${cols.map(([n, t]) => `${q(n)} ${t}`).join(", ")}${sc.pkey === false ? "" : ", primary key (id, k2)"})`);
+  const args = ["rq", ...sc.args].map((a) => `'${a.replace(/'/g, "''")}'`).join(", ");
+  if (sc.truncate) {
+    await c.query(`create trigger rc_t after truncate on rc for each statement execute procedure pgq.${sc.kind}(${args})`);
+  } else {
+    await c.query(`create trigger rc_t ${sc.when} insert or update or delete on rc for each row execute procedure pgq.${sc.kind}(${args})`);
+  }
+  await c.query("select pgq.drop_queue('rq', true) from pgq.queue where queue_name = 'rq'");
+  await c.query("select pgq.create_queue('rq')");
+  if (sc.role) await c.query(`set session_replication_role = ${sc.role}`);
+  const errors: string[] = [];
+  const attempt = async (text: string, values: unknown[] = []) => {
+    await c.query("savepoint s");
+    try {
+      await c.query(text, values);
+      await c.query("release savepoint s");
+    } catch (err) {
+      errors.push((err as Error).message);
+      await c.query("rollback to savepoint s");
+    }
+  };
+  await c.query("begin");
+  const names = cols.map(([n]) => n);
+  for (let i = 0; i < ROWS; i++) {
+    const vals = cols.map(([n, t]) => (n === "id" ? String(i) : n === "k2" ? `k${i % 7}` : makeValue(t, r)));
+    await attempt(`insert into rc (${names.map(q).join(", ")}) values (${names.map((_, j) => `$${j + 1}`).join(", ")})`, vals);
+  }
+  // updates: a non-key column, an ignored-only column, nothing, a key column
+  for (let i = 0; i < ROWS; i += 3) {
+    const col = cols[2 + Math.floor(r() * (cols.length - 2))]!;
+    await attempt(`update rc set ${q(col[0])} = $1 where id = $2`, [makeValue(col[1], r), i]);
+  }
+  await attempt("update rc set t = t || '!' where id % 5 = 0");
+  await attempt("update rc set b = not b where id % 4 = 1");
+  await attempt("update rc set i4 = i4 where id % 6 = 2");
+  await attempt("update rc set k2 = k2 || 'x' where id = 1");
+  await attempt("delete from rc where id % 2 = 0");
+  if (sc.truncate) await attempt("truncate rc");
+  await c.query("commit");
+  if (sc.role) await c.query("set session_replication_role = origin");
+  // pgq.event_<id> holds every table of the queue, in both implementations
+  const pfx = (await c.query("select queue_data_pfx from pgq.queue where queue_name = 'rq'")).rows[0].queue_data_pfx;
+  const ev = await c.query(`select ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4
+                              from ${pfx} order by ev_id`);
+  const rows = Number((await c.query("select count(*) n from rc")).rows[0].n);
+  return { events: ev.rows.map((x) => JSON.stringify(Object.values(x))), errors, rows };
+}
+
+async function main(): Promise<void> {
+  const here = import.meta.dirname;
+  execFileSync(resolve(here, "../../bench/reference.sh"), ["refcheck_c", "c"], { stdio: ["ignore", "ignore", "inherit"] });
+  const admin = new pg.Client({ database: "postgres" });
+  await admin.connect();
+  await admin.query("drop database if exists refcheck_ours with (force)");
+  await admin.query("create database refcheck_ours");
+  const ours = new pg.Client({ database: "refcheck_ours" });
+  const ref = new pg.Client({ database: "refcheck_c" });
+  await ours.connect();
+  await ref.connect();
+  await ours.query("create extension pgq");
+  let failed = 0;
+  let events = 0;
+  for (const [i, sc] of SCENARIOS.entries()) {
+    const seed = SEED * 1000 + i;
+    const a = await run(ours, sc, seed);
+    const b = await run(ref, sc, seed);
+    events += b.events.length;
+    const diff: string[] = [];
+    if (a.rows !== b.rows) diff.push(`rows left: ours ${a.rows}, C ${b.rows}`);
+    if (JSON.stringify(a.errors) !== JSON.stringify(b.errors)) {
+      diff.push(`errors differ:\n    ours: ${JSON.stringify(a.errors.slice(0, 3))}\n    C:    ${JSON.stringify(b.errors.slice(0, 3))}`);
+    }
+    const n = Math.max(a.events.length, b.events.length);
+    for (let k = 0; k < n && diff.length < 4; k++) {
+      if (a.events[k] !== b.events[k]) diff.push(`event ${k + 1}:\n    ours: ${a.events[k]}\n    C:    ${b.events[k]}`);
+    }
+    if (diff.length) {
+      failed++;
+      console.log(`not ok ${i + 1} - ${sc.name}\n  ${diff.join("\n  ")}`);
+    } else {
+      console.log(`ok ${i + 1} - ${sc.name} (${b.events.length} events, ${b.errors.length} errors)`);
+    }
+  }
+  console.log(`1..${SCENARIOS.length}`);
+  console.log(`refcheck: ${events} events compared, seed ${SEED}`);
+  console.log(`${SCENARIOS.length - failed} passed, ${failed} failed`);
+  await ours.end();
+  await ref.end();
+  await admin.query("drop database refcheck_ours with (force)");
+  await admin.query("drop database refcheck_c with (force)");
+  await admin.end();
+  process.exit(failed ? 1 : 0);
+}
+
+main().catch((err: unknown) => {
+  console.error("refcheck failed:", err);
+  process.exit(1);
+});
