@@ -49,6 +49,7 @@ $$values
     ('pgq._trigger_expr(text,oid,text,text)', 'pgq_writer'),
     ('pgq._row_fields(text)', 'pgq_writer'),
     ('pgq._urlencode(text)', 'pgq_writer'),
+    ('pgq._urlencode_bytes(text)', 'pgq_writer'),
     ('pgq._urlencode_row(text[],text[],text[])', 'pgq_writer'),
     ('pgq._sql_fragment(text,text[],text[],text[],text[],text[],text[])', 'pgq_writer'),
     ('pgq._json_row(text[],oid[],text[],text[])', 'pgq_writer'),

@@ -70,6 +70,7 @@ grant execute on function
     pgq._trigger_expr(text, oid, text, text),
     pgq._row_fields(text),
     pgq._urlencode(text),
+    pgq._urlencode_bytes(text),
     pgq._urlencode_row(text[], text[], text[]),
     pgq._sql_fragment(text, text[], text[], text[], text[], text[], text[]),
     pgq._json_row(text[], oid[], text[], text[]),

@@ -1,12 +1,17 @@
 create or replace function pgq._json_ev_type(i_op text, i_schema text, i_table text, i_keys text[])
 returns text
-language sql immutable
+language plpgsql immutable
 as $$
     -- pgq._json_ev_type(i_op, i_schema, i_table, i_keys): jsontriga's
     -- ev_type: {"op":"<OP>","table":["<schema>","<table>"],"pkey":[<keys>]}.
-    select '{"op":' || pg_catalog.to_json(i_op)::text
-           || ',"table":[' || pg_catalog.to_json(i_schema)::text || ',' || pg_catalog.to_json(i_table)::text
-           || '],"pkey":[' || coalesce((select pg_catalog.string_agg(pg_catalog.to_json(k)::text, ',' order by o)
-                                         from pg_catalog.unnest(i_keys) with ordinality as t(k, o)), '')
-           || ']}';
+    -- PL/pgSQL rather than SQL: it keeps its plan between calls (a trigger
+    -- calls it for every row).
+begin
+    return (
+        select '{"op":' || pg_catalog.to_json(i_op)::text
+               || ',"table":[' || pg_catalog.to_json(i_schema)::text || ',' || pg_catalog.to_json(i_table)::text
+               || '],"pkey":[' || coalesce((select pg_catalog.string_agg(pg_catalog.to_json(k)::text, ',' order by o)
+                                             from pg_catalog.unnest(i_keys) with ordinality as t(k, o)), '')
+               || ']}');
+end;
 $$;

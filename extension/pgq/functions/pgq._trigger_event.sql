@@ -96,7 +96,19 @@ begin
         return false;
     end if;
 
-    select n.nspname, c.relname into v_schema, v_table
+    -- the table: names, columns in order with their types, primary key
+    select n.nspname, c.relname,
+           (select pg_catalog.array_agg(a.attname::text order by a.attnum)
+              from pg_catalog.pg_attribute a
+             where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped),
+           (select pg_catalog.array_agg(a.atttypid order by a.attnum)
+              from pg_catalog.pg_attribute a
+             where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped),
+           (select pg_catalog.array_agg(a.attname::text order by a.attnum)
+              from pg_catalog.pg_index x
+              join pg_catalog.pg_attribute a on a.attrelid = x.indrelid and a.attnum = any (x.indkey)
+             where x.indrelid = c.oid and x.indisprimary)
+      into v_schema, v_table, v_names, v_types, v_keys
       from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
      where c.oid = i_relid;
 
@@ -104,19 +116,9 @@ begin
         raise exception 'Table ''%.%'' to queue ''%'': change not allowed (%)', v_schema, v_table, v_queue, i_op;
     end if;
 
-    select pg_catalog.array_agg(a.attname::text order by a.attnum), pg_catalog.array_agg(a.atttypid order by a.attnum)
-      into v_names, v_types
-      from pg_catalog.pg_attribute a
-     where a.attrelid = i_relid and a.attnum > 0 and not a.attisdropped;
-
-    -- key columns: the primary key's in column order, or pkey='s
-    if v_pkey is null then
-        select pg_catalog.array_agg(a.attname::text order by a.attnum) into v_keys
-          from pg_catalog.pg_index x
-          join pg_catalog.pg_attribute a on a.attrelid = x.indrelid and a.attnum = any (x.indkey)
-         where x.indrelid = i_relid and x.indisprimary;
-    else
-        -- as listed in pkey= (that is the order PgQ's C triggers use)
+    -- key columns: the primary key's in column order, or pkey='s as listed
+    -- (that is the order PgQ's C triggers use)
+    if v_pkey is not null then
         v_keys := v_pkey;
     end if;
     v_keys := coalesce(v_keys, '{}');

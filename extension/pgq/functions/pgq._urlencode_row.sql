@@ -1,12 +1,17 @@
 create or replace function pgq._urlencode_row(i_names text[], i_values text[], i_skip text[])
 returns text
-language sql immutable
+language plpgsql immutable
 as $$
     -- pgq._urlencode_row(i_names, i_values, i_skip): a row as logutriga
     -- writes it: name=value pairs joined by &, both urlencoded, a NULL value
     -- as the bare name, columns of i_skip left out.
-    select coalesce(pg_catalog.string_agg(pgq._urlencode(n)
-                        || case when v is null then '' else '=' || pgq._urlencode(v) end, '&' order by o), '')
-      from unnest(i_names, i_values) with ordinality as t(n, v, o)
-     where not (n = any (i_skip));
+    -- PL/pgSQL rather than SQL: it keeps its plan between calls (a trigger
+    -- calls it for every row).
+begin
+    return (
+        select coalesce(pg_catalog.string_agg(pgq._urlencode(n)
+                            || case when v is null then '' else '=' || pgq._urlencode(v) end, '&' order by o), '')
+          from unnest(i_names, i_values) with ordinality as t(n, v, o)
+         where not (n = any (i_skip)));
+end;
 $$;
