@@ -7,5 +7,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 echo "## insert_event"
 "$here/insert_event.sh" "$@"
 echo
+echo "## trigger producers"
+"$here/triggers.sh" "$@"
+echo
 echo "## held xmin"
 npx tsx "$here/held_xmin.ts" "$@"

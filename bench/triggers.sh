@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Trigger producer benchmark: logutriga, ours against PgQ 3.5's C triggers
+# and PgQ's own PL/pgSQL triggers, in the same run and cluster.
+#   bulk: one INSERT of N rows (~100-byte payload) with an AFTER trigger, and
+#         the same with the seed's BEFORE ... SKIP form; rows/s, median of
+#         ROUNDS rounds, systems interleaved;
+#   single: one-row INSERT transactions, pgbench with 2 clients for SECS s.
+# Usage: triggers.sh [--quick]   (PG* environment names the server)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+N=200000 ROUNDS=3 SECS=10
+if [ "${1:-}" = --quick ]; then N=20000 ROUNDS=3 SECS=5; fi
+
+"$here/reference.sh" bench_tc c >/dev/null
+"$here/reference.sh" bench_tp pl >/dev/null
+psql -X -q -d postgres -c "drop database if exists bench_to with (force)" -c "create database bench_to" >/dev/null 2>&1
+psql -X -q -d bench_to -c "create extension pgq" >/dev/null
+
+for db in bench_to bench_tc bench_tp; do
+    psql -X -q -d "$db" -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+select pgq.create_queue('tq');
+create table t_after (id int primary key, name text, payload text);
+create trigger t_after after insert on t_after for each row execute procedure pgq.logutriga('tq');
+create table t_skip (id int primary key, name text, payload text);
+create trigger t_skip before insert on t_skip for each row execute procedure pgq.logutriga('tq', 'SKIP');
+SQL
+done
+
+now() { date +%s.%N; }
+round() { # db table -> rows/s
+    local db=$1 tbl=$2 t0 t1
+    psql -X -q -d "$db" -c "truncate $tbl" -c "checkpoint" >/dev/null
+    t0=$(now)
+    psql -X -q -d "$db" -v ON_ERROR_STOP=1 -c "insert into $tbl select i, 'user' || i, repeat('payload ', 12) from generate_series(1, $N) i" >/dev/null
+    t1=$(now)
+    python3 -c "print(round($N / ($t1 - $t0)))"
+}
+median() { python3 -c "import statistics,sys; print(round(statistics.median(map(float, sys.argv[1:]))))" "$@"; }
+ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
+
+declare -A res
+for tbl in t_after t_skip; do
+    o=() c=() p=()
+    for r in $(seq 1 "$ROUNDS"); do
+        case $((r % 3)) in
+            1) o+=("$(round bench_to $tbl)"); c+=("$(round bench_tc $tbl)"); p+=("$(round bench_tp $tbl)") ;;
+            2) c+=("$(round bench_tc $tbl)"); p+=("$(round bench_tp $tbl)"); o+=("$(round bench_to $tbl)") ;;
+            0) p+=("$(round bench_tp $tbl)"); o+=("$(round bench_to $tbl)"); c+=("$(round bench_tc $tbl)") ;;
+        esac
+    done
+    res[$tbl.o]=$(median "${o[@]}") res[$tbl.c]=$(median "${c[@]}") res[$tbl.p]=$(median "${p[@]}")
+done
+
+single() { # db -> tx/s
+    local script
+    script=$(mktemp)
+    echo "insert into t_after values (nextval('s') , 'user', repeat('payload ', 12));" > "$script"
+    psql -X -q -d "$1" -c "create sequence if not exists s" -c "select setval('s', 10000000)" >/dev/null
+    pgbench -n -c 2 -j 2 -T "$SECS" -f "$script" "$1" 2>/dev/null | sed -n 's/^tps = \([0-9.]*\) .*/\1/p' | cut -d. -f1
+    rm -f "$script"
+}
+so=$(single bench_to) sc=$(single bench_tc)
+
+printf '| scenario | pgq (ours) | PgQ 3.5 C | ours/C | PgQ 3.5 PL/pgSQL | PL/C |\n|---|---:|---:|---:|---:|---:|\n'
+printf '| logutriga AFTER, %d-row INSERT (rows/s) | %s | %s | %s | %s | %s |\n' "$N" \
+    "${res[t_after.o]}" "${res[t_after.c]}" "$(ratio "${res[t_after.o]}" "${res[t_after.c]}")" \
+    "${res[t_after.p]}" "$(ratio "${res[t_after.p]}" "${res[t_after.c]}")"
+printf '| logutriga BEFORE SKIP, %d-row INSERT (rows/s) | %s | %s | %s | %s | %s |\n' "$N" \
+    "${res[t_skip.o]}" "${res[t_skip.c]}" "$(ratio "${res[t_skip.o]}" "${res[t_skip.c]}")" \
+    "${res[t_skip.p]}" "$(ratio "${res[t_skip.p]}" "${res[t_skip.c]}")"
+printf '| logutriga AFTER, one-row transactions, pgbench 2 clients (tx/s) | %s | %s | %s | | |\n' \
+    "$so" "$sc" "$(ratio "$so" "$sc")"
+psql -X -q -d postgres -c "drop database bench_to with (force)" -c "drop database bench_tc with (force)" \
+     -c "drop database bench_tp with (force)" >/dev/null
