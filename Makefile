@@ -71,8 +71,10 @@ demo: all node_modules
 
 # Differential check of the triggers against PgQ 3.5's C triggers (fetched
 # with apt-get download into a scratch directory, never installed).
+# Row triggers first, then the statement-level (_bulk) forms, against the same C row triggers.
 refcheck: all node_modules
-	scripts/pgcluster.sh run -- npx tsx test/refcheck/refcheck.ts $(if $(ROWS),--rows $(ROWS)) $(if $(SEED),--seed $(SEED))
+	scripts/pgcluster.sh run -- sh -c 'npx tsx test/refcheck/refcheck.ts $(if $(ROWS),--rows $(ROWS)) $(if $(SEED),--seed $(SEED)) && \
+	    npx tsx test/refcheck/refcheck.ts --bulk $(if $(ROWS),--rows $(ROWS)) $(if $(SEED),--seed $(SEED))'
 
 bench: all node_modules
 	scripts/pgcluster.sh run -- bench/run.sh $(if $(QUICK),--quick)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Trigger producer benchmark: logutriga, ours against PgQ 3.5's C triggers
-# and PgQ's own PL/pgSQL triggers, in the same run and cluster.
+# and PgQ's own PL/pgSQL triggers, in the same run and cluster; and our
+# statement-level logutriga_bulk against the C row trigger.
 #   bulk: one INSERT of N rows (~100-byte payload) with an AFTER trigger, and
 #         the same with the seed's BEFORE ... SKIP form; rows/s, median of
 #         ROUNDS rounds, systems interleaved;
@@ -25,6 +26,12 @@ create table t_skip (id int primary key, name text, payload text);
 create trigger t_skip before insert on t_skip for each row execute procedure pgq.logutriga('tq', 'SKIP');
 SQL
 done
+# ours only: the statement-level form, measured against the C row trigger
+psql -X -q -d bench_to -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+create table t_bulk (id int primary key, name text, payload text);
+create trigger t_bulk after insert on t_bulk referencing new table as pgq_new
+    for each statement execute procedure pgq.logutriga_bulk('tq');
+SQL
 
 now() { date +%s.%N; }
 round() { # db table -> rows/s
@@ -59,6 +66,9 @@ single() { # db -> tx/s
     pgbench -n -c 2 -j 2 -T "$SECS" -f "$script" "$1" 2>/dev/null | sed -n 's/^tps = \([0-9.]*\) .*/\1/p' | cut -d. -f1
     rm -f "$script"
 }
+b=()
+for r in $(seq 1 "$ROUNDS"); do b+=("$(round bench_to t_bulk)"); done
+res[t_bulk.o]=$(median "${b[@]}")
 so=$(single bench_to) sc=$(single bench_tc)
 
 printf '| scenario | pgq (ours) | PgQ 3.5 C | ours/C | PgQ 3.5 PL/pgSQL | PL/C |\n|---|---:|---:|---:|---:|---:|\n'
@@ -68,6 +78,8 @@ printf '| logutriga AFTER, %d-row INSERT (rows/s) | %s | %s | %s | %s | %s |\n' 
 printf '| logutriga BEFORE SKIP, %d-row INSERT (rows/s) | %s | %s | %s | %s | %s |\n' "$N" \
     "${res[t_skip.o]}" "${res[t_skip.c]}" "$(ratio "${res[t_skip.o]}" "${res[t_skip.c]}")" \
     "${res[t_skip.p]}" "$(ratio "${res[t_skip.p]}" "${res[t_skip.c]}")"
+printf '| logutriga_bulk (statement level) vs C row trigger, %d-row INSERT (rows/s) | %s | %s | %s | | |\n' "$N" \
+    "${res[t_bulk.o]}" "${res[t_after.c]}" "$(ratio "${res[t_bulk.o]}" "${res[t_after.c]}")"
 printf '| logutriga AFTER, one-row transactions, pgbench 2 clients (tx/s) | %s | %s | %s | | |\n' \
     "$so" "$sc" "$(ratio "$so" "$sc")"
 psql -X -q -d postgres -c "drop database bench_to with (force)" -c "drop database bench_tc with (force)" \

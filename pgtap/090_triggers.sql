@@ -124,4 +124,29 @@ create trigger s1 after delete on sk for each row execute procedure pgq.sqltriga
 insert into sk values (1, null);
 select throws_ok($$delete from sk$$, '23502', 'logtriga: Unexpected NULL key value');
 
+-- the statement-level forms
+create table bk (id int primary key, v text);
+create trigger bk_i after insert on bk referencing new table as pgq_new
+    for each statement execute procedure pgq.logutriga_bulk('singlequeue');
+create trigger bk_u after update on bk referencing old table as pgq_old new table as pgq_new
+    for each statement execute procedure pgq.logutriga_bulk('singlequeue', 'backup');
+insert into bk values (1, 'a b'), (2, null);
+select results_eq($$select ev_type, ev_data from pgq.event_1 order by ev_id desc limit 2$$,
+                  $$values ('I:id', 'id=2&v'), ('I:id', 'id=1&v=a+b')$$, 'logutriga_bulk: one event per row, in order');
+update bk set v = 'c' where id = 1;
+select row_eq($$select ev_type, ev_data, ev_extra2 from pg_temp.last_event()$$,
+              row('U:id'::text, 'id=1&v=c'::text, 'id=1&v=a+b'::text), 'update pairs old and new rows by key');
+select throws_ok($$update bk set id = 3 where id = 2$$, '22023', 'primary key update not allowed');
+select pg_temp.events() as before_none \gset
+update bk set v = 'x' where id = 99;
+select is(pg_temp.events(), :before_none::bigint, 'no rows, no events');
+create table bk2 (id int primary key);
+create trigger bk2_d after delete on bk2 for each statement execute procedure pgq.logutriga_bulk('singlequeue');
+insert into bk2 values (1);
+select throws_like($$delete from bk2$$, 'pgq.logutriga_bulk needs REFERENCING NEW TABLE AS pgq_new (insert, update) and OLD TABLE AS pgq_old (update, delete)%',
+                   'transition tables are required');
+create trigger bk2_r after insert on bk2 for each row execute procedure pgq.sqltriga_bulk('singlequeue');
+select throws_ok($$insert into bk2 values (2)$$, '22023',
+                 'pgq bulk trigger must be AFTER INSERT, UPDATE or DELETE ... FOR EACH STATEMENT');
+
 select * from finish();

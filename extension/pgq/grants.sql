@@ -74,7 +74,18 @@ grant execute on function
     pgq._urlencode_row(text[], text[], text[]),
     pgq._sql_fragment(text, text[], text[], text[], text[], text[], text[]),
     pgq._json_row(text[], oid[], text[], text[]),
-    pgq._json_ev_type(text, text, text, text[])
+    pgq._json_ev_type(text, text, text, text[]),
+    pgq.logutriga_bulk(),
+    pgq.sqltriga_bulk(),
+    pgq.jsontriga_bulk(),
+    pgq._bulk_trigger_sql(text, text, text, text, oid, text[]),
+    pgq._bulk_error(text, text),
+    pgq._bulk_text(text, text),
+    pgq._bulk_encode(text, text, text[], oid[], text[]),
+    pgq._bulk_changed(text[], text[], text, text),
+    pgq._bulk_sql_fragment(text, text[], text[], text[]),
+    pgq._null_key(),
+    pgq._insert_events(text, text[], text[], text[], text[], text[], text[])
 to pgq_writer;
 
 grant execute on function
