@@ -80,4 +80,32 @@ select col_not_null('pgq_ext', 'completed_tick', 'subconsumer_id', 'not null');
 select is(pgq_ext.get_last_tick('t', 'sub'), null::bigint, 'old rows belong to sub-consumer ''''');
 select is(pgq_ext.upgrade_schema(), 0, 'then nothing to do');
 
+-- queue_splitter_apply
+select is(pgq.create_queue(q), 1, 'target queue ' || q) from unnest(array['qa', 'qb']) q;
+create function pg_temp.apply(cons text, prev bigint, cur bigint, skip bool, routes text[]) returns bigint language sql as $f$
+    select pgq_ext.queue_splitter_apply(cons, prev, cur, skip, routes,
+        array(select g::bigint from generate_series(1, cardinality(routes)) g),
+        array(select '2020-01-01'::timestamptz from unnest(routes)),
+        array(select 'type' from unnest(routes)),
+        array(select 'data' || g from generate_series(1, cardinality(routes)) g),
+        routes, array(select null::text from unnest(routes)),
+        array(select null::text from unnest(routes)), array(select null::text from unnest(routes)))
+$f$;
+select is(pg_temp.apply('sp', 1, 2, false, array['qa', 'qb', 'qa']), 3::bigint, 'three events moved');
+select results_eq($$select ev_data, ev_time from pgq.event_1 order by ev_id$$,
+                  $$values ('data1', '2020-01-01'::timestamptz), ('data3', '2020-01-01'::timestamptz)$$,
+                  'into the queue the routing value names, time kept');
+select is(pgq_ext.get_last_tick('sp'), 2::bigint, 'end tick recorded');
+select is(pg_temp.apply('sp', 1, 2, false, array['qa']), -1::bigint, 'the same batch again: skipped');
+select throws_ok($$select pg_temp.apply('sp', 5, 6, false, array['qa'])$$, 'PQ011', 'Lost position: batch 5..6, dst has 2');
+select throws_ok($$select pg_temp.apply('sp', 2, 3, false, array['qa', 'nope'])$$, 'PQ001',
+                 'queue_splitter: event 2 routes to queue "nope", which does not exist');
+select throws_ok($$select pg_temp.apply('sp', 2, 3, false, array[null, 'qa'])$$, '22004',
+                 'queue_splitter: event 1 has no routing value');
+select is(pgq_ext.get_last_tick('sp'), 2::bigint, 'a failed batch records nothing');
+set client_min_messages = error;
+select is(pg_temp.apply('sp', 2, 3, true, array['nope', null, 'qb']), 1::bigint, 'skip_bad: the good one moves');
+reset client_min_messages;
+select is(pgq_ext.get_last_tick('sp'), 3::bigint, 'and the batch is recorded');
+
 select * from finish();

@@ -85,7 +85,7 @@ grant execute on function
     pgq._bulk_changed(text[], text[], text, text),
     pgq._bulk_sql_fragment(text, text[], text[], text[]),
     pgq._null_key(),
-    pgq._insert_events(text, text[], text[], text[], text[], text[], text[])
+    pgq._insert_events(text, text[], text[], text[], text[], text[], text[], timestamptz[])
 to pgq_writer;
 
 grant execute on function

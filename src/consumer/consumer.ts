@@ -62,8 +62,12 @@ export interface ConsumerOptions {
   filter?: string;
   /** Poll even without notifications this often (default 1000 ms). */
   pollIntervalMs?: number;
-  /** Exactly once into this database through pgq_ext ('batch': set_batch_done, 'tick': set_last_tick). */
-  exactlyOnce?: { target: ConnectionInput; mode?: "batch" | "tick" };
+  /**
+   * Exactly once into this database through pgq_ext ('batch':
+   * set_batch_done, 'tick': set_last_tick; 'none': the handler records
+   * progress itself, in the target transaction it is given).
+   */
+  exactlyOnce?: { target: ConnectionInput; mode?: "batch" | "tick" | "none" };
   /** Called for errors the loop survives (lost connection, handler failure). */
   onError?: (err: unknown) => void;
 }
@@ -172,6 +176,7 @@ export class Consumer {
   }
 
   private async alreadyApplied(target: pg.Client, info: BatchInfo): Promise<boolean> {
+    if (this.o.exactlyOnce?.mode === "none") return false;
     if ((this.o.exactlyOnce?.mode ?? "batch") === "batch") {
       return (await scalar<boolean>(target, sql.isBatchDone, [this.o.consumer, info.batch_id])) === true;
     }
@@ -182,6 +187,7 @@ export class Consumer {
   }
 
   private async recordApplied(target: pg.Client, info: BatchInfo): Promise<void> {
+    if (this.o.exactlyOnce?.mode === "none") return;
     if ((this.o.exactlyOnce?.mode ?? "batch") === "batch") {
       await target.query(sql.setBatchDone, [this.o.consumer, info.batch_id]);
     } else {

@@ -1,0 +1,223 @@
+#!/usr/bin/env node
+// queue_splitter: moves every event of one queue on a source database into
+// the queue named by its routing field (ev_extra1 by default) on a target
+// database, exactly once (tick tracking in pgq_ext on the target).
+//   queue_splitter [switches] CONFIG.ini
+import pg from "pg";
+import { clientConfig } from "../db.js";
+import { ConfigError, readIni, resolveSection, SectionReader } from "../config.js";
+import { Consumer, type Batch, type PgqEvent } from "../consumer/consumer.js";
+import { createLogger, errorText, type Logger } from "../log.js";
+import { daemonize, removePidfile, signalPidfile, writePidfile } from "../runner/daemon.js";
+import { parseArgs } from "./common.js";
+
+const USAGE = `usage: queue_splitter [switches] CONFIG.ini
+
+Moves events from a queue on src_db into the queues named by their routing
+field on dst_db, exactly once.
+
+  -q  quiet   -v  verbose   -d  run in the background (needs pidfile)
+  -s  stop the running instance   -k  kill it   -r  reload its config
+  --ini  print a sample config    -h  help
+`;
+
+const SAMPLE_INI = `[queue_splitter3]
+job_name = splitter_%(src_db)s
+src_db = dbname=oltp
+dst_db = dbname=batch
+pgq_queue_name = singlequeue
+# consumer name on the source queue (default: job_name)
+#consumer_name = splitter
+# which event field names the target queue: extra1 (default), type, extra2 ...
+#queue_field = extra1
+# skip (with a warning) events whose target queue is missing, instead of stopping
+#skip_bad_routing = 0
+#logfile = ~/log/%(job_name)s.log
+#pidfile = ~/pid/%(job_name)s.pid
+#loop_delay = 1
+#connection_lifetime = 1200
+`;
+
+interface SplitterConfig {
+  source: string;
+  jobName: string;
+  src: pg.ClientConfig;
+  dst: pg.ClientConfig;
+  queue: string;
+  consumer: string;
+  field: keyof PgqEvent;
+  skipBad: boolean;
+  logfile: string | undefined;
+  pidfile: string | undefined;
+  loopDelay: number;
+}
+
+const FIELDS = ["type", "data", "extra1", "extra2", "extra3", "extra4"];
+
+function loadConfig(path: string): SplitterConfig {
+  const ini = readIni(path);
+  const name = ["queue_splitter3", "queue_splitter"].find((s) => ini[s]) ?? Object.keys(ini).find((k) => k !== "DEFAULT");
+  if (!name) throw new ConfigError(path, ["no [queue_splitter3] section"]);
+  const base = path.replace(/^.*\//, "").replace(/\.ini$/, "");
+  const section = resolveSection(ini, name, { job_name: base });
+  const r = new SectionReader(section, `${path} [${name}]`);
+  const conn = (key: string): pg.ClientConfig => {
+    const v = r.required(key);
+    try {
+      return v ? clientConfig(v) : {};
+    } catch (err) {
+      r.problems.push(`${key}: ${(err as Error).message}`);
+      return {};
+    }
+  };
+  const jobName = r.str("job_name", base)!;
+  const queue = r.str("queue_name") ?? r.str("pgq_queue_name");
+  if (!queue) r.problems.push("queue_name (or pgq_queue_name) is required");
+  const field = (r.str("queue_field", "extra1")!).replace(/^ev_/, "");
+  if (!FIELDS.includes(field)) r.problems.push(`queue_field must be one of ${FIELDS.join(", ")}, not "${field}"`);
+  const cfg: SplitterConfig = {
+    source: path,
+    jobName,
+    src: conn("src_db"),
+    dst: conn("dst_db"),
+    queue: queue ?? "",
+    consumer: r.str("consumer_name") ?? r.str("pgq_consumer_id") ?? jobName,
+    field: `ev_${field}` as keyof PgqEvent,
+    skipBad: r.bool("skip_bad_routing", false),
+    logfile: r.str("logfile"),
+    pidfile: r.str("pidfile"),
+    loopDelay: r.seconds("loop_delay", 1),
+  };
+  r.seconds("connection_lifetime", 1200);
+  r.bool("use_skylog", false);
+  r.checkUnknown(Object.keys(ini[name] ?? {}), ["use_skylog"]);
+  r.done();
+  return cfg;
+}
+
+/** Moves one batch: its events in one call on the target, in the target transaction. */
+function mover(cfg: SplitterConfig, log: Logger) {
+  const hooked = new WeakSet<pg.Client>();
+  return async (batch: Batch): Promise<void> => {
+    const evs: PgqEvent[] = [];
+    for await (const chunk of batch.events()) evs.push(...chunk);
+    const dst = batch.target!;
+    if (!hooked.has(dst)) {
+      // queue_splitter_apply's warnings (skipped events) become log lines
+      dst.on("notice", (n) => log.warning(n.message ?? String(n), { queue: cfg.queue, consumer: cfg.consumer }));
+      hooked.add(dst);
+    }
+    const col = <K extends keyof PgqEvent>(k: K) => evs.map((e) => e[k]);
+    const r = await dst.query(
+      `select pgq_ext.queue_splitter_apply($1, $2, $3, $4, $5::text[], $6::bigint[], $7::timestamptz[], $8::text[],
+                                           $9::text[], $10::text[], $11::text[], $12::text[], $13::text[]) as moved`,
+      [cfg.consumer, batch.info.prev_tick_id, batch.info.cur_tick_id, cfg.skipBad, col(cfg.field), col("ev_id"),
+        col("ev_time"), col("ev_type"), col("ev_data"), col("ev_extra1"), col("ev_extra2"), col("ev_extra3"), col("ev_extra4")],
+    );
+    const moved = Number(r.rows[0].moved);
+    const ctx = { queue: cfg.queue, consumer: cfg.consumer };
+    if (moved < 0) log.info(`batch ${batch.info.batch_id} (ticks ${batch.info.prev_tick_id}..${batch.info.cur_tick_id}) was applied already, skipped`, ctx);
+    else log.debug(`batch ${batch.info.batch_id}: moved ${moved} events`, ctx);
+  };
+}
+
+async function main(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs(argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`queue_splitter: ${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (args.printIni) {
+    process.stdout.write(SAMPLE_INI);
+    return 0;
+  }
+  if (args.positional.length !== 1) {
+    process.stderr.write(`queue_splitter: need exactly one config file\n${USAGE}`);
+    return 2;
+  }
+  const path = args.positional[0]!;
+  let cfg: SplitterConfig;
+  try {
+    cfg = loadConfig(path);
+  } catch (err) {
+    process.stderr.write(`queue_splitter: ${(err as Error).message}\n`);
+    return 2;
+  }
+  if (args.control) {
+    if (!cfg.pidfile) {
+      process.stderr.write(`queue_splitter: ${path}: pidfile is needed for -s, -k and -r\n`);
+      return 2;
+    }
+    if (!signalPidfile(cfg.pidfile, args.control)) {
+      process.stderr.write(`queue_splitter: not running (pidfile ${cfg.pidfile})\n`);
+      return 1;
+    }
+    return 0;
+  }
+  if (args.daemon) {
+    if (!cfg.pidfile) {
+      process.stderr.write(`queue_splitter: ${path}: pidfile is needed for -d\n`);
+      return 2;
+    }
+    await daemonize(process.argv.slice(1), cfg.pidfile, cfg.logfile);
+    return 0;
+  }
+  const level = args.quiet ? "warning" : args.verbose > 0 ? "debug" : "info";
+  const log = createLogger(cfg.jobName, { level, file: process.env.PGQ_DAEMON ? undefined : cfg.logfile });
+  if (cfg.pidfile) {
+    try {
+      writePidfile(cfg.pidfile);
+    } catch (err) {
+      process.stderr.write(`queue_splitter: ${errorText(err)}\n`);
+      return 1;
+    }
+  }
+  const ctx = { queue: cfg.queue, consumer: cfg.consumer };
+  // the Consumer gives the handler a target transaction and finishes the
+  // source batch after it commits; the tick check and record are done by
+  // pgq_ext.queue_splitter_apply inside that transaction
+  const consumer = new Consumer({
+    connection: { ...cfg.src, application_name: cfg.jobName },
+    queue: cfg.queue,
+    consumer: cfg.consumer,
+    pollIntervalMs: cfg.loopDelay * 1000,
+    exactlyOnce: { target: { ...cfg.dst, application_name: cfg.jobName }, mode: "none" },
+    onError: (err) => log.error(errorText(err), ctx),
+  });
+  try {
+    if (await consumer.register()) log.info("registered on the source queue", ctx);
+  } catch (err) {
+    log.error(`cannot register: ${errorText(err)}`, ctx);
+    await consumer.close();
+    return 1;
+  }
+  log.info("started", ctx);
+  const ctl = new AbortController();
+  process.once("SIGINT", () => {
+    log.info("SIGINT: finishing the current batch", ctx);
+    ctl.abort();
+  });
+  process.once("SIGTERM", () => {
+    if (cfg.pidfile) removePidfile(cfg.pidfile);
+    process.exit(0);
+  });
+  process.on("SIGHUP", () => log.info("SIGHUP: nothing to reload while running; restart to apply config changes", ctx));
+  await consumer.run(mover(cfg, log), ctl.signal);
+  if (cfg.pidfile) removePidfile(cfg.pidfile);
+  log.info("stopped", ctx);
+  return 0;
+}
+
+main(process.argv).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`queue_splitter: ${errorText(err)}\n`);
+    process.exit(1);
+  },
+);
