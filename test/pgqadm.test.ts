@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPrivateCluster, type PrivateCluster } from "./support/cluster.js";
-import { runCli, waitFor } from "./support/cli.js";
+import { killDaemons, runCli, waitFor } from "./support/cli.js";
 
 let cluster: PrivateCluster;
 const dir = mkdtempSync(join(tmpdir(), "pgqadm-test."));
@@ -14,6 +14,7 @@ beforeAll(() => {
   cluster = startPrivateCluster();
 });
 afterAll(() => {
+  killDaemons(dir);
   cluster?.stop();
 });
 

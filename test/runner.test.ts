@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPrivateCluster, type PrivateCluster } from "./support/cluster.js";
-import { runCli, waitFor } from "./support/cli.js";
+import { killDaemons, runCli, waitFor } from "./support/cli.js";
 import { Consumer } from "../src/index.js";
 
 let cluster: PrivateCluster;
@@ -17,6 +17,7 @@ beforeAll(() => {
   cluster = startPrivateCluster();
 });
 afterAll(() => {
+  killDaemons(dir);
   cluster?.stop();
 });
 

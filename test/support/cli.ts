@@ -1,7 +1,8 @@
 // Runs this checkout's command-line tools as child processes (node with
 // tsx's loader: one process, so signals reach the program itself).
 import { spawn, type ChildProcess } from "node:child_process";
-import { resolve } from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "../..");
 
@@ -32,4 +33,17 @@ export async function waitFor(cond: () => Promise<boolean> | boolean, timeoutMs 
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Kills every process named by a *.pid file in dir (daemons a failed test left running). */
+export function killDaemons(dir: string): void {
+  for (const f of readdirSync(dir)) {
+    if (!f.endsWith(".pid")) continue;
+    const pid = Number(readFileSync(join(dir, f), "utf8").trim());
+    try {
+      if (pid > 0) process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
 }
