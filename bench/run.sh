@@ -12,3 +12,6 @@ echo "## trigger producers"
 echo
 echo "## held xmin"
 npx tsx "$here/held_xmin.ts" "$@"
+echo
+echo "## queue_splitter"
+npx tsx "$here/splitter.ts" "$@"

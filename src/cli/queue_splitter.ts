@@ -6,8 +6,9 @@
 import pg from "pg";
 import { clientConfig } from "../db.js";
 import { ConfigError, readIni, resolveSection, SectionReader } from "../config.js";
-import { Consumer, type Batch, type PgqEvent } from "../consumer/consumer.js";
-import { createLogger, errorText, type Logger } from "../log.js";
+import { Consumer, type PgqEvent } from "../consumer/consumer.js";
+import { createLogger, errorText } from "../log.js";
+import { splitBatch } from "../splitter.js";
 import { daemonize, removePidfile, signalPidfile, writePidfile } from "../runner/daemon.js";
 import { parseArgs } from "./common.js";
 
@@ -93,32 +94,6 @@ function loadConfig(path: string): SplitterConfig {
   r.checkUnknown(Object.keys(ini[name] ?? {}), ["use_skylog"]);
   r.done();
   return cfg;
-}
-
-/** Moves one batch: its events in one call on the target, in the target transaction. */
-function mover(cfg: SplitterConfig, log: Logger) {
-  const hooked = new WeakSet<pg.Client>();
-  return async (batch: Batch): Promise<void> => {
-    const evs: PgqEvent[] = [];
-    for await (const chunk of batch.events()) evs.push(...chunk);
-    const dst = batch.target!;
-    if (!hooked.has(dst)) {
-      // queue_splitter_apply's warnings (skipped events) become log lines
-      dst.on("notice", (n) => log.warning(n.message ?? String(n), { queue: cfg.queue, consumer: cfg.consumer }));
-      hooked.add(dst);
-    }
-    const col = <K extends keyof PgqEvent>(k: K) => evs.map((e) => e[k]);
-    const r = await dst.query(
-      `select pgq_ext.queue_splitter_apply($1, $2, $3, $4, $5::text[], $6::bigint[], $7::timestamptz[], $8::text[],
-                                           $9::text[], $10::text[], $11::text[], $12::text[], $13::text[]) as moved`,
-      [cfg.consumer, batch.info.prev_tick_id, batch.info.cur_tick_id, cfg.skipBad, col(cfg.field), col("ev_id"),
-        col("ev_time"), col("ev_type"), col("ev_data"), col("ev_extra1"), col("ev_extra2"), col("ev_extra3"), col("ev_extra4")],
-    );
-    const moved = Number(r.rows[0].moved);
-    const ctx = { queue: cfg.queue, consumer: cfg.consumer };
-    if (moved < 0) log.info(`batch ${batch.info.batch_id} (ticks ${batch.info.prev_tick_id}..${batch.info.cur_tick_id}) was applied already, skipped`, ctx);
-    else log.debug(`batch ${batch.info.batch_id}: moved ${moved} events`, ctx);
-  };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -208,7 +183,8 @@ async function main(argv: string[]): Promise<number> {
     process.exit(0);
   });
   process.on("SIGHUP", () => log.info("SIGHUP: nothing to reload while running; restart to apply config changes", ctx));
-  await consumer.run(mover(cfg, log), ctl.signal);
+  await consumer.run(splitBatch({ consumer: cfg.consumer, field: cfg.field, skipBad: cfg.skipBad, log,
+    ctx: { queue: cfg.queue, consumer: cfg.consumer } }), ctl.signal);
   if (cfg.pidfile) removePidfile(cfg.pidfile);
   log.info("stopped", ctx);
   return 0;
