@@ -108,4 +108,18 @@ select is(pg_temp.apply('sp', 2, 3, true, array['nope', null, 'qb']), 1::bigint,
 reset client_min_messages;
 select is(pgq_ext.get_last_tick('sp'), 3::bigint, 'and the batch is recorded');
 
+-- queue_splitter_local: the whole move in one database
+select is(pgq.create_queue('srcq'), 1, 'a source queue');
+select is(pgq.set_queue_config('srcq', 'ticker_max_lag', '0'), 1, 'ticks on every call');
+select is(pgq.register_consumer('srcq', 'loc'), 1, 'splitter consumer');
+select is(pgq_ext.queue_splitter_local('srcq', 'loc', 'extra1', false), null::bigint, 'no batch: NULL');
+select is(pgq.insert_event('srcq', 't', 'to qa', 'qa', null, null, null), 1::bigint, 'event for qa');
+select is(pgq.insert_event('srcq', 't', 'to qb', 'qb', null, null, null), 2::bigint, 'event for qb');
+select ok(pgq.ticker('srcq') is not null, 'tick');
+select is(pgq_ext.queue_splitter_local('srcq', 'loc', 'ev_extra1', false), 2::bigint, 'two moved');
+select is((select count(*)::int from pgq.event_2 where ev_data = 'to qb'), 1, 'qb got its event');
+select is((select current_batch from pgq.get_consumer_info('srcq', 'loc')), null::bigint, 'the source batch is finished');
+select throws_ok($$select pgq_ext.queue_splitter_local('srcq', 'loc', 'nonsense', false)$$, '22023',
+                 'queue_splitter: bad queue_field "nonsense"');
+
 select * from finish();

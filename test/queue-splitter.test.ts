@@ -100,6 +100,35 @@ describe("queue_splitter", () => {
     await lenient.exit;
   });
 
+  it("moves within one database in SQL when src_db and dst_db are the same", async () => {
+    await createTickingQueue(s, "localq");
+    for (const q of ["l_a", "l_b"]) await s.query("select pgq.create_queue($1)", [q]);
+    await s.query("create extension if not exists pgq_ext");
+    const path = join(dir, "split_local.ini");
+    writeFileSync(path, `[queue_splitter3]
+job_name = split_local
+src_db = ${connstr(src)}
+dst_db = ${connstr(src)}
+pgq_queue_name = localq
+queue_field = ev_type
+loop_delay = 0.1
+`);
+    const run = runCli("queue_splitter", [path]);
+    await waitFor(() => /moving in SQL/.test(run.output()), 15_000, "local mode");
+    await s.query("select pgq.insert_event('localq', 'l_a', 'one')");
+    await s.query("select pgq.insert_event('localq', 'l_b', 'two')");
+    await s.query("select pgq.ticker('localq')");
+    const local = async (q: string) => {
+      const pfx = await value<string>(s, "select queue_data_pfx from pgq.queue where queue_name = $1", [q]);
+      return (await s.query(`select ev_data from ${pfx}`)).rows.map((r) => r.ev_data);
+    };
+    await waitFor(async () => (await local("l_b")).length === 1, 15_000, "moved locally");
+    expect(await local("l_a")).toEqual(["one"]);
+    expect(await value(s, "select pgq_ext.get_last_tick('split_local')")).not.toBeNull();
+    run.child.kill("SIGINT");
+    expect(await run.exit).toBe(0);
+  });
+
   it("survives kill -9 at random points: every event delivered exactly once", async () => {
     const r = rng(Number(process.env.PGQ_SEED ?? 77));
     await createTickingQueue(s, "crashq");

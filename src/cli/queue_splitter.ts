@@ -7,7 +7,7 @@ import pg from "pg";
 import { clientConfig } from "../db.js";
 import { ConfigError, readIni, resolveSection, SectionReader } from "../config.js";
 import { Consumer, type PgqEvent } from "../consumer/consumer.js";
-import { createLogger, errorText } from "../log.js";
+import { createLogger, errorText, type Logger } from "../log.js";
 import { splitBatch } from "../splitter.js";
 import { daemonize, removePidfile, signalPidfile, writePidfile } from "../runner/daemon.js";
 import { parseArgs } from "./common.js";
@@ -96,6 +96,48 @@ function loadConfig(path: string): SplitterConfig {
   return cfg;
 }
 
+/**
+ * Source and target are one database: each batch is moved by one call of
+ * pgq_ext.queue_splitter_local, in one transaction, all in SQL.
+ */
+async function runLocal(cfg: SplitterConfig, log: Logger, ctx: Record<string, string>): Promise<number> {
+  const ctl = new AbortController();
+  process.once("SIGINT", () => ctl.abort());
+  process.once("SIGTERM", () => {
+    if (cfg.pidfile) removePidfile(cfg.pidfile);
+    process.exit(0);
+  });
+  let c: pg.Client | undefined;
+  let backoff = 500;
+  while (!ctl.signal.aborted) {
+    try {
+      if (!c) {
+        c = new pg.Client({ ...cfg.src, application_name: cfg.jobName });
+        c.on("error", () => undefined);
+        c.on("notice", (n) => log.warning(n.message ?? String(n), ctx));
+        await c.connect();
+        const reg = await c.query("select pgq.register_consumer($1, $2) as r", [cfg.queue, cfg.consumer]);
+        if (reg.rows[0].r === 1) log.info("registered on the source queue", ctx);
+        log.info("started (source and target are one database: moving in SQL)", ctx);
+      }
+      const r = await c.query("select pgq_ext.queue_splitter_local($1, $2, $3, $4) as moved",
+        [cfg.queue, cfg.consumer, String(cfg.field), cfg.skipBad]);
+      backoff = 500;
+      if (r.rows[0].moved === null) await new Promise((res) => setTimeout(res, cfg.loopDelay * 1000));
+    } catch (err) {
+      log.error(`${errorText(err)}; again in ${backoff / 1000}s`, ctx);
+      await c?.end().catch(() => undefined);
+      c = undefined;
+      await new Promise((res) => setTimeout(res, backoff));
+      backoff = Math.min(backoff * 2, 10_000);
+    }
+  }
+  await c?.end().catch(() => undefined);
+  if (cfg.pidfile) removePidfile(cfg.pidfile);
+  log.info("stopped", ctx);
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   let args;
   try {
@@ -154,6 +196,11 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   const ctx = { queue: cfg.queue, consumer: cfg.consumer };
+  const same = (a: pg.ClientConfig, b: pg.ClientConfig) =>
+    JSON.stringify([a.host, a.port, a.database, a.user]) === JSON.stringify([b.host, b.port, b.database, b.user]);
+  if (same(cfg.src, cfg.dst)) {
+    return await runLocal(cfg, log, ctx);
+  }
   // the Consumer gives the handler a target transaction and finishes the
   // source batch after it commits; the tick check and record are done by
   // pgq_ext.queue_splitter_apply inside that transaction
