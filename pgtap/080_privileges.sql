@@ -47,6 +47,8 @@ $$values
     ('pgq.jsontriga()', 'pgq_writer'),
     ('pgq._trigger_event(text,text,text,text,oid,text[],text,text)', 'pgq_writer'),
     ('pgq._trigger_expr(text,oid,text,text)', 'pgq_writer'),
+    ('pgq._trigger_args(text[])', 'pgq_writer'),
+    ('pgq._trigger_table(oid)', 'pgq_writer'),
     ('pgq._row_fields(text)', 'pgq_writer'),
     ('pgq._urlencode(text)', 'pgq_writer'),
     ('pgq._urlencode_bytes(text)', 'pgq_writer'),

@@ -68,6 +68,8 @@ to pgq_writer;
 grant execute on function
     pgq._trigger_event(text, text, text, text, oid, text[], text, text),
     pgq._trigger_expr(text, oid, text, text),
+    pgq._trigger_args(text[]),
+    pgq._trigger_table(oid),
     pgq._row_fields(text),
     pgq._urlencode(text),
     pgq._urlencode_bytes(text),

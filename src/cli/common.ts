@@ -1,4 +1,6 @@
 // The switches every skytools-style tool shares: -h -q -v -d -r -s -k.
+import { daemonize, signalPidfile } from "../runner/daemon.js";
+
 export interface CommonArgs {
   help: boolean;
   quiet: boolean;
@@ -57,4 +59,33 @@ export function parseArgs(argv: string[], extraFlags: string[] = []): CommonArgs
     }
   }
   return a;
+}
+
+/**
+ * The -s/-k/-r and -d switches, shared by every tool: signals the running
+ * instance through the pidfile, or starts this program again in the
+ * background.  Returns the exit code, or undefined when neither switch was
+ * given and the tool should run in the foreground.
+ */
+export async function controlOrDaemonize(tool: string, configPath: string, args: CommonArgs,
+                                         pidfile: string | undefined, logfile: string | undefined): Promise<number | undefined> {
+  if (!args.control && !args.daemon) return undefined;
+  if (!pidfile) {
+    process.stderr.write(`${tool}: ${configPath}: pidfile is needed for ${args.daemon ? "-d" : "-s, -k and -r"}\n`);
+    return 2;
+  }
+  if (args.control) {
+    if (!signalPidfile(pidfile, args.control)) {
+      process.stderr.write(`${tool}: not running (pidfile ${pidfile})\n`);
+      return 1;
+    }
+    return 0;
+  }
+  try {
+    await daemonize(process.argv.slice(1), pidfile, logfile);
+    return 0;
+  } catch (err) {
+    process.stderr.write(`${tool}: ${(err as Error).message}\n`);
+    return 1;
+  }
 }

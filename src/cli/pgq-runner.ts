@@ -4,9 +4,9 @@
 import { ConfigError } from "../config.js";
 import { createLogger, errorText } from "../log.js";
 import { loadRunnerConfig, SAMPLE_INI, type RunnerConfig } from "../runner/config.js";
-import { daemonize, removePidfile, signalPidfile, writePidfile } from "../runner/daemon.js";
+import { removePidfile, writePidfile } from "../runner/daemon.js";
 import { Runner } from "../runner/runner.js";
-import { parseArgs, UsageError } from "./common.js";
+import { controlOrDaemonize, parseArgs } from "./common.js";
 
 const USAGE = `usage: pgq-runner [-qvd] CONFIG.ini
        pgq-runner [-skr] CONFIG.ini
@@ -59,30 +59,8 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
-  if (args.control) {
-    if (!cfg.pidfile) {
-      process.stderr.write(`pgq-runner: ${path}: pidfile is needed for -s, -k and -r\n`);
-      return 2;
-    }
-    if (!signalPidfile(cfg.pidfile, args.control)) {
-      process.stderr.write(`pgq-runner: not running (pidfile ${cfg.pidfile})\n`);
-      return 1;
-    }
-    return 0;
-  }
-  if (args.daemon) {
-    if (!cfg.pidfile) {
-      process.stderr.write(`pgq-runner: ${path}: pidfile is needed for -d\n`);
-      return 2;
-    }
-    try {
-      await daemonize(process.argv.slice(1), cfg.pidfile, cfg.logfile);
-      return 0;
-    } catch (err) {
-      process.stderr.write(`pgq-runner: ${(err as Error).message}\n`);
-      return 1;
-    }
-  }
+  const early = await controlOrDaemonize("pgq-runner", path, args, cfg.pidfile, cfg.logfile);
+  if (early !== undefined) return early;
 
   const level = args.quiet ? "warning" : args.verbose > 0 ? "debug" : "info";
   const logFile = process.env.PGQ_DAEMON ? undefined : cfg.logfile; // a daemon's stderr is the logfile

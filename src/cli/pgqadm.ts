@@ -10,9 +10,9 @@ import { ConfigError, readIni, resolveSection, SectionReader } from "../config.j
 import { mapErrors } from "../errors.js";
 import { createLogger, errorText } from "../log.js";
 import type { RunnerConfig } from "../runner/config.js";
-import { daemonize, removePidfile, signalPidfile, writePidfile } from "../runner/daemon.js";
+import { removePidfile, writePidfile } from "../runner/daemon.js";
 import { Runner } from "../runner/runner.js";
-import { parseArgs, UsageError } from "./common.js";
+import { controlOrDaemonize, parseArgs, UsageError } from "./common.js";
 import { formatTable } from "./table.js";
 
 const USAGE = `usage: pgqadm [switches] CONFIG.ini COMMAND [ARGS]
@@ -199,11 +199,8 @@ async function ticker(cfg: AdmConfig, args: ReturnType<typeof parseArgs>): Promi
     checkPeriod: 60, maintPeriod: cfg.maintDelay, retryPeriod: Math.min(30, cfg.maintDelay),
     tickerPeriod: cfg.loopDelay, statsPeriod: 60, connectionLifetime: cfg.connectionLifetime,
   });
-  if (args.daemon) {
-    if (!cfg.pidfile) throw new ConfigError(cfg.source, ["pidfile is needed for -d"]);
-    await daemonize(process.argv.slice(1), cfg.pidfile, cfg.logfile);
-    return 0;
-  }
+  const early = await controlOrDaemonize("pgqadm", cfg.source, args, cfg.pidfile, cfg.logfile);
+  if (early !== undefined) return early;
   const level = args.quiet ? "warning" : args.verbose > 0 ? "debug" : "info";
   const log = createLogger(cfg.jobName, { level, file: process.env.PGQ_DAEMON ? undefined : cfg.logfile });
   if (cfg.pidfile) writePidfile(cfg.pidfile);
@@ -259,15 +256,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (args.control) {
-    if (!cfg.pidfile) {
-      process.stderr.write(`pgqadm: ${path}: pidfile is needed for -s, -k and -r\n`);
-      return 2;
-    }
-    if (!signalPidfile(cfg.pidfile, args.control)) {
-      process.stderr.write(`pgqadm: not running (pidfile ${cfg.pidfile})\n`);
-      return 1;
-    }
-    return 0;
+    return (await controlOrDaemonize("pgqadm", path, args, cfg.pidfile, cfg.logfile))!;
   }
   const need = (n: number, what: string) => {
     if (rest.length !== n) throw new UsageError(`${command} needs ${what}`);

@@ -9,8 +9,8 @@ import { ConfigError, readIni, resolveSection, SectionReader } from "../config.j
 import { Consumer, type PgqEvent } from "../consumer/consumer.js";
 import { createLogger, errorText, type Logger } from "../log.js";
 import { splitBatch } from "../splitter.js";
-import { daemonize, removePidfile, signalPidfile, writePidfile } from "../runner/daemon.js";
-import { parseArgs } from "./common.js";
+import { removePidfile, writePidfile } from "../runner/daemon.js";
+import { controlOrDaemonize, parseArgs } from "./common.js";
 
 const USAGE = `usage: queue_splitter [switches] CONFIG.ini
 
@@ -166,25 +166,8 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`queue_splitter: ${(err as Error).message}\n`);
     return 2;
   }
-  if (args.control) {
-    if (!cfg.pidfile) {
-      process.stderr.write(`queue_splitter: ${path}: pidfile is needed for -s, -k and -r\n`);
-      return 2;
-    }
-    if (!signalPidfile(cfg.pidfile, args.control)) {
-      process.stderr.write(`queue_splitter: not running (pidfile ${cfg.pidfile})\n`);
-      return 1;
-    }
-    return 0;
-  }
-  if (args.daemon) {
-    if (!cfg.pidfile) {
-      process.stderr.write(`queue_splitter: ${path}: pidfile is needed for -d\n`);
-      return 2;
-    }
-    await daemonize(process.argv.slice(1), cfg.pidfile, cfg.logfile);
-    return 0;
-  }
+  const early = await controlOrDaemonize("queue_splitter", path, args, cfg.pidfile, cfg.logfile);
+  if (early !== undefined) return early;
   const level = args.quiet ? "warning" : args.verbose > 0 ? "debug" : "info";
   const log = createLogger(cfg.jobName, { level, file: process.env.PGQ_DAEMON ? undefined : cfg.logfile });
   if (cfg.pidfile) {

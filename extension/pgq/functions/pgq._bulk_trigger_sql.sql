@@ -30,7 +30,6 @@ declare
     v_types     oid[];
     v_keys      text[];
     v_omit      text[];
-    v_arg       text;
     v_ev        text[] := array[null, null, null, null, null, null]::text[];
     v_src       text;
     v_row       text;   -- alias of the row the event describes (n or o)
@@ -41,31 +40,12 @@ declare
     k           int4;
     i           int4;
 begin
-    i_argv := array(select pg_catalog.unnest(i_argv));
-    if i_argv is null or pg_catalog.array_length(i_argv, 1) is null or i_argv[1] is null then
-        raise exception 'pgq trigger must have destination queue as argument' using errcode = '22023';
+    select a.queue, a.backup, a.deny, a.ignore, a.pkey, a.when_expr, a.exprs
+      into v_queue, v_backup, v_deny, v_ignore, v_pkey, v_when, v_expr
+      from pgq._trigger_args(i_argv) a;
+    if (select a.skip from pgq._trigger_args(i_argv) a) then
+        raise exception 'SKIP does not work in AFTER trigger.' using errcode = '22023';
     end if;
-    v_queue := i_argv[1];
-    for i in 2 .. pg_catalog.array_length(i_argv, 1) loop
-        v_arg := i_argv[i];
-        if v_arg = 'backup' then
-            v_backup := true;
-        elsif v_arg = 'deny' then
-            v_deny := true;
-        elsif v_arg like 'ignore=%' then
-            v_ignore := pg_catalog.string_to_array(pg_catalog.substr(v_arg, 8), ',');
-        elsif v_arg like 'pkey=%' then
-            v_pkey := pg_catalog.string_to_array(pg_catalog.substr(v_arg, 6), ',');
-        elsif v_arg like 'when=%' then
-            v_when := pg_catalog.substr(v_arg, 6);
-        else
-            k := pg_catalog.array_position(v_fields, pg_catalog.split_part(v_arg, '=', 1));
-            if k is null or pg_catalog.strpos(v_arg, '=') = 0 then
-                raise exception 'bad param to pgq trigger' using errcode = '22023';
-            end if;
-            v_expr[k] := pg_catalog.substr(v_arg, pg_catalog.strpos(v_arg, '=') + 1);
-        end if;
-    end loop;
     if i_level <> 'STATEMENT' or i_when <> 'AFTER' or i_op = 'TRUNCATE' then
         raise exception 'pgq bulk trigger must be AFTER INSERT, UPDATE or DELETE ... FOR EACH STATEMENT'
             using errcode = '22023';
@@ -74,19 +54,10 @@ begin
         return v_out;
     end if;
 
-    select n.nspname, c.relname,
-           (select pg_catalog.array_agg(a.attname::text order by a.attnum) from pg_catalog.pg_attribute a
-             where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped),
-           (select pg_catalog.array_agg(a.atttypid order by a.attnum) from pg_catalog.pg_attribute a
-             where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped),
-           (select pg_catalog.array_agg(a.attname::text order by a.attnum)
-              from pg_catalog.pg_index x
-              join pg_catalog.pg_attribute a on a.attrelid = x.indrelid and a.attnum = any (x.indkey)
-             where x.indrelid = c.oid and x.indisprimary)
+    select t.schema_name, t.table_name, t.names, t.types, t.keys
       into v_schema, v_table, v_names, v_types, v_keys
-      from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-     where c.oid = i_relid;
-    v_keys := coalesce(v_pkey, v_keys, '{}');
+      from pgq._trigger_table(i_relid) t;
+    v_keys := coalesce(v_pkey, v_keys);
 
     -- the rows, numbered in the order the statement produced them
     v_tt := case when i_op = 'DELETE' then 'pgq_old' else 'pgq_new' end;

@@ -38,7 +38,6 @@ declare
     v_magic     text[] := array[null, null, null, null, null, null]::text[];
     v_has_magic bool[] := array[false, false, false, false, false, false];
     v_fields    text[] := array['ev_type', 'ev_data', 'ev_extra1', 'ev_extra2', 'ev_extra3', 'ev_extra4'];
-    v_arg       text;
     v_val       text;
     v_changed   text[] := '{}';
     v_ign_chg   bool := false;
@@ -47,34 +46,9 @@ declare
     i           int4;
     k           int4;
 begin
-    -- arguments (TG_ARGV counts from 0: renumber from 1)
-    i_argv := array(select pg_catalog.unnest(i_argv));
-    if i_argv is null or pg_catalog.array_length(i_argv, 1) is null or i_argv[1] is null then
-        raise exception 'pgq trigger must have destination queue as argument' using errcode = '22023';
-    end if;
-    v_queue := i_argv[1];
-    for i in 2 .. pg_catalog.array_length(i_argv, 1) loop
-        v_arg := i_argv[i];
-        if v_arg = 'SKIP' then
-            v_skip := true;
-        elsif v_arg = 'backup' then
-            v_backup := true;
-        elsif v_arg = 'deny' then
-            v_deny := true;
-        elsif v_arg like 'ignore=%' then
-            v_ignore := pg_catalog.string_to_array(pg_catalog.substr(v_arg, 8), ',');
-        elsif v_arg like 'pkey=%' then
-            v_pkey := pg_catalog.string_to_array(pg_catalog.substr(v_arg, 6), ',');
-        elsif v_arg like 'when=%' then
-            v_when_expr := pg_catalog.substr(v_arg, 6);
-        else
-            k := pg_catalog.array_position(v_fields, pg_catalog.split_part(v_arg, '=', 1));
-            if k is null or pg_catalog.strpos(v_arg, '=') = 0 then
-                raise exception 'bad param to pgq trigger' using errcode = '22023';
-            end if;
-            v_expr[k] := pg_catalog.substr(v_arg, pg_catalog.strpos(v_arg, '=') + 1);
-        end if;
-    end loop;
+    select a.queue, a.skip, a.backup, a.deny, a.ignore, a.pkey, a.when_expr, a.exprs
+      into v_queue, v_skip, v_backup, v_deny, v_ignore, v_pkey, v_when_expr, v_expr
+      from pgq._trigger_args(i_argv) a;
 
     -- how the trigger is defined
     if i_op = 'TRUNCATE' then
@@ -96,21 +70,9 @@ begin
         return false;
     end if;
 
-    -- the table: names, columns in order with their types, primary key
-    select n.nspname, c.relname,
-           (select pg_catalog.array_agg(a.attname::text order by a.attnum)
-              from pg_catalog.pg_attribute a
-             where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped),
-           (select pg_catalog.array_agg(a.atttypid order by a.attnum)
-              from pg_catalog.pg_attribute a
-             where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped),
-           (select pg_catalog.array_agg(a.attname::text order by a.attnum)
-              from pg_catalog.pg_index x
-              join pg_catalog.pg_attribute a on a.attrelid = x.indrelid and a.attnum = any (x.indkey)
-             where x.indrelid = c.oid and x.indisprimary)
+    select t.schema_name, t.table_name, t.names, t.types, t.keys
       into v_schema, v_table, v_names, v_types, v_keys
-      from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-     where c.oid = i_relid;
+      from pgq._trigger_table(i_relid) t;
 
     if v_deny then
         raise exception 'Table ''%.%'' to queue ''%'': change not allowed (%)', v_schema, v_table, v_queue, i_op;
@@ -121,7 +83,6 @@ begin
     if v_pkey is not null then
         v_keys := v_pkey;
     end if;
-    v_keys := coalesce(v_keys, '{}');
 
     if i_op = 'TRUNCATE' then
         v_ev[1] := case i_kind when 'jsontriga' then pgq._json_ev_type(i_op, v_schema, v_table, v_keys) else 'R' end;

@@ -1,0 +1,25 @@
+create or replace function pgq._trigger_table(
+    in i_relid oid,
+    out schema_name text, out table_name text, out names text[], out types oid[], out keys text[])
+returns record
+language plpgsql stable
+as $$
+    -- pgq._trigger_table(i_relid): what a pgq trigger needs to know of its
+    -- table: schema and name, its columns in order with their types, and the
+    -- primary key's columns in column order ('{}' when there is none).
+    -- Tables: catalog (read).
+begin
+    select n.nspname, c.relname,
+           (select pg_catalog.array_agg(a.attname::text order by a.attnum) from pg_catalog.pg_attribute a
+             where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped),
+           (select pg_catalog.array_agg(a.atttypid order by a.attnum) from pg_catalog.pg_attribute a
+             where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped),
+           coalesce((select pg_catalog.array_agg(a.attname::text order by a.attnum)
+                       from pg_catalog.pg_index x
+                       join pg_catalog.pg_attribute a on a.attrelid = x.indrelid and a.attnum = any (x.indkey)
+                      where x.indrelid = c.oid and x.indisprimary), '{}')
+      into schema_name, table_name, names, types, keys
+      from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+     where c.oid = i_relid;
+end;
+$$;
