@@ -1,6 +1,6 @@
 create or replace function pgq.seq_getval(i_seq_name text)
 returns bigint
-language sql strict
+language plpgsql strict
 as $$
     -- pgq.seq_getval(i_seq_name): the sequence's last_value, without
     -- advancing it.  Like reading the sequence relation itself, a sequence
@@ -8,8 +8,16 @@ as $$
     -- Parameters: i_seq_name, optionally schema-qualified (default: public).
     -- Errors: 42P01 when the sequence does not exist.
     -- Tables: the named sequence (read).
-    select coalesce(
-        pg_catalog.pg_sequence_last_value(s.oid),
-        (select q.seqstart from pg_catalog.pg_sequence q where q.seqrelid = s.oid))
-      from (select pgq.quote_fqname(i_seq_name)::regclass::oid as oid) s;
+    -- (PL/pgSQL, not SQL: the ticker calls it for every queue, and a SQL
+    -- function that cannot be inlined is planned anew on each call.)
+declare
+    v_seq regclass := pgq.quote_fqname(i_seq_name)::regclass;
+    v_val bigint;
+begin
+    v_val := pg_catalog.pg_sequence_last_value(v_seq);
+    if v_val is null then
+        select seqstart into v_val from pg_catalog.pg_sequence where seqrelid = v_seq;
+    end if;
+    return v_val;
+end;
 $$;

@@ -52,13 +52,19 @@ begin
 
     v_seq := pgq.seq_getval(v_q.queue_event_seq);
 
-    select tick_id, tick_time, tick_event_seq,
-           txid_snapshot_xmin(tick_snapshot) as xmin,
-           txid_snapshot_xmax(tick_snapshot) as xmax
+    -- the newest tick, and the time of the one before it (for the idle
+    -- back-off), in one scan
+    select t.tick_id, t.tick_time, t.tick_event_seq,
+           txid_snapshot_xmin(t.tick_snapshot) as xmin,
+           txid_snapshot_xmax(t.tick_snapshot) as xmax,
+           (select p.tick_time from pgq.tick p
+             where p.tick_queue = v_q.queue_id and p.tick_id < t.tick_id
+             order by p.tick_queue desc, p.tick_id desc
+             limit 1) as prev_time
       into v_last
-      from pgq.tick
-     where tick_queue = v_q.queue_id
-     order by tick_queue desc, tick_id desc
+      from pgq.tick t
+     where t.tick_queue = v_q.queue_id
+     order by t.tick_queue desc, t.tick_id desc
      limit 1;
 
     if found then
@@ -85,13 +91,8 @@ begin
                 return null;
             end if;
         else
-            select tick_time into v_prev_time
-              from pgq.tick
-             where tick_queue = v_q.queue_id
-               and tick_id < v_last.tick_id
-             order by tick_queue desc, tick_id desc
-             limit 1;
-            if found then
+            v_prev_time := v_last.prev_time;
+            if v_prev_time is not null then
                 if v_lag < v_q.queue_ticker_max_lag / 2
                    or (v_lag < 2 * (v_last.tick_time - v_prev_time)
                        and v_lag < v_q.queue_ticker_idle_period) then
