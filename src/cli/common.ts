@@ -1,5 +1,6 @@
 // The switches every skytools-style tool shares: -h -q -v -d -r -s -k.
-import { daemonize, signalPidfile } from "../runner/daemon.js";
+import { createLogger, errorText, type Logger } from "../log.js";
+import { daemonize, removePidfile, signalPidfile, writePidfile } from "../runner/daemon.js";
 
 export interface CommonArgs {
   help: boolean;
@@ -88,4 +89,58 @@ export async function controlOrDaemonize(tool: string, configPath: string, args:
     process.stderr.write(`${tool}: ${(err as Error).message}\n`);
     return 1;
   }
+}
+
+/**
+ * Parses the switches and answers -h, -V and --ini.  Returns the exit code
+ * when the program is done (help, version, sample config, usage error),
+ * else the parsed arguments.
+ */
+export function parseCli(tool: string, argv: string[], usage: string, sampleIni: string): CommonArgs | number {
+  let args: CommonArgs;
+  try {
+    args = parseArgs(argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${tool}: ${(err as Error).message}\n${usage}`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  if (args.version) {
+    process.stdout.write(`${tool} 4.0\n`);
+    return 0;
+  }
+  if (args.printIni) {
+    process.stdout.write(sampleIni);
+    return 0;
+  }
+  return args;
+}
+
+/**
+ * Starts a tool in the foreground: its logger (-q/-v; the logfile, unless
+ * this is the daemon child, whose output already goes there) and its
+ * pidfile.  SIGTERM removes the pidfile and exits at once.  Returns the
+ * logger, or exit code 1 when another instance holds the pidfile.
+ */
+export function startForeground(tool: string, logName: string, args: CommonArgs,
+                                pidfile: string | undefined, logfile: string | undefined): Logger | number {
+  const level = args.quiet ? "warning" : args.verbose > 0 ? "debug" : "info";
+  const log = createLogger(logName, { level, file: process.env.PGQ_DAEMON ? undefined : logfile });
+  if (pidfile) {
+    try {
+      writePidfile(pidfile);
+    } catch (err) {
+      process.stderr.write(`${tool}: ${errorText(err)}\n`);
+      return 1;
+    }
+  }
+  process.once("SIGTERM", () => {
+    log.info("SIGTERM: exiting now");
+    if (pidfile) removePidfile(pidfile);
+    process.exit(0);
+  });
+  return log;
 }

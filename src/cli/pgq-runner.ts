@@ -1,12 +1,10 @@
 #!/usr/bin/env node
 // pgq-runner: ticks and maintains pgq queues on one or many databases.
 // Drop-in for pgqd: reads a [pgq-runner] section, or pgqd.ini's [pgqd].
-import { ConfigError } from "../config.js";
-import { createLogger, errorText } from "../log.js";
+import { errorText } from "../log.js";
 import { loadRunnerConfig, SAMPLE_INI, type RunnerConfig } from "../runner/config.js";
-import { removePidfile, writePidfile } from "../runner/daemon.js";
-import { Runner } from "../runner/runner.js";
-import { controlOrDaemonize, parseArgs } from "./common.js";
+import { runUntilSignalled } from "../runner/foreground.js";
+import { controlOrDaemonize, parseCli, startForeground } from "./common.js";
 
 const USAGE = `usage: pgq-runner [-qvd] CONFIG.ini
        pgq-runner [-skr] CONFIG.ini
@@ -27,25 +25,8 @@ database with pgq, like pgqd.
 `;
 
 async function main(argv: string[]): Promise<number> {
-  let args;
-  try {
-    args = parseArgs(argv.slice(2));
-  } catch (err) {
-    process.stderr.write(`pgq-runner: ${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (args.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  if (args.version) {
-    process.stdout.write("pgq-runner 4.0\n");
-    return 0;
-  }
-  if (args.printIni) {
-    process.stdout.write(SAMPLE_INI);
-    return 0;
-  }
+  const args = parseCli("pgq-runner", argv, USAGE, SAMPLE_INI);
+  if (typeof args === "number") return args;
   if (args.positional.length !== 1) {
     process.stderr.write(`pgq-runner: need exactly one config file\n${USAGE}`);
     return 2;
@@ -62,43 +43,9 @@ async function main(argv: string[]): Promise<number> {
   const early = await controlOrDaemonize("pgq-runner", path, args, cfg.pidfile, cfg.logfile);
   if (early !== undefined) return early;
 
-  const level = args.quiet ? "warning" : args.verbose > 0 ? "debug" : "info";
-  const logFile = process.env.PGQ_DAEMON ? undefined : cfg.logfile; // a daemon's stderr is the logfile
-  const log = createLogger("pgq-runner", { level, file: logFile });
-  if (cfg.pidfile) {
-    try {
-      writePidfile(cfg.pidfile);
-    } catch (err) {
-      process.stderr.write(`pgq-runner: ${errorText(err)}\n`);
-      return 1;
-    }
-  }
-  const runner = new Runner(cfg, log);
-  runner.start();
-  return await new Promise<number>((resolve) => {
-    let stopping = false;
-    process.on("SIGINT", () => {
-      if (stopping) return;
-      stopping = true;
-      log.info("SIGINT: finishing current work");
-      void runner.stop().then(() => {
-        if (cfg.pidfile) removePidfile(cfg.pidfile);
-        resolve(0);
-      });
-    });
-    process.on("SIGTERM", () => {
-      log.info("SIGTERM: exiting now");
-      if (cfg.pidfile) removePidfile(cfg.pidfile);
-      process.exit(0);
-    });
-    process.on("SIGHUP", () => {
-      try {
-        void runner.reload(loadRunnerConfig(path));
-      } catch (err) {
-        log.error(`reload: ${err instanceof ConfigError ? err.message.replace(/\n/g, " ") : errorText(err)}; keeping the old config`);
-      }
-    });
-  });
+  const log = startForeground("pgq-runner", "pgq-runner", args, cfg.pidfile, cfg.logfile);
+  if (typeof log === "number") return log;
+  return await runUntilSignalled(cfg, log, () => loadRunnerConfig(path));
 }
 
 main(process.argv).then(

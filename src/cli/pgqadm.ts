@@ -8,11 +8,10 @@ import pg from "pg";
 import { clientConfig } from "../db.js";
 import { ConfigError, readIni, resolveSection, SectionReader } from "../config.js";
 import { mapErrors } from "../errors.js";
-import { createLogger, errorText } from "../log.js";
+import { errorText } from "../log.js";
 import type { RunnerConfig } from "../runner/config.js";
-import { removePidfile, writePidfile } from "../runner/daemon.js";
-import { Runner } from "../runner/runner.js";
-import { controlOrDaemonize, parseArgs, UsageError } from "./common.js";
+import { runUntilSignalled } from "../runner/foreground.js";
+import { controlOrDaemonize, parseCli, startForeground, UsageError, type CommonArgs } from "./common.js";
 import { formatTable } from "./table.js";
 
 const USAGE = `usage: pgqadm [switches] CONFIG.ini COMMAND [ARGS]
@@ -192,57 +191,24 @@ async function config(cfg: AdmConfig, args: string[], out: (s: string) => void):
   });
 }
 
-async function ticker(cfg: AdmConfig, args: ReturnType<typeof parseArgs>): Promise<number> {
-  const rc: RunnerConfig = Object.freeze({
-    source: cfg.source, logfile: cfg.logfile, pidfile: cfg.pidfile,
-    base: cfg.db, initialDatabase: cfg.dbname, databaseList: [cfg.dbname],
-    checkPeriod: 60, maintPeriod: cfg.maintDelay, retryPeriod: Math.min(30, cfg.maintDelay),
-    tickerPeriod: cfg.loopDelay, statsPeriod: 60, connectionLifetime: cfg.connectionLifetime,
+async function ticker(cfg: AdmConfig, args: CommonArgs): Promise<number> {
+  const runnerConfig = (c: AdmConfig): RunnerConfig => Object.freeze({
+    source: c.source, logfile: c.logfile, pidfile: c.pidfile,
+    base: c.db, initialDatabase: c.dbname, databaseList: [c.dbname],
+    checkPeriod: 60, maintPeriod: c.maintDelay, retryPeriod: Math.min(30, c.maintDelay),
+    tickerPeriod: c.loopDelay, statsPeriod: 60, connectionLifetime: c.connectionLifetime,
   });
   const early = await controlOrDaemonize("pgqadm", cfg.source, args, cfg.pidfile, cfg.logfile);
   if (early !== undefined) return early;
-  const level = args.quiet ? "warning" : args.verbose > 0 ? "debug" : "info";
-  const log = createLogger(cfg.jobName, { level, file: process.env.PGQ_DAEMON ? undefined : cfg.logfile });
-  if (cfg.pidfile) writePidfile(cfg.pidfile);
-  const runner = new Runner(rc, log);
-  runner.start();
-  return await new Promise<number>((done) => {
-    process.once("SIGINT", () => void runner.stop().then(() => {
-      if (cfg.pidfile) removePidfile(cfg.pidfile);
-      done(0);
-    }));
-    process.once("SIGTERM", () => {
-      if (cfg.pidfile) removePidfile(cfg.pidfile);
-      process.exit(0);
-    });
-    process.on("SIGHUP", () => {
-      try {
-        const fresh = loadConfig(cfg.source);
-        void runner.reload({ ...rc, maintPeriod: fresh.maintDelay, tickerPeriod: fresh.loopDelay });
-      } catch (err) {
-        log.error(`reload: ${errorText(err)}; keeping the old config`);
-      }
-    });
-  });
+  const log = startForeground("pgqadm", cfg.jobName, args, cfg.pidfile, cfg.logfile);
+  if (typeof log === "number") return log;
+  return await runUntilSignalled(runnerConfig(cfg), log, () => runnerConfig(loadConfig(cfg.source)));
 }
 
 async function main(argv: string[]): Promise<number> {
   const out = (s: string) => process.stdout.write(`${s}\n`);
-  let args;
-  try {
-    args = parseArgs(argv.slice(2));
-  } catch (err) {
-    process.stderr.write(`pgqadm: ${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (args.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  if (args.printIni) {
-    process.stdout.write(SAMPLE_INI);
-    return 0;
-  }
+  const args = parseCli("pgqadm", argv, USAGE, SAMPLE_INI);
+  if (typeof args === "number") return args;
   const [path, command, ...rest] = args.positional;
   if (!path || (!command && !args.control)) {
     process.stderr.write(`pgqadm: need a config file and a command\n${USAGE}`);

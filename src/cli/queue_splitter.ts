@@ -7,10 +7,10 @@ import pg from "pg";
 import { clientConfig } from "../db.js";
 import { ConfigError, readIni, resolveSection, SectionReader } from "../config.js";
 import { Consumer, type PgqEvent } from "../consumer/consumer.js";
-import { createLogger, errorText, type Logger } from "../log.js";
+import { errorText, type Logger } from "../log.js";
 import { splitBatch } from "../splitter.js";
-import { removePidfile, writePidfile } from "../runner/daemon.js";
-import { controlOrDaemonize, parseArgs } from "./common.js";
+import { removePidfile } from "../runner/daemon.js";
+import { controlOrDaemonize, parseCli, startForeground } from "./common.js";
 
 const USAGE = `usage: queue_splitter [switches] CONFIG.ini
 
@@ -100,16 +100,11 @@ function loadConfig(path: string): SplitterConfig {
  * Source and target are one database: each batch is moved by one call of
  * pgq_ext.queue_splitter_local, in one transaction, all in SQL.
  */
-async function runLocal(cfg: SplitterConfig, log: Logger, ctx: Record<string, string>): Promise<number> {
-  const ctl = new AbortController();
-  process.once("SIGINT", () => ctl.abort());
-  process.once("SIGTERM", () => {
-    if (cfg.pidfile) removePidfile(cfg.pidfile);
-    process.exit(0);
-  });
+async function runLocal(cfg: SplitterConfig, log: Logger, ctx: Record<string, string>,
+                        signal: AbortSignal): Promise<void> {
   let c: pg.Client | undefined;
   let backoff = 500;
-  while (!ctl.signal.aborted) {
+  while (!signal.aborted) {
     try {
       if (!c) {
         c = new pg.Client({ ...cfg.src, application_name: cfg.jobName });
@@ -133,27 +128,11 @@ async function runLocal(cfg: SplitterConfig, log: Logger, ctx: Record<string, st
     }
   }
   await c?.end().catch(() => undefined);
-  if (cfg.pidfile) removePidfile(cfg.pidfile);
-  log.info("stopped", ctx);
-  return 0;
 }
 
 async function main(argv: string[]): Promise<number> {
-  let args;
-  try {
-    args = parseArgs(argv.slice(2));
-  } catch (err) {
-    process.stderr.write(`queue_splitter: ${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (args.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  if (args.printIni) {
-    process.stdout.write(SAMPLE_INI);
-    return 0;
-  }
+  const args = parseCli("queue_splitter", argv, USAGE, SAMPLE_INI);
+  if (typeof args === "number") return args;
   if (args.positional.length !== 1) {
     process.stderr.write(`queue_splitter: need exactly one config file\n${USAGE}`);
     return 2;
@@ -168,25 +147,33 @@ async function main(argv: string[]): Promise<number> {
   }
   const early = await controlOrDaemonize("queue_splitter", path, args, cfg.pidfile, cfg.logfile);
   if (early !== undefined) return early;
-  const level = args.quiet ? "warning" : args.verbose > 0 ? "debug" : "info";
-  const log = createLogger(cfg.jobName, { level, file: process.env.PGQ_DAEMON ? undefined : cfg.logfile });
-  if (cfg.pidfile) {
-    try {
-      writePidfile(cfg.pidfile);
-    } catch (err) {
-      process.stderr.write(`queue_splitter: ${errorText(err)}\n`);
-      return 1;
-    }
-  }
+  const log = startForeground("queue_splitter", cfg.jobName, args, cfg.pidfile, cfg.logfile);
+  if (typeof log === "number") return log;
   const ctx = { queue: cfg.queue, consumer: cfg.consumer };
   const same = (a: pg.ClientConfig, b: pg.ClientConfig) =>
     JSON.stringify([a.host, a.port, a.database, a.user]) === JSON.stringify([b.host, b.port, b.database, b.user]);
-  if (same(cfg.src, cfg.dst)) {
-    return await runLocal(cfg, log, ctx);
-  }
-  // the Consumer gives the handler a target transaction and finishes the
-  // source batch after it commits; the tick check and record are done by
-  // pgq_ext.queue_splitter_apply inside that transaction
+  const ctl = new AbortController();
+  process.once("SIGINT", () => {
+    log.info("SIGINT: finishing the current batch", ctx);
+    ctl.abort();
+  });
+  process.on("SIGHUP", () => log.info("SIGHUP: nothing to reload while running; restart to apply config changes", ctx));
+  const code = same(cfg.src, cfg.dst)
+    ? (await runLocal(cfg, log, ctx, ctl.signal), 0)
+    : await runWithTarget(cfg, log, ctx, ctl.signal);
+  if (cfg.pidfile) removePidfile(cfg.pidfile);
+  if (code === 0) log.info("stopped", ctx);
+  return code;
+}
+
+/**
+ * Source and target are two databases: the Consumer gives the handler a
+ * target transaction and finishes the source batch after it commits; the
+ * tick check and record are done by pgq_ext.queue_splitter_apply inside that
+ * transaction.
+ */
+async function runWithTarget(cfg: SplitterConfig, log: Logger, ctx: Record<string, string>,
+                             signal: AbortSignal): Promise<number> {
   const consumer = new Consumer({
     connection: { ...cfg.src, application_name: cfg.jobName },
     queue: cfg.queue,
@@ -203,20 +190,7 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   log.info("started", ctx);
-  const ctl = new AbortController();
-  process.once("SIGINT", () => {
-    log.info("SIGINT: finishing the current batch", ctx);
-    ctl.abort();
-  });
-  process.once("SIGTERM", () => {
-    if (cfg.pidfile) removePidfile(cfg.pidfile);
-    process.exit(0);
-  });
-  process.on("SIGHUP", () => log.info("SIGHUP: nothing to reload while running; restart to apply config changes", ctx));
-  await consumer.run(splitBatch({ consumer: cfg.consumer, field: cfg.field, skipBad: cfg.skipBad, log,
-    ctx: { queue: cfg.queue, consumer: cfg.consumer } }), ctl.signal);
-  if (cfg.pidfile) removePidfile(cfg.pidfile);
-  log.info("stopped", ctx);
+  await consumer.run(splitBatch({ consumer: cfg.consumer, field: cfg.field, skipBad: cfg.skipBad, log, ctx }), signal);
   return 0;
 }
 

@@ -17,6 +17,7 @@ as $$
     -- Tables: catalog (read).
 declare
     v_queue     text;
+    v_skip      bool;
     v_backup    bool := false;
     v_deny      bool := false;
     v_ignore    text[] := '{}';
@@ -40,10 +41,10 @@ declare
     k           int4;
     i           int4;
 begin
-    select a.queue, a.backup, a.deny, a.ignore, a.pkey, a.when_expr, a.exprs
-      into v_queue, v_backup, v_deny, v_ignore, v_pkey, v_when, v_expr
+    select a.queue, a.skip, a.backup, a.deny, a.ignore, a.pkey, a.when_expr, a.exprs
+      into v_queue, v_skip, v_backup, v_deny, v_ignore, v_pkey, v_when, v_expr
       from pgq._trigger_args(i_argv) a;
-    if (select a.skip from pgq._trigger_args(i_argv) a) then
+    if v_skip then
         raise exception 'SKIP does not work in AFTER trigger.' using errcode = '22023';
     end if;
     if i_level <> 'STATEMENT' or i_when <> 'AFTER' or i_op = 'TRUNCATE' then
