@@ -19,6 +19,7 @@ export const sql = {
   tickerQueue: "select pgq.ticker($1) as tick_id",
   forceTick: "select pgq.force_tick($1) as tick_id",
   tickChannel: "select pgq._tick_channel($1) as channel",
+  hasTickChannel: "select to_regprocedure('pgq._tick_channel(text)') is not null as has",
   nextBatch: "select * from pgq.next_batch_custom($1, $2, $3::interval, $4::int4, $5::interval)",
   batchCursor: "select * from pgq.get_batch_cursor($1, $2, $3, $4)",
   eventRetry: "select pgq.event_retry($1, $2, $3::integer) as ok",

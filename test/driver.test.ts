@@ -150,6 +150,33 @@ describe("Consumer", () => {
     await running;
   });
 
+  it("polls where the server's pgq has no tick channel (PgQ 3.5)", async () => {
+    const own = await createTestDb();
+    const c = await own.connect();
+    try {
+      await c.query("select pgq.create_queue('old')");
+      await c.query("select pgq.register_consumer('old', 'c')");
+      await c.query("select pgq.insert_event('old', 't', 'polled')");
+      await c.query("select pgq.force_tick('old')");
+      await c.query("select pgq.ticker('old')");
+      // what PgQ 3.5 looks like to the driver: no pgq._tick_channel
+      await c.query("alter function pgq._tick_channel(text) rename to _tick_channel_gone");
+      const errors: unknown[] = [];
+      const consumer = new Consumer({ connection: own.config, queue: "old", consumer: "c", pollIntervalMs: 50,
+        onError: (e) => errors.push(e) });
+      const got: string[] = [];
+      expect(await consumer.runOnce(async (b) => {
+        for await (const evs of b.events()) got.push(...evs.map((e) => e.ev_data!));
+      })).toBe(true);
+      await consumer.close();
+      expect(got).toEqual(["polled"]);
+      expect(errors).toEqual([]);
+    } finally {
+      await c.end();
+      await own.drop();
+    }
+  });
+
   it("survives its connection being terminated: nothing lost", async () => {
     const q = await freshQueue();
     const errors: unknown[] = [];

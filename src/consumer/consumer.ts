@@ -5,7 +5,8 @@
 // Wake-up: the consumer LISTENs on the queue's tick channel, so a batch is
 // taken as soon as the ticking transaction commits; without a notification
 // it polls every pollIntervalMs, and it falls back to polling alone while
-// its connection is broken (reconnecting with backoff).
+// its connection is broken (reconnecting with backoff).  Against PgQ 3.5,
+// whose ticker sends no notifications, it polls.
 import pg from "pg";
 import format from "pg-format";
 import { clientConfig, scalar, withTx, type ConnectionInput } from "../db.js";
@@ -79,7 +80,8 @@ export class Consumer {
   private src: pg.Client | undefined;
   private dst: pg.Client | undefined;
   private wake: (() => void) | undefined;
-  private channel: string | undefined;
+  /** The tick channel; null where the server's pgq sends no notifications. */
+  private channel: string | null | undefined;
 
   constructor(options: ConsumerOptions) {
     this.o = { fetchSize: 300, pollIntervalMs: 1000, ...options };
@@ -204,11 +206,17 @@ export class Consumer {
       this.wake?.();
     });
     await c.connect();
-    this.channel ??= await scalar<string>(c, sql.tickChannel, [this.o.queue]);
-    c.on("notification", (n) => {
-      if (n.payload === this.o.queue) this.wake?.();
-    });
-    await c.query(format("listen %I", this.channel));
+    if (this.channel === undefined) {
+      this.channel = (await scalar<boolean>(c, sql.hasTickChannel))
+        ? await scalar<string>(c, sql.tickChannel, [this.o.queue])
+        : null;
+    }
+    if (this.channel !== null) {
+      c.on("notification", (n) => {
+        if (n.payload === this.o.queue) this.wake?.();
+      });
+      await c.query(format("listen %I", this.channel));
+    }
     this.src = c;
     return c;
   }
