@@ -12,13 +12,12 @@
 import { execFileSync } from "node:child_process";
 import { resolve } from "node:path";
 import pg from "pg";
+import { client, fail, here, quick, record, scalar, sleep } from "./lib.js";
 
-const quick = process.argv.includes("--quick");
 const PHASES: [string, number][] = quick
-  ? [["before", 15], ["held", 75], ["after", 15]]
+  ? [["before", 8], ["held", 30], ["after", 8]]
   : [["before", 60], ["held", 600], ["after", 90]];
 const EVENTS_PER_SEC = 1000;
-const here = import.meta.dirname;
 
 interface PhaseResult {
   system: string;
@@ -32,21 +31,9 @@ interface PhaseResult {
   eventKb: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function connect(database: string): Promise<pg.Client> {
-  const c = new pg.Client({ database });
-  await c.connect();
-  return c;
-}
-
-async function one<T>(c: pg.Client, sql: string, params: unknown[] = []): Promise<T> {
-  const r = await c.query(sql, params);
-  return Object.values(r.rows[0] as Record<string, unknown>)[0] as T;
-}
 
 async function runSystem(system: string, database: string): Promise<PhaseResult[]> {
-  const setup = await connect(database);
+  const setup = await client(database);
   await setup.query("select pgq.create_queue('hx')");
   await setup.query("update pgq.queue set queue_ticker_max_lag = '100 ms', queue_ticker_idle_period = '1 s',"
     + " queue_rotation_period = '5 s' where queue_name = 'hx'");
@@ -56,7 +43,7 @@ async function runSystem(system: string, database: string): Promise<PhaseResult[
   const counters = { polls: 0, events: 0 };
 
   const producer = (async () => {
-    const c = await connect(database);
+    const c = await client(database);
     const perTx = 10;
     const payload = "x".repeat(100);
     while (!stop) {
@@ -69,7 +56,7 @@ async function runSystem(system: string, database: string): Promise<PhaseResult[
   })();
 
   const ticker = (async () => {
-    const c = await connect(database);
+    const c = await client(database);
     while (!stop) {
       await c.query("select pgq.ticker()");
       await sleep(50);
@@ -78,7 +65,7 @@ async function runSystem(system: string, database: string): Promise<PhaseResult[
   })();
 
   const maint = (async () => {
-    const c = await connect(database);
+    const c = await client(database);
     while (!stop) {
       const ops = await c.query("select func_name, func_arg from pgq.maint_operations()");
       for (const op of ops.rows as { func_name: string; func_arg: string | null }[]) {
@@ -89,30 +76,30 @@ async function runSystem(system: string, database: string): Promise<PhaseResult[
           await c.query(call, op.func_arg === null ? [] : [op.func_arg]);
         }
       }
-      while ((await one<number>(c, "select pgq.maint_retry_events()")) > 0);
+      while ((await scalar<number>(c, "select pgq.maint_retry_events()")) > 0);
       await sleep(2000);
     }
     await c.end();
   })();
 
   const consumer = (async () => {
-    const c = await connect(database);
+    const c = await client(database);
     while (!stop) {
-      const id = await one<string | null>(c, "select pgq.next_batch('hx', 'c')");
+      const id = await scalar<string | null>(c, "select pgq.next_batch('hx', 'c')");
       counters.polls++;
       if (id === null) continue;
-      counters.events += await one<number>(c, "select count(*)::int from pgq.get_batch_events($1)", [id]);
+      counters.events += await scalar<number>(c, "select count(*)::int from pgq.get_batch_events($1)", [id]);
       await c.query("select pgq.finish_batch($1)", [id]);
     }
     await c.end();
   })();
 
-  const stats = await connect(database);
+  const stats = await client(database);
   const results: PhaseResult[] = [];
   let holder: pg.Client | undefined;
   for (const [phase, secs] of PHASES) {
     if (phase === "held") {
-      holder = await connect(database);
+      holder = await client(database);
       // a snapshot and an xid: holds VACUUM's horizon and, through every
       // new tick's xmin, table rotation too
       await holder.query("begin isolation level repeatable read");
@@ -151,10 +138,10 @@ async function runSystem(system: string, database: string): Promise<PhaseResult[
 
 async function main(): Promise<void> {
   execFileSync(resolve(here, "reference.sh"), ["bench_hx_c", "c"], { stdio: ["ignore", "ignore", "inherit"] });
-  const admin = await connect("postgres");
+  const admin = await client("postgres");
   await admin.query("drop database if exists bench_hx_ours with (force)");
   await admin.query("create database bench_hx_ours");
-  const ours = await connect("bench_hx_ours");
+  const ours = await client("bench_hx_ours");
   await ours.query("create extension pgq");
   await ours.end();
 
@@ -171,13 +158,17 @@ async function main(): Promise<void> {
     const h = all.find((r) => r.system === sys && r.phase === "held")!;
     return (h.polls / b.polls).toFixed(2);
   };
+  for (const [sys, id] of [["pgq (ours)", "ours"], ["PgQ 3.5 C", "c"]] as const) {
+    const h = all.find((r) => r.system === sys && r.phase === "held")!;
+    const a = all.find((r) => r.system === sys && r.phase === "after")!;
+    record("held_polls", id, Number(ratio(sys)));
+    record("held_dead", id, h.subDead + h.tickDead);
+    record("held_after_events_kb", id, a.eventKb);
+  }
   console.log(`\nconsumer polls/s, held / before: pgq (ours) ${ratio("pgq (ours)")}, PgQ 3.5 C ${ratio("PgQ 3.5 C")}`);
   await admin.query("drop database bench_hx_ours with (force)");
   await admin.query("drop database bench_hx_c with (force)");
   await admin.end();
 }
 
-main().catch((err: unknown) => {
-  console.error("held_xmin bench failed:", err);
-  process.exit(1);
-});
+main().catch(fail("held_xmin bench"));

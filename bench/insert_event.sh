@@ -1,73 +1,111 @@
 #!/usr/bin/env bash
-# Producer benchmark: pgq.insert_event, ours against PgQ 3.5's C version
-# (and, for bulk, PgQ's own PL/pgSQL variant) in the same run and cluster.
+# Producer benchmark: pgq.insert_event, ours against PgQ 3.5's C version and
+# its PL/pgSQL variant, graphile-worker's add_job() and a plain INSERT into an
+# unindexed table of the same shape (plain_events.sql), in the same run and
+# cluster (pg-boss, which has no SQL producer, is measured by queues.ts).
 #   bulk:   N events in one transaction (select pgq.insert_event(...) from
-#           generate_series), ROUNDS rounds, interleaved, median events/s;
-#   single: one event per transaction, pgbench with 2 clients for SECS s.
+#           generate_series), ROUNDS rounds, interleaved, median events/s
+#           (graphile-worker, two orders of magnitude slower here, writes
+#           N/10 to keep the run short);
+#   single: one event per transaction, pgbench with 2 clients for SECS s,
+#           systems interleaved, mean of RUNS runs each.
 # Prints a table with the ratios to C.  Usage: insert_event.sh [--quick]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-N=200000 ROUNDS=5 SECS=10
-if [ "${1:-}" = --quick ]; then N=50000 ROUNDS=3 SECS=5; fi
+. "$here/lib.sh"
+N=200000 ROUNDS=5 SECS=10 RUNS=2
+if [ "${1:-}" = --quick ]; then N=50000 ROUNDS=3 SECS=3 RUNS=1; fi
 PAYLOAD=$(printf 'x%.0s' $(seq 1 100))
 
 "$here/reference.sh" bench_c c >/dev/null
 "$here/reference.sh" bench_pl pl >/dev/null
-psql -X -q -d postgres -c "drop database if exists bench_ours with (force)" -c "create database bench_ours" >/dev/null 2>&1
+fresh_db bench_ours
 psql -X -q -d bench_ours -c "create extension pgq" >/dev/null
+graphile_db bench_gw
+fresh_db bench_plain
+psql -X -q -d bench_plain -v ON_ERROR_STOP=1 -f "$here/plain_events.sql" >/dev/null
 
-now() { date +%s.%N; }
+systems=(ours c pl graphile plain)
+db_of() { case $1 in ours) echo bench_ours ;; c) echo bench_c ;; pl) echo bench_pl ;; graphile) echo bench_gw ;; plain) echo bench_plain ;; esac; }
 
-# events/s for one bulk round in database $1
-bulk_round() {
-    local db=$1 t0 t1
-    psql -X -q -d "$db" -v ON_ERROR_STOP=1 >/dev/null <<SQL
-select pgq.drop_queue('bq', true) from pgq.queue where queue_name = 'bq';
-select pgq.create_queue('bq');
-checkpoint;
-SQL
-    t0=$(now)
-    psql -X -q -d "$db" -v ON_ERROR_STOP=1 >/dev/null <<SQL
-begin;
-select count(pgq.insert_event('bq', 'type', '$PAYLOAD')) from generate_series(1, $N);
-commit;
-SQL
-    t1=$(now)
-    python3 -c "print(round($N / ($t1 - $t0)))"
+events_of() { if [ "$1" = graphile ]; then echo $((N / 10)); else echo "$N"; fi; }
+
+# the statement that writes events_of events, for system $1
+bulk_sql() {
+    case $1 in
+        graphile) echo "select count(graphile_worker.add_job('t', json_build_object('p', '$PAYLOAD'))) from generate_series(1, $((N / 10)));" ;;
+        plain) echo "insert into plain_events (ev_type, ev_data) select 'type', '$PAYLOAD' from generate_series(1, $N);" ;;
+        *) echo "select count(pgq.insert_event('bq', 'type', '$PAYLOAD')) from generate_series(1, $N);" ;;
+    esac
+}
+single_sql() {
+    case $1 in
+        graphile) echo "select graphile_worker.add_job('t', json_build_object('p', '$PAYLOAD'));" ;;
+        plain) echo "insert into plain_events (ev_type, ev_data) values ('type', '$PAYLOAD');" ;;
+        *) echo "select pgq.insert_event('bq', 'type', '$PAYLOAD');" ;;
+    esac
+}
+reset_sql() {
+    case $1 in
+        graphile) echo "delete from graphile_worker._private_jobs;" ;;
+        plain) echo "truncate plain_events;" ;;
+        *) echo "select pgq.drop_queue('bq', true) from pgq.queue where queue_name = 'bq'; select pgq.create_queue('bq');" ;;
+    esac
 }
 
-median() { python3 -c "import statistics,sys; print(round(statistics.median(map(float, sys.argv[1:]))))" "$@"; }
-
-ours=() cref=() plref=()
-for r in $(seq 1 "$ROUNDS"); do
-    # rotate which goes first, so none always gets the warmer cache
-    case $((r % 3)) in
-        1) ours+=("$(bulk_round bench_ours)"); cref+=("$(bulk_round bench_c)"); plref+=("$(bulk_round bench_pl)") ;;
-        2) cref+=("$(bulk_round bench_c)"); plref+=("$(bulk_round bench_pl)"); ours+=("$(bulk_round bench_ours)") ;;
-        0) plref+=("$(bulk_round bench_pl)"); ours+=("$(bulk_round bench_ours)"); cref+=("$(bulk_round bench_c)") ;;
-    esac
-done
-bulk_ours=$(median "${ours[@]}") bulk_c=$(median "${cref[@]}") bulk_pl=$(median "${plref[@]}")
+# events/s for one bulk round of system $1
+bulk_round() {
+    local db t0 t1
+    db=$(db_of "$1")
+    psql -X -q -d "$db" -v ON_ERROR_STOP=1 -c "$(reset_sql "$1")" -c checkpoint >/dev/null
+    t0=$(now)
+    psql -X -q -d "$db" -v ON_ERROR_STOP=1 -c "$(bulk_sql "$1")" >/dev/null
+    t1=$(now)
+    python3 -c "print(round($(events_of "$1") / ($t1 - $t0)))"
+}
 
 single_tps() {
-    local db=$1 script
+    local script
     script=$(mktemp)
-    echo "select pgq.insert_event('bq', 'type', '$PAYLOAD');" > "$script"
-    pgbench -n -c 2 -j 2 -T "$SECS" -f "$script" "$db" 2>/dev/null \
+    single_sql "$1" > "$script"
+    pgbench -n -c 2 -j 2 -T "$SECS" -f "$script" "$(db_of "$1")" 2>/dev/null \
         | sed -n 's/^tps = \([0-9.]*\) .*/\1/p' | cut -d. -f1
     rm -f "$script"
 }
-s_ours1=$(single_tps bench_ours) s_c1=$(single_tps bench_c)
-s_c2=$(single_tps bench_c) s_ours2=$(single_tps bench_ours)
-single_ours=$(( (s_ours1 + s_ours2) / 2 )) single_c=$(( (s_c1 + s_c2) / 2 ))
 
-ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
-printf '| scenario | pgq (ours) | PgQ 3.5 C | ours/C | PgQ 3.5 PL/pgSQL | PL/C |\n'
-printf '|---|---:|---:|---:|---:|---:|\n'
-printf '| insert_event, %d in one transaction (events/s, median of %d) | %s | %s | %s | %s | %s |\n' \
-    "$N" "$ROUNDS" "$bulk_ours" "$bulk_c" "$(ratio "$bulk_ours" "$bulk_c")" "$bulk_pl" "$(ratio "$bulk_pl" "$bulk_c")"
-printf '| insert_event, one per transaction, pgbench 2 clients (tx/s) | %s | %s | %s | | |\n' \
-    "$single_ours" "$single_c" "$(ratio "$single_ours" "$single_c")"
+declare -A bulk single
+for r in $(seq 0 $((ROUNDS - 1))); do
+    # rotate which goes first, so none always gets the warmer cache
+    for i in "${!systems[@]}"; do
+        s=${systems[$(( (i + r) % ${#systems[@]} ))]}
+        bulk[$s]="${bulk[$s]:-} $(bulk_round "$s")"
+    done
+done
+for r in $(seq 0 $((RUNS - 1))); do
+    for i in "${!systems[@]}"; do
+        s=${systems[$(( (i + r) % ${#systems[@]} ))]}
+        [ "$s" = pl ] && continue
+        single[$s]="${single[$s]:-} $(single_tps "$s")"
+    done
+done
 
-psql -X -q -d postgres -c "drop database bench_ours with (force)" -c "drop database bench_c with (force)" \
-     -c "drop database bench_pl with (force)" >/dev/null
+declare -A b s1
+for s in "${systems[@]}"; do
+    # shellcheck disable=SC2086
+    b[$s]=$(median ${bulk[$s]})
+    record insert_bulk "$s" "${b[$s]}"
+    if [ "$s" != pl ]; then
+        # shellcheck disable=SC2086
+        s1[$s]=$(python3 -c "import sys; x = list(map(float, sys.argv[1:])); print(round(sum(x) / len(x)))" ${single[$s]})
+        record insert_single "$s" "${s1[$s]}"
+    fi
+done
+
+printf '| scenario | pgq (ours) | PgQ 3.5 C | ours/C | PgQ 3.5 PL/pgSQL | graphile-worker add_job | plain INSERT |\n'
+printf '|---|---:|---:|---:|---:|---:|---:|\n'
+printf '| %d events in one transaction (events/s, median of %d) | %s | %s | %s | %s | %s | %s |\n' \
+    "$N" "$ROUNDS" "${b[ours]}" "${b[c]}" "$(ratio "${b[ours]}" "${b[c]}")" "${b[pl]}" "${b[graphile]}" "${b[plain]}"
+printf '| one event per transaction, pgbench 2 clients (tx/s) | %s | %s | %s | | %s | %s |\n' \
+    "${s1[ours]}" "${s1[c]}" "$(ratio "${s1[ours]}" "${s1[c]}")" "${s1[graphile]}" "${s1[plain]}"
+
+for s in "${systems[@]}"; do psql -X -q -d postgres -c "drop database $(db_of "$s") with (force)" >/dev/null; done

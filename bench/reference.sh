@@ -4,23 +4,36 @@
 # (variant c, pgq.sql) or PgQ's own PL/pgSQL-only variant (pl,
 # pgq_pl_only.sql).  The package is never installed: its extension files
 # would collide with ours.
+# With --pgqd it fetches Debian's pgqd package the same way and prints the
+# path of the pgqd binary.
 # Usage: reference.sh DBNAME [c|pl]   (PG* environment names the server)
+#        reference.sh --pgqd
 set -euo pipefail
-db=$1 variant=${2:-c}
 cache=${PGQ_BENCH_CACHE:-/tmp/pgq-bench-cache}
 mkdir -p "$cache"
-deb=$(ls "$cache"/postgresql-15-pgq3_*.deb 2>/dev/null | head -1 || true)
-if [ -z "$deb" ]; then
-    (cd "$cache" && apt-get download postgresql-15-pgq3 >/dev/null 2>&1) || {
-        [ "$(id -u)" = 0 ] && apt-get update -qq >/dev/null 2>&1
-        (cd "$cache" && apt-get download postgresql-15-pgq3 >/dev/null)
-    }
-    deb=$(ls "$cache"/postgresql-15-pgq3_*.deb | head -1)
+
+# unpack PACKAGE into $cache/DIR (downloaded once)
+fetch() {
+    local pkg=$1 dir=$2 deb
+    deb=$(ls "$cache/${pkg}"_*.deb 2>/dev/null | head -1 || true)
+    if [ -z "$deb" ]; then
+        (cd "$cache" && apt-get download "$pkg" >/dev/null 2>&1) || {
+            [ "$(id -u)" = 0 ] && apt-get update -qq >/dev/null 2>&1
+            (cd "$cache" && apt-get download "$pkg" >/dev/null)
+        }
+        deb=$(ls "$cache/${pkg}"_*.deb | head -1)
+    fi
+    [ -d "$cache/$dir" ] || dpkg -x "$deb" "$cache/$dir"
+}
+
+if [ "$1" = --pgqd ]; then
+    fetch pgqd pgqd
+    echo "$cache/pgqd/usr/bin/pgqd"
+    exit 0
 fi
+db=$1 variant=${2:-c}
+fetch postgresql-15-pgq3 unpacked
 ref="$cache/unpacked"
-if [ ! -d "$ref" ]; then
-    dpkg -x "$deb" "$ref"
-fi
 # the server (user postgres) must be able to read the modules
 lib="$cache/lib"
 mkdir -p "$lib"
@@ -32,4 +45,10 @@ cp "$ref/usr/share/postgresql/15/contrib/pgq_pl_only.sql" "$cache/pgq-pl.sql"
 
 psql -X -q -d postgres -c "drop database if exists $db with (force)" -c "create database $db" >/dev/null 2>&1
 psql -X -q -d "$db" -v ON_ERROR_STOP=1 -f "$cache/pgq-$variant.sql" >/dev/null 2>&1
+# Loaded as a plain script, PgQ's version() reads pg_extension and returns
+# NULL, and pgqd ignores such a database: answer what CREATE EXTENSION
+# would have recorded.
+psql -X -q -d "$db" -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+create or replace function pgq.version() returns text language sql as $$ select '3.5'::text $$;
+SQL
 echo "$cache"

@@ -1,13 +1,33 @@
 #!/usr/bin/env bash
 # make bench: every benchmark scenario, against the server in the PG*
-# environment (make bench starts a throwaway cluster), and the whole report
-# with machine information written to bench/results/<date>.md.
-# --quick: fewer events and rounds (about 5 minutes).
+# environment (make bench starts a throwaway cluster); the combined table
+# first, then each scenario's own tables, written with machine information
+# to bench/results/<date>.md.
+# --quick: fewer events and shorter phases (under 5 minutes).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$here/results"
 out="$here/results/$(date +%Y-%m-%d).md"
-tmp=$(mktemp)
+details=$(mktemp) rows=$(mktemp)
+export BENCH_ROWS=$rows
+trap 'rm -f "$details" "$rows"' EXIT
+
+section() {
+    local title=$1 t0=$SECONDS
+    shift
+    echo "## $title" >> "$details"
+    echo >> "$details"
+    "$@" | tee -a "$details"
+    echo >> "$details"
+    echo "($title: $((SECONDS - t0)) s)" >&2
+}
+
+section "producers: insert_event, graphile-worker add_job, plain INSERT" "$here/insert_event.sh" "$@"
+section "trigger producers" "$here/triggers.sh" "$@"
+section "ticker cost" "$here/ticker.sh" "$@"
+section "consumers: pg-boss producer, drain, fan-out, latency, storage" npx tsx "$here/queues.ts" "$@"
+section "queue_splitter" npx tsx "$here/splitter.ts" "$@"
+section "held transaction" npx tsx "$here/held_xmin.ts" "$@"
 
 {
     echo "# pgq benchmarks, $(date '+%Y-%m-%d %H:%M')${1:+ ($1)}"
@@ -16,24 +36,18 @@ tmp=$(mktemp)
          "$(uname -sr); $(psql -X -At -d postgres -c 'select version()' | cut -d, -f1)."
     echo "PostgreSQL settings: $(psql -X -At -d postgres -c "select string_agg(name || '=' || setting, ', ' order by name)
         from pg_settings where name in ('shared_buffers', 'synchronous_commit', 'fsync', 'wal_level',
-        'max_wal_size', 'checkpoint_timeout', 'autovacuum', 'work_mem')")."
-    echo "References: PgQ 3.5 from Debian's postgresql-15-pgq3 (C and its PL/pgSQL variant), loaded as plain scripts."
+        'max_wal_size', 'checkpoint_timeout', 'autovacuum', 'work_mem', 'max_connections')")."
+    echo "References, all in this one cluster: PgQ 3.5 from Debian's postgresql-15-pgq3 (C, and its PL/pgSQL"
+    echo "variant pgq_pl_only.sql) loaded as plain scripts, with Debian's pgqd as its daemon; pg-boss 10.4.2;"
+    echo "graphile-worker 0.17.3; a plain INSERT into an unindexed table of the same shape. Medians of 3 or"
+    echo "more runs, systems interleaved.${1:+ Quick run: small sizes and short phases, for a smoke check, not for quoting.}"
     echo
-    echo "## insert_event"
-    "$here/insert_event.sh" "$@"
+    npx tsx "$here/summary.ts" "$rows" || missing=1
     echo
-    echo "## ticker cost"
-    "$here/ticker.sh" "$@"
-    echo
-    echo "## trigger producers"
-    "$here/triggers.sh" "$@"
-    echo
-    echo "## queue_splitter"
-    npx tsx "$here/splitter.ts" "$@"
-    echo
-    echo "## held xmin"
-    npx tsx "$here/held_xmin.ts" "$@"
-} | tee "$tmp"
-mv "$tmp" "$out"
+    cat "$details"
+} > "$out.tmp"
+mv "$out.tmp" "$out"
 echo
+sed -n '/^| scenario | unit/,/^$/p' "$out"
 echo "written to $out"
+if [ -n "${missing:-}" ]; then echo "bench: some rows were not measured" >&2; exit 1; fi

@@ -8,15 +8,10 @@ import pg from "pg";
 import { Consumer } from "../src/index.js";
 import { splitBatch } from "../src/splitter.js";
 
-const N = process.argv.includes("--quick") ? 20_000 : 100_000;
-const ROUNDS = 3;
+import { client, fail, median, quick, record } from "./lib.js";
 
-async function client(database: string): Promise<pg.Client> {
-  const c = new pg.Client({ database });
-  await c.connect();
-  return c;
-}
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const N = quick ? 20_000 : 100_000;
+const ROUNDS = 3;
 
 async function main(): Promise<void> {
   const admin = await client("postgres");
@@ -50,7 +45,9 @@ async function main(): Promise<void> {
       times.push(performance.now() - t0);
       await c.close();
     }
-    rows.push(`| queue_splitter into ${k} queue${k > 1 ? "s" : ""} | ${Math.round(N / (median(times) / 1000))} |`);
+    const rate = N / (median(times) / 1000);
+    record(`splitter_${k}`, "ours", rate);
+    rows.push(`| queue_splitter into ${k} queue${k > 1 ? "s" : ""} | ${Math.round(rate)} |`);
   }
 
   // the floor: plain rows, one read, one INSERT ... SELECT on the other side
@@ -69,6 +66,7 @@ async function main(): Promise<void> {
     plain.push(performance.now() - t0);
   }
   const floor = N / (median(plain) / 1000);
+  for (const k of [1, 10, 100]) record(`splitter_${k}`, "plain", floor);
   console.log(`| ${N} events, median of ${ROUNDS} | events/s | ratio to plain copy |`);
   console.log("|---|---:|---:|");
   for (const row of rows) {
@@ -82,7 +80,4 @@ async function main(): Promise<void> {
   await admin.end();
 }
 
-main().catch((err: unknown) => {
-  console.error("splitter bench failed:", err);
-  process.exit(1);
-});
+main().catch(fail("splitter bench"));

@@ -6,6 +6,7 @@
 # Usage: ticker.sh [--quick]   (PG* environment names the server)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 CALLS=200 ROUNDS=5
 if [ "${1:-}" = --quick ]; then CALLS=50 ROUNDS=3; fi
 
@@ -13,7 +14,8 @@ if [ "${1:-}" = --quick ]; then CALLS=50 ROUNDS=3; fi
 psql -X -q -d postgres -c "drop database if exists bench_ko with (force)" -c "create database bench_ko" >/dev/null 2>&1
 psql -X -q -d bench_ko -c "create extension pgq" >/dev/null
 
-median() { python3 -c "import statistics,sys; print(statistics.median(map(float, sys.argv[1:])))" "$@"; }
+# ms values: keep the fractions
+median_ms() { python3 -c "import statistics,sys; print(statistics.median(map(float, sys.argv[1:])))" "$@"; }
 
 # ms per pgq.ticker() call in database $1
 per_call() {
@@ -25,7 +27,7 @@ per_call() {
                    | sed -n 's/^latency average = \([0-9.]*\) ms/\1/p')")
     done
     rm -f "$script"
-    median "${times[@]}"
+    median_ms "${times[@]}"
 }
 
 printf '| idle queues | pgq (ours) ms/call | PgQ 3.5 C ms/call | ours/C |\n|---:|---:|---:|---:|\n'
@@ -43,6 +45,8 @@ for n in 1 10 100 1000; do
     done
     have=$n
     o=$(per_call bench_ko) c=$(per_call bench_kc)
+    record "ticker_$n" ours "$o"
+    record "ticker_$n" c "$c"
     printf '| %d | %.3f | %.3f | %.2f |\n' "$n" "$o" "$c" "$(python3 -c "print($o / $c)")"
 done
 psql -X -q -d postgres -c "drop database bench_ko with (force)" -c "drop database bench_kc with (force)" >/dev/null

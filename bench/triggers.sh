@@ -9,6 +9,7 @@
 # Usage: triggers.sh [--quick]   (PG* environment names the server)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 N=200000 ROUNDS=3 SECS=10
 if [ "${1:-}" = --quick ]; then N=20000 ROUNDS=3 SECS=5; fi
 
@@ -33,7 +34,6 @@ create trigger t_bulk after insert on t_bulk referencing new table as pgq_new
     for each statement execute procedure pgq.logutriga_bulk('tq');
 SQL
 
-now() { date +%s.%N; }
 round() { # db table -> rows/s
     local db=$1 tbl=$2 t0 t1
     psql -X -q -d "$db" -c "truncate $tbl" -c "checkpoint" >/dev/null
@@ -42,9 +42,6 @@ round() { # db table -> rows/s
     t1=$(now)
     python3 -c "print(round($N / ($t1 - $t0)))"
 }
-median() { python3 -c "import statistics,sys; print(round(statistics.median(map(float, sys.argv[1:]))))" "$@"; }
-ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
-
 declare -A res
 for tbl in t_after t_skip; do
     o=() c=() p=()
@@ -70,6 +67,13 @@ b=()
 for r in $(seq 1 "$ROUNDS"); do b+=("$(round bench_to t_bulk)"); done
 res[t_bulk.o]=$(median "${b[@]}")
 so=$(single bench_to) sc=$(single bench_tc)
+record trigger_row ours "${res[t_after.o]}"
+record trigger_row c "${res[t_after.c]}"
+record trigger_row pl "${res[t_after.p]}"
+record trigger_bulk ours "${res[t_bulk.o]}"
+record trigger_bulk c "${res[t_after.c]}"
+record trigger_single ours "$so"
+record trigger_single c "$sc"
 
 printf '| scenario | pgq (ours) | PgQ 3.5 C | ours/C | PgQ 3.5 PL/pgSQL | PL/C |\n|---|---:|---:|---:|---:|---:|\n'
 printf '| logutriga AFTER, %d-row INSERT (rows/s) | %s | %s | %s | %s | %s |\n' "$N" \

@@ -1,0 +1,101 @@
+// The one combined table: every figure the scenarios recorded (BENCH_ROWS:
+// "key<TAB>system<TAB>value" lines), one row per scenario, one column per
+// system, the ratio to PgQ 3.5 C and the goal, met or missed.
+//   npx tsx bench/summary.ts ROWS_FILE
+import { readFileSync } from "node:fs";
+import { fail, type SystemId } from "./lib.js";
+
+type Goal =
+  | { vs: "c"; op: ">=" | "<="; value: number }
+  | { vs: "peers"; value: number };
+
+interface Row {
+  key: string;
+  label: string;
+  unit: string;
+  goal?: Goal;
+}
+
+const SYSTEMS: [SystemId, string][] = [
+  ["ours", "pgq (ours)"], ["c", "PgQ 3.5 C"], ["pl", "PgQ 3.5 PL/pgSQL"],
+  ["pgboss", "pg-boss 10.4.2"], ["graphile", "graphile-worker 0.17.3"], ["plain", "plain INSERT / copy"],
+];
+
+const ROWS: Row[] = [
+  { key: "insert_bulk", label: "producer: events in one transaction", unit: "events/s", goal: { vs: "c", op: ">=", value: 1.0 } },
+  { key: "insert_single", label: "producer: one event per transaction, 2 clients", unit: "tx/s" },
+  { key: "trigger_row", label: "trigger producer: logutriga row trigger, one big INSERT", unit: "rows/s", goal: { vs: "c", op: ">=", value: 0.8 } },
+  { key: "trigger_bulk", label: "trigger producer: our logutriga_bulk (statement level) vs C row trigger", unit: "rows/s" },
+  { key: "trigger_single", label: "trigger producer: one-row transactions, 2 clients", unit: "tx/s" },
+  ...[100, 500, 5000].map((b): Row => ({ key: `drain_${b}`, label: `consumer drain, batches of ${b}`, unit: "events/s", goal: { vs: "c", op: ">=", value: 1.0 } })),
+  ...[1, 4, 16].map((k): Row => ({
+    key: `fanout_${k}`, label: `fan-out to ${k} consumer${k > 1 ? "s" : ""} (peers: one job copy per consumer)`, unit: "delivered events/s",
+    goal: k === 4 ? { vs: "peers", value: 10 } : undefined,
+  })),
+  { key: "latency_p50", label: "end-to-end latency p50, 200 events/s", unit: "ms" },
+  { key: "latency_p99", label: "end-to-end latency p99, 200 events/s", unit: "ms" },
+  { key: "held_polls", label: "held transaction: consumer polls/s, held / before", unit: "ratio" },
+  { key: "held_dead", label: "held transaction: dead rows in pgq.subscription + pgq.tick at its end", unit: "rows" },
+  { key: "held_after_events_kb", label: "held transaction: event tables after it ended", unit: "KiB" },
+  ...[1, 10, 100, 1000].map((n): Row => ({ key: `ticker_${n}`, label: `ticker cost, ${n} idle queue${n > 1 ? "s" : ""}`, unit: "ms/call", goal: { vs: "c", op: "<=", value: 1.0 } })),
+  { key: "storage_full", label: "storage per 1M events of 100 bytes", unit: "MiB" },
+  { key: "storage_after", label: "storage per 1M events after consumption (pgq: rotation)", unit: "MiB" },
+  ...[1, 10, 100].map((k): Row => ({ key: `splitter_${k}`, label: `queue_splitter into ${k} queue${k > 1 ? "s" : ""} (plain: SELECT + INSERT copy)`, unit: "events/s" })),
+];
+
+function num(x: number | undefined): string {
+  if (x === undefined) return "";
+  if (Math.abs(x) >= 100) return Math.round(x).toLocaleString("en-US").replace(/,/g, " ");
+  if (Math.abs(x) >= 10) return x.toFixed(1);
+  return x.toFixed(Math.abs(x) >= 1 ? 2 : 3);
+}
+
+function goalText(g: Goal | undefined, v: Map<string, number>): string {
+  if (!g) return "";
+  const ours = v.get("ours");
+  if (ours === undefined) return "not measured";
+  if (g.vs === "c") {
+    const c = v.get("c");
+    if (c === undefined) return "not measured";
+    const r = ours / c;
+    const met = g.op === ">=" ? r >= g.value : r <= g.value;
+    return `ours/C ${g.op === ">=" ? "≥" : "≤"} ${g.value.toFixed(1)}: ${met ? "met" : "missed"}`;
+  }
+  const peers = (["pgboss", "graphile"] as const).filter((p) => v.has(p));
+  if (peers.length === 0) return "not measured";
+  const times = peers.map((p) => ours / v.get(p)!);
+  const met = times.every((t) => t >= g.value);
+  return `≥ ${g.value}× pg-boss and graphile-worker: ${times.map((t) => `${t.toFixed(1)}×`).join(", ")}, ${met ? "met" : "missed"}`;
+}
+
+function main(): void {
+  const file = process.argv[2];
+  if (!file) throw new Error("usage: summary.ts ROWS_FILE");
+  const data = new Map<string, Map<string, number>>();
+  for (const line of readFileSync(file, "utf8").split("\n")) {
+    const [key, system, value] = line.split("\t");
+    if (!key || !system || value === undefined) continue;
+    if (!data.has(key)) data.set(key, new Map());
+    data.get(key)!.set(system, Number(value));
+  }
+  console.log(`| scenario | unit | ${SYSTEMS.map(([, l]) => l).join(" | ")} | ours/C | goal |`);
+  console.log(`|---|---|${SYSTEMS.map(() => "---:").join("|")}|---:|---|`);
+  const missing: string[] = [];
+  for (const row of ROWS) {
+    const v = data.get(row.key) ?? new Map<string, number>();
+    if (!v.has("ours")) missing.push(row.key);
+    const ratio = v.has("ours") && v.has("c") ? (v.get("ours")! / v.get("c")!).toFixed(2) : "";
+    console.log(`| ${row.label} | ${row.unit} | ${SYSTEMS.map(([id]) => num(v.get(id))).join(" | ")} | ${ratio} | `
+      + `${goalText(row.goal, v)} |`);
+  }
+  if (missing.length > 0) {
+    console.log(`\nNot measured in this run: ${missing.join(", ")}.`);
+    process.exitCode = 1;
+  }
+}
+
+try {
+  main();
+} catch (err) {
+  fail("summary")(err);
+}
