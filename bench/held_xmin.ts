@@ -15,7 +15,7 @@ import pg from "pg";
 import { client, fail, here, quick, record, scalar, sleep } from "./lib.js";
 
 const PHASES: [string, number][] = quick
-  ? [["before", 8], ["held", 30], ["after", 8]]
+  ? [["before", 4], ["held", 12], ["after", 4]]
   : [["before", 60], ["held", 600], ["after", 90]];
 const EVENTS_PER_SEC = 1000;
 

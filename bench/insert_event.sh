@@ -14,7 +14,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 N=200000 ROUNDS=5 SECS=10 RUNS=2
-if [ "${1:-}" = --quick ]; then N=50000 ROUNDS=3 SECS=3 RUNS=1; fi
+if [ "${1:-}" = --quick ]; then N=20000 ROUNDS=3 SECS=3 RUNS=1; fi
 PAYLOAD=$(printf 'x%.0s' $(seq 1 100))
 
 "$here/reference.sh" bench_c c >/dev/null

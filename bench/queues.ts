@@ -34,7 +34,8 @@ import {
 } from "./lib.js";
 import { GraphileSystem, PgBossSystem, PgqSystem, type QueueSystem } from "./systems.js";
 
-const ROUNDS = 3;
+// quick: one round each, a smoke check of every scenario (not for quoting)
+const ROUNDS = quick ? 1 : 3;
 const PAYLOAD = "x".repeat(100);
 const payloads = (n: number) => Array.from({ length: n }, () => PAYLOAD);
 const fmt = (x: number) => Math.round(x).toLocaleString("en-US").replace(/,/g, " ");
@@ -80,8 +81,8 @@ async function readAll(s: QueueSystem, r: { take(): Promise<string[] | null> }, 
 }
 
 async function drain(): Promise<void> {
-  const N = quick ? 20_000 : 100_000;
-  const CAP_MS = quick ? 15_000 : 60_000;
+  const N = quick ? 10_000 : 100_000;
+  const CAP_MS = quick ? 10_000 : 60_000;
   const sys = systems("ours", "c", "pl", "pgboss", "graphile");
   for (const s of sys) await s.setup();
   const rows: [string, Map<string, number>][] = [];
@@ -115,7 +116,7 @@ async function drain(): Promise<void> {
 
 async function fanout(): Promise<void> {
   const N = quick ? 20_000 : 100_000;
-  const CAP_MS = quick ? 5_000 : 30_000;
+  const CAP_MS = quick ? 3_000 : 15_000;
   const sys = systems("ours", "c", "pgboss", "graphile");
   for (const s of sys) await s.setup();
   const rows: [string, Map<string, number>][] = [];
@@ -169,7 +170,7 @@ function startDaemon(s: QueueSystem, dir: string): ChildProcess {
 
 async function latency(): Promise<void> {
   const RATE = 200;
-  const SECS = quick ? 3 : 20;
+  const SECS = quick ? 2 : 20;
   const sys = systems("ours", "c", "pgboss", "graphile");
   for (const s of sys) await s.setup();
   const p50 = new Map<string, number[]>();
@@ -275,8 +276,8 @@ async function storage(): Promise<void> {
 }
 
 async function producer(): Promise<void> {
-  const N = quick ? 50_000 : 200_000;
-  const SECS = quick ? 5 : 10;
+  const N = quick ? 20_000 : 200_000;
+  const SECS = quick ? 3 : 10;
   const [s] = systems("pgboss") as [PgBossSystem];
   await s.setup();
   await s.create("p", 1);

@@ -3,7 +3,8 @@
 # environment (make bench starts a throwaway cluster); the combined table
 # first, then each scenario's own tables, written with machine information
 # to bench/results/<date>.md.
-# --quick: fewer events and shorter phases (under 5 minutes).
+# --quick: fewer events, shorter phases, one round where a scenario is slow
+# (under 5 minutes): a smoke check, not figures to quote.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$here/results"

@@ -59,7 +59,7 @@ function goalText(g: Goal | undefined, v: Map<string, number>): string {
     if (c === undefined) return "not measured";
     const r = ours / c;
     const met = g.op === ">=" ? r >= g.value : r <= g.value;
-    return `ours/C ${g.op === ">=" ? "≥" : "≤"} ${g.value.toFixed(1)}: ${met ? "met" : "missed"}`;
+    return `ours/C ${g.op === ">=" ? "≥" : "≤"} ${g.value.toFixed(1)}: ${met ? "met" : `missed (${r.toFixed(3)})`}`;
   }
   const peers = (["pgboss", "graphile"] as const).filter((p) => v.has(p));
   if (peers.length === 0) return "not measured";

@@ -8,7 +8,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 CALLS=200 ROUNDS=5
-if [ "${1:-}" = --quick ]; then CALLS=50 ROUNDS=3; fi
+if [ "${1:-}" = --quick ]; then CALLS=20 ROUNDS=3; fi
 
 "$here/reference.sh" bench_kc c >/dev/null
 psql -X -q -d postgres -c "drop database if exists bench_ko with (force)" -c "create database bench_ko" >/dev/null 2>&1

@@ -10,8 +10,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-N=200000 ROUNDS=3 SECS=10
-if [ "${1:-}" = --quick ]; then N=20000 ROUNDS=3 SECS=5; fi
+N=50000 ROUNDS=3 SECS=10
+if [ "${1:-}" = --quick ]; then N=5000 ROUNDS=3 SECS=3; fi
 
 "$here/reference.sh" bench_tc c >/dev/null
 "$here/reference.sh" bench_tp pl >/dev/null
