@@ -92,4 +92,34 @@ select is(pg_temp.insert_n(5), 5, 'limit removed');
 -- strictness of the wrappers: NULL queue
 select throws_ok($$select pgq.insert_event(null, 't', 'd')$$, '22004', 'Queue name must not be NULL');
 
+-- pgq.insert_events: many events in one call
+select pgq.create_queue('qa');
+select is(array(select pgq.insert_events('qa', array['a', 'b', 'c'], array['1', '2', '3'],
+                                         array['x'], null, null, array[null, null, 'w'])),
+          array[1, 2, 3]::bigint[], 'insert_events returns the new ids in array order');
+select results_eq($$select ev_type, ev_data, ev_extra1, ev_extra2, ev_extra4 from pgq.event_template e
+                     join pgq.queue q on q.queue_id = e.ev_queue where q.queue_name = 'qa' order by ev_id$$,
+                  $$values ('a', '1', 'x', null::text, null::text), ('b', '2', null, null, null), ('c', '3', null, null, 'w')$$,
+                  'fields side by side; short and NULL arrays give NULLs');
+select is(pgq.insert_event('qa', 't', 'after'), 4::bigint, 'insert_event continues the same id sequence');
+select is((select count(distinct ev_txid)::int from pgq.event_template e join pgq.queue q on q.queue_id = e.ev_queue
+            where q.queue_name = 'qa' and ev_id <= 3), 1, 'one call, one transaction');
+select pgq.insert_events('qa', array['t'], array['d'], ev_times => array['2001-02-03 04:05:06+00'::timestamptz]);
+select is((select ev_time from pgq.event_template e join pgq.queue q on q.queue_id = e.ev_queue
+            where q.queue_name = 'qa' order by ev_id desc limit 1),
+          '2001-02-03 04:05:06+00'::timestamptz, 'ev_times sets the event time');
+select is((select count(*)::int from pgq.insert_events('qa', '{}', '{}')), 0, 'no events: nothing inserted');
+select throws_ok($$select pgq.insert_events('nosuch', array['t'], array['d'])$$, 'PQ001', 'No such queue');
+select throws_ok($$select pgq.insert_events('nosuch', '{}', '{}')$$, 'PQ001', 'No such queue',
+                 'an unknown queue is an error also without events');
+select throws_ok($$select pgq.insert_events(null, array['t'], array['d'])$$, '22004', 'Queue name must not be NULL');
+update pgq.queue set queue_disable_insert = true where queue_name = 'qa';
+select throws_ok($$select pgq.insert_events('qa', array['t'], array['d'])$$, 'PQ005', 'Insert into queue disallowed');
+update pgq.queue set queue_disable_insert = false, queue_per_tx_limit = 2 where queue_name = 'qa';
+select throws_ok($$select pgq.insert_events('qa', array['t', 't', 't'], array['1', '2', '3'])$$,
+                 'PQ006', 'Queue ''qa'' allows max 2 events from one TX', 'the per-transaction limit holds per event');
+update pgq.queue set queue_per_tx_limit = null where queue_name = 'qa';
+select is(pgq._insert_events('qa', array['t', 't'], array['1', '2'], null, null, null, null), 2::bigint,
+          '_insert_events counts what insert_events made');
+
 select * from finish();

@@ -41,6 +41,7 @@ $$values
     ('pgq.finish_batch(bigint)', 'pgq_reader'),
     ('pgq.insert_event(text,text,text)', 'pgq_writer'),
     ('pgq.insert_event(text,text,text,text,text,text,text)', 'pgq_writer'),
+    ('pgq.insert_events(text,text[],text[],text[],text[],text[],text[],timestamp with time zone[])', 'pgq_writer'),
     ('pgq.current_event_table(text)', 'pgq_writer'),
     ('pgq.logutriga()', 'pgq_writer'),
     ('pgq.sqltriga()', 'pgq_writer'),
@@ -131,6 +132,7 @@ select throws_ok($$select pgq.register_consumer('qp', 'w')$$, '42501', 'permissi
                  'writer cannot register');
 select ok(pgq.insert_event('qp', 't', 'from writer') > 0, 'writer can insert events');
 select ok(pgq.insert_event('qp', 't', 'from writer', 'a', 'b', 'c', 'd') > 0, 'writer can insert events (7 args)');
+select is((select count(*)::int from pgq.insert_events('qp', array['t', 't'], array['1', '2'])), 2, 'writer can insert many events');
 select is(pgq.current_event_table('qp'), 'pgq.event_1_0', 'writer can ask for the current table');
 select throws_ok($$select pgq.insert_event_raw('qp', null, now(), null, null, 't', 'd', null, null, null, null)$$,
                  '42501', null, 'writer cannot insert raw events');
@@ -146,6 +148,8 @@ select ok(pgq.next_batch('qp', 'r') is null, 'reader can ask for a batch');
 select ok((select count(*) >= 0 from pgq.get_consumer_info()), 'reader can see consumers');
 select throws_ok($$select pgq.insert_event('qp', 't', 'd')$$, '42501', 'permission denied for function insert_event',
                  'reader cannot insert events');
+select throws_ok($$select pgq.insert_events('qp', array['t'], array['d'])$$, '42501',
+                 'permission denied for function insert_events', 'reader cannot insert many events');
 select throws_ok($$select pgq.create_queue('qr')$$, '42501', null, 'reader cannot create queues');
 select throws_ok($$select pgq.maint_retry_events()$$, '42501', null, 'reader cannot run maintenance');
 select throws_ok($$select * from pgq.retry_queue$$, '42501', null, 'reader cannot read the retry queue');

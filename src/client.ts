@@ -49,6 +49,8 @@ export type QueueSetting = "ticker_max_count" | "ticker_max_lag" | "ticker_idle_
 export class PgqClient {
   readonly db: Queryable;
   private readonly owned: pg.Pool | undefined;
+  /** Whether the server has pgq.insert_events (pgq 4.0; PgQ 3.5 does not). */
+  private hasInsertEvents: Promise<boolean> | undefined;
 
   constructor(db: Queryable | ConnectionInput) {
     if (typeof db === "string" || !("query" in db)) {
@@ -93,11 +95,20 @@ export class PgqClient {
     return this.one(sql.insertEvent, [queue, ev.type, ev.data, ev.extra1 ?? null, ev.extra2 ?? null,
       ev.extra3 ?? null, ev.extra4 ?? null]);
   }
-  /** Produces many events in one statement (one round trip); returns their ids in order. */
+  /**
+   * Produces many events in one statement (one round trip); returns their
+   * ids in order.  Uses pgq.insert_events (one set-based INSERT) where the
+   * server has it, one insert_event call per event otherwise.
+   */
   async insertEvents(queue: string, evs: readonly NewEvent[]): Promise<string[]> {
     const col = (f: (e: NewEvent) => string | null | undefined) => evs.map((e) => f(e) ?? null);
     return mapErrors(async () => {
-      const r = await this.db.query(sql.insertEvents, [queue, col((e) => e.type), col((e) => e.data),
+      this.hasInsertEvents ??= scalar<boolean>(this.db, sql.hasInsertEvents).catch((err: unknown) => {
+        this.hasInsertEvents = undefined;
+        throw err;
+      });
+      const text = (await this.hasInsertEvents) ? sql.insertEventsArray : sql.insertEvents;
+      const r = await this.db.query(text, [queue, col((e) => e.type), col((e) => e.data),
         col((e) => e.extra1), col((e) => e.extra2), col((e) => e.extra3), col((e) => e.extra4)]);
       return r.rows.map((row: { ev_id: string }) => row.ev_id);
     });

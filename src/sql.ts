@@ -12,6 +12,9 @@ export const sql = {
     "select pgq.insert_event($1, e.t, e.d, e.x1, e.x2, e.x3, e.x4) as ev_id" +
     " from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])" +
     " with ordinality as e(t, d, x1, x2, x3, x4, n) order by e.n",
+  insertEventsArray: "select pgq.insert_events($1, $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) as ev_id",
+  hasInsertEvents:
+    "select to_regprocedure('pgq.insert_events(text, text[], text[], text[], text[], text[], text[], timestamptz[])') is not null as has",
   registerConsumer: "select pgq.register_consumer($1, $2) as created",
   registerConsumerAt: "select pgq.register_consumer_at($1, $2, $3) as created",
   unregisterConsumer: "select pgq.unregister_consumer($1, $2) as removed",

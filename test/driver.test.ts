@@ -150,6 +150,37 @@ describe("Consumer", () => {
     await running;
   });
 
+  it("insertEvents takes pgq.insert_events where there is one, insert_event per event where not", async () => {
+    const own = await createTestDb();
+    const c = await own.connect();
+    const rename = (from: string, to: string) =>
+      c.query(`alter function pgq.${from}(text, text, text, text, text, text, text) rename to ${to}`);
+    try {
+      await c.query("select pgq.create_queue('bulk')");
+      const evs = [{ type: "t", data: "1", extra1: "x" }, { type: "t", data: "2" }];
+      // without insert_event only the array function can have made these
+      await rename("insert_event", "insert_event_gone");
+      const viaArray = new PgqClient(own.config);
+      expect(await viaArray.insertEvents("bulk", evs)).toEqual(["1", "2"]);
+      await viaArray.end();
+      await rename("insert_event_gone", "insert_event");
+      // PgQ 3.5: no insert_events
+      await c.query("alter function pgq.insert_events(text, text[], text[], text[], text[], text[], text[], timestamptz[])"
+        + " rename to insert_events_gone");
+      const old = new PgqClient(own.config);
+      expect(await old.insertEvents("bulk", evs)).toEqual(["3", "4"]);
+      await old.end();
+      const rows = await c.query("select ev_data, ev_extra1 from pgq.event_template order by ev_id");
+      expect(rows.rows).toEqual([
+        { ev_data: "1", ev_extra1: "x" }, { ev_data: "2", ev_extra1: null },
+        { ev_data: "1", ev_extra1: "x" }, { ev_data: "2", ev_extra1: null },
+      ]);
+    } finally {
+      await c.end();
+      await own.drop();
+    }
+  });
+
   it("polls where the server's pgq has no tick channel (PgQ 3.5)", async () => {
     const own = await createTestDb();
     const c = await own.connect();

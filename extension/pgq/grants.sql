@@ -57,6 +57,7 @@ to pgq_reader;
 grant execute on function
     pgq.insert_event(text, text, text),
     pgq.insert_event(text, text, text, text, text, text, text),
+    pgq.insert_events(text, text[], text[], text[], text[], text[], text[], timestamptz[]),
     pgq.current_event_table(text),
     pgq.logutriga(),
     pgq.sqltriga(),
