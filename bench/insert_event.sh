@@ -6,7 +6,8 @@
 #   bulk:   N events in one transaction (select pgq.insert_event(...) from
 #           generate_series), ROUNDS rounds, interleaved, median events/s
 #           (graphile-worker, two orders of magnitude slower here, writes
-#           N/10 to keep the run short);
+#           N/10 to keep the run short); and ours through pgq.insert_events
+#           (arrays of N, one call), which PgQ 3.5 does not have;
 #   single: one event per transaction, pgbench with 2 clients for SECS s,
 #           systems interleaved, mean of RUNS runs each.
 # Prints a table with the ratios to C.  Usage: insert_event.sh [--quick]
@@ -25,8 +26,8 @@ graphile_db bench_gw
 fresh_db bench_plain
 psql -X -q -d bench_plain -v ON_ERROR_STOP=1 -f "$here/plain_events.sql" >/dev/null
 
-systems=(ours c pl graphile plain)
-db_of() { case $1 in ours) echo bench_ours ;; c) echo bench_c ;; pl) echo bench_pl ;; graphile) echo bench_gw ;; plain) echo bench_plain ;; esac; }
+systems=(ours ours_array c pl graphile plain)
+db_of() { case $1 in ours|ours_array) echo bench_ours ;; c) echo bench_c ;; pl) echo bench_pl ;; graphile) echo bench_gw ;; plain) echo bench_plain ;; esac; }
 
 events_of() { if [ "$1" = graphile ]; then echo $((N / 10)); else echo "$N"; fi; }
 
@@ -35,6 +36,7 @@ bulk_sql() {
     case $1 in
         graphile) echo "select count(graphile_worker.add_job('t', json_build_object('p', '$PAYLOAD'))) from generate_series(1, $((N / 10)));" ;;
         plain) echo "insert into plain_events (ev_type, ev_data) select 'type', '$PAYLOAD' from generate_series(1, $N);" ;;
+        ours_array) echo "select count(*) from pgq.insert_events('bq', array_fill('type'::text, array[$N]), array_fill('$PAYLOAD'::text, array[$N]));" ;;
         *) echo "select count(pgq.insert_event('bq', 'type', '$PAYLOAD')) from generate_series(1, $N);" ;;
     esac
 }
@@ -84,7 +86,7 @@ done
 for r in $(seq 0 $((RUNS - 1))); do
     for i in "${!systems[@]}"; do
         s=${systems[$(( (i + r) % ${#systems[@]} ))]}
-        [ "$s" = pl ] && continue
+        [ "$s" = pl ] || [ "$s" = ours_array ] && continue
         single[$s]="${single[$s]:-} $(single_tps "$s")"
     done
 done
@@ -93,6 +95,7 @@ declare -A b s1
 for s in "${systems[@]}"; do
     # shellcheck disable=SC2086
     b[$s]=$(median ${bulk[$s]})
+    [ "$s" = ours_array ] && continue
     record insert_bulk "$s" "${b[$s]}"
     if [ "$s" != pl ]; then
         # shellcheck disable=SC2086
@@ -101,11 +104,16 @@ for s in "${systems[@]}"; do
     fi
 done
 
+record insert_array ours "${b[ours_array]}"
+record insert_array c "${b[c]}"
+
 printf '| scenario | pgq (ours) | PgQ 3.5 C | ours/C | PgQ 3.5 PL/pgSQL | graphile-worker add_job | plain INSERT |\n'
 printf '|---|---:|---:|---:|---:|---:|---:|\n'
 printf '| %d events in one transaction (events/s, median of %d) | %s | %s | %s | %s | %s | %s |\n' \
     "$N" "$ROUNDS" "${b[ours]}" "${b[c]}" "$(ratio "${b[ours]}" "${b[c]}")" "${b[pl]}" "${b[graphile]}" "${b[plain]}"
 printf '| one event per transaction, pgbench 2 clients (tx/s) | %s | %s | %s | | %s | %s |\n' \
     "${s1[ours]}" "${s1[c]}" "$(ratio "${s1[ours]}" "${s1[c]}")" "${s1[graphile]}" "${s1[plain]}"
+printf '| ours: pgq.insert_events, %d events in one call, vs C insert_event (events/s) | %s | %s | %s | | | |\n' \
+    "$N" "${b[ours_array]}" "${b[c]}" "$(ratio "${b[ours_array]}" "${b[c]}")"
 
-for s in "${systems[@]}"; do psql -X -q -d postgres -c "drop database $(db_of "$s") with (force)" >/dev/null; done
+for db in bench_ours bench_c bench_pl bench_gw bench_plain; do psql -X -q -d postgres -c "drop database $db with (force)" >/dev/null; done

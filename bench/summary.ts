@@ -23,6 +23,7 @@ const SYSTEMS: [SystemId, string][] = [
 
 const ROWS: Row[] = [
   { key: "insert_bulk", label: "producer: events in one transaction", unit: "events/s", goal: { vs: "c", op: ">=", value: 1.0 } },
+  { key: "insert_array", label: "producer: our pgq.insert_events, one call (C: insert_event per event)", unit: "events/s" },
   { key: "insert_single", label: "producer: one event per transaction, 2 clients", unit: "tx/s" },
   { key: "trigger_row", label: "trigger producer: logutriga row trigger, one big INSERT", unit: "rows/s", goal: { vs: "c", op: ">=", value: 0.8 } },
   { key: "trigger_bulk", label: "trigger producer: our logutriga_bulk (statement level) vs C row trigger", unit: "rows/s" },

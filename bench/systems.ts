@@ -3,13 +3,16 @@
 // writes events in one transaction, and readers that take what is ready
 // and acknowledge it.
 //   - pgq (ours) and PgQ 3.5 (C, or its PL/pgSQL variant): one queue, k
-//     registered consumers; batches end at ticks (boundary() ticks).
+//     registered consumers; batches end at ticks (boundary() ticks); the
+//     producer is the driver's insertEvents (ours: pgq.insert_events, one
+//     set-based INSERT; PgQ 3.5 has none: one insert_event per event).
 //   - pg-boss 10 and graphile-worker 0.17 have no fan-out: a channel read by
 //     k consumers is k queues (k task identifiers), and the producer writes
 //     one job per consumer.
 import pg from "pg";
 import PgBoss from "pg-boss";
 import { Logger, makeWorkerUtils, run, type Runner, type WorkerUtils } from "graphile-worker";
+import { PgqClient } from "../src/index.js";
 import { client, freshDb, referenceDb, scalar, sleep, type SystemId } from "./lib.js";
 
 /** A consumer's view of a channel. */
@@ -69,8 +72,9 @@ export class PgqSystem implements QueueSystem {
     }
   }
 
+  /** Through the driver's insertEvents: pgq.insert_events for ours, insert_event per event for PgQ 3.5. */
   async produce(channel: string, payloads: string[]): Promise<void> {
-    await this.admin.query("select count(pgq.insert_event($1, 't', d)) from unnest($2::text[]) d", [channel, payloads]);
+    await new PgqClient(this.admin).insertEvents(channel, payloads.map((data) => ({ type: "t", data })));
   }
 
   async boundary(channel: string): Promise<void> {
