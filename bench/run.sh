@@ -41,7 +41,8 @@ section "held transaction" npx tsx "$here/held_xmin.ts" "$@"
     echo "References, all in this one cluster: PgQ 3.5 from Debian's postgresql-15-pgq3 (C, and its PL/pgSQL"
     echo "variant pgq_pl_only.sql) loaded as plain scripts, with Debian's pgqd as its daemon; pg-boss 10.4.2;"
     echo "graphile-worker 0.17.3; a plain INSERT into an unindexed table of the same shape. Medians of 3 or"
-    echo "more runs, systems interleaved.${1:+ Quick run: small sizes and short phases, for a smoke check, not for quoting.}"
+    echo "more runs, systems interleaved, except the held transaction and storage (one run per system)."
+    echo "${1:+Quick run: small sizes, short phases, one round where slow: a smoke check, not for quoting.}"
     echo
     npx tsx "$here/summary.ts" "$rows" || missing=1
     echo
