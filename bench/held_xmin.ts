@@ -9,10 +9,8 @@
 // and the size of the event tables.
 //
 //   npx tsx bench/held_xmin.ts [--quick]      (PG* environment names the server)
-import { execFileSync } from "node:child_process";
-import { resolve } from "node:path";
 import pg from "pg";
-import { client, fail, here, quick, record, scalar, sleep } from "./lib.js";
+import { client, dropDb, fail, freshDb, quick, record, referenceDb, scalar, sleep } from "./lib.js";
 
 const PHASES: [string, number][] = quick
   ? [["before", 4], ["held", 12], ["after", 4]]
@@ -137,10 +135,8 @@ async function runSystem(system: string, database: string): Promise<PhaseResult[
 }
 
 async function main(): Promise<void> {
-  execFileSync(resolve(here, "reference.sh"), ["bench_hx_c", "c"], { stdio: ["ignore", "ignore", "inherit"] });
-  const admin = await client("postgres");
-  await admin.query("drop database if exists bench_hx_ours with (force)");
-  await admin.query("create database bench_hx_ours");
+  referenceDb("bench_hx_c", "c");
+  await freshDb("bench_hx_ours");
   const ours = await client("bench_hx_ours");
   await ours.query("create extension pgq");
   await ours.end();
@@ -166,9 +162,8 @@ async function main(): Promise<void> {
     record("held_after_events_kb", id, a.eventKb);
   }
   console.log(`\nconsumer polls/s, held / before: pgq (ours) ${ratio("pgq (ours)")}, PgQ 3.5 C ${ratio("PgQ 3.5 C")}`);
-  await admin.query("drop database bench_hx_ours with (force)");
-  await admin.query("drop database bench_hx_c with (force)");
-  await admin.end();
+  await dropDb("bench_hx_ours");
+  await dropDb("bench_hx_c");
 }
 
 main().catch(fail("held_xmin bench"));

@@ -34,7 +34,7 @@ events_of() { if [ "$1" = graphile ]; then echo $((N / 10)); else echo "$N"; fi;
 # the statement that writes events_of events, for system $1
 bulk_sql() {
     case $1 in
-        graphile) echo "select count(graphile_worker.add_job('t', json_build_object('p', '$PAYLOAD'))) from generate_series(1, $((N / 10)));" ;;
+        graphile) echo "select count(graphile_worker.add_job('t', json_build_object('p', '$PAYLOAD'))) from generate_series(1, $(events_of graphile));" ;;
         plain) echo "insert into plain_events (ev_type, ev_data) select 'type', '$PAYLOAD' from generate_series(1, $N);" ;;
         ours_array) echo "select count(*) from pgq.insert_events('bq', array_fill('type'::text, array[$N]), array_fill('$PAYLOAD'::text, array[$N]));" ;;
         *) echo "select count(pgq.insert_event('bq', 'type', '$PAYLOAD')) from generate_series(1, $N);" ;;

@@ -45,24 +45,23 @@ export function record(key: string, system: SystemId, value: number): void {
   if (file) appendFileSync(file, `${key}\t${system}\t${value}\n`);
 }
 
-/** Drops and creates database db. */
-export async function freshDb(db: string): Promise<void> {
+/** Runs statements one after another in database postgres. */
+async function onPostgres(...statements: string[]): Promise<void> {
   const admin = await client("postgres");
   try {
-    await admin.query(`drop database if exists ${db} with (force)`);
-    await admin.query(`create database ${db}`);
+    for (const s of statements) await admin.query(s);
   } finally {
     await admin.end();
   }
 }
 
-export async function dropDb(db: string): Promise<void> {
-  const admin = await client("postgres");
-  try {
-    await admin.query(`drop database if exists ${db} with (force)`);
-  } finally {
-    await admin.end();
-  }
+/** Drops and creates database db (a plain name: the benchmarks' own). */
+export function freshDb(db: string): Promise<void> {
+  return onPostgres(`drop database if exists ${db} with (force)`, `create database ${db}`);
+}
+
+export function dropDb(db: string): Promise<void> {
+  return onPostgres(`drop database if exists ${db} with (force)`);
 }
 
 /** A fresh database with PgQ 3.5 (variant c or pl) loaded by reference.sh. */

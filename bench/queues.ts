@@ -30,7 +30,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Consumer } from "../src/index.js";
 import {
-  client, dropDb, fail, freshDb, here, interleaved, median, pgqdBinary, quantile, quick, record, sleep,
+  client, dropDb, fail, freshDb, here, interleaved, median, pgqdBinary, quantile, quick, record, scalar, sleep,
+  type SystemId,
 } from "./lib.js";
 import { GraphileSystem, PgBossSystem, PgqSystem, type QueueSystem } from "./systems.js";
 
@@ -54,8 +55,22 @@ function systems(...ids: string[]): QueueSystem[] {
   return all.filter((s) => ids.includes(s.id));
 }
 
+/** Runs of one figure per system. */
+type Runs = Map<SystemId, number[]>;
+
+function addRun(runs: Runs, id: SystemId, value: number): void {
+  runs.set(id, [...(runs.get(id) ?? []), value]);
+}
+
+/** The median of each system's runs, recorded under key for the summary. */
+function medians(key: string, runs: Runs): Map<SystemId, number> {
+  const med = new Map([...runs].map(([id, xs]) => [id, median(xs)] as const));
+  for (const [id, v] of med) record(key, id, v);
+  return med;
+}
+
 /** Prints a markdown table: one row per label, one column per system. */
-function table(title: string, unit: string, sys: QueueSystem[], rows: [string, Map<string, number>][]): void {
+function table(title: string, unit: string, sys: QueueSystem[], rows: [string, Map<SystemId, number>][]): void {
   console.log(`| ${title} (${unit}) | ${sys.map((s) => s.label).join(" | ")} |`);
   console.log(`|---|${sys.map(() => "---:").join("|")}|`);
   for (const [label, v] of rows) {
@@ -85,9 +100,9 @@ async function drain(): Promise<void> {
   const CAP_MS = quick ? 10_000 : 60_000;
   const sys = systems("ours", "c", "pl", "pgboss", "graphile");
   for (const s of sys) await s.setup();
-  const rows: [string, Map<string, number>][] = [];
+  const rows: [string, Map<SystemId, number>][] = [];
   for (const B of [100, 500, 5000]) {
-    const results = new Map<string, number[]>();
+    const runs: Runs = new Map();
     await interleaved(sys, ROUNDS, async (s, round) => {
       const ch = `d${B}_${round}`;
       await s.create(ch, 1);
@@ -100,11 +115,9 @@ async function drain(): Promise<void> {
       const got = await readAll(s, r, N, t0 + CAP_MS, 10);
       const rate = got / ((performance.now() - t0) / 1000);
       await r.close();
-      results.set(s.id, [...(results.get(s.id) ?? []), rate]);
+      addRun(runs, s.id, rate);
     });
-    const med = new Map([...results].map(([id, xs]) => [id, median(xs)]));
-    for (const [id, v] of med) record(`drain_${B}`, id as never, v);
-    rows.push([`batches of ${B}`, med]);
+    rows.push([`batches of ${B}`, medians(`drain_${B}`, runs)]);
   }
   console.log(`Drain: ${N} events ready, one consumer, median of ${ROUNDS}. pgq: a tick every B events;`
     + ` pg-boss: fetch(B) + complete; graphile-worker: one runner, concurrency ${GraphileSystem.CONCURRENCY},`
@@ -119,9 +132,9 @@ async function fanout(): Promise<void> {
   const CAP_MS = quick ? 3_000 : 15_000;
   const sys = systems("ours", "c", "pgboss", "graphile");
   for (const s of sys) await s.setup();
-  const rows: [string, Map<string, number>][] = [];
+  const rows: [string, Map<SystemId, number>][] = [];
   for (const k of [1, 4, 16]) {
-    const results = new Map<string, number[]>();
+    const runs: Runs = new Map();
     await interleaved(sys, ROUNDS, async (s, round) => {
       const ch = `f${k}_${round}`;
       await s.create(ch, k);
@@ -138,11 +151,9 @@ async function fanout(): Promise<void> {
       await stopTicker();
       await Promise.all(readers.map((r) => r.close()));
       const delivered = counts.reduce((a, b) => a + b, 0);
-      results.set(s.id, [...(results.get(s.id) ?? []), delivered / elapsed]);
+      addRun(runs, s.id, delivered / elapsed);
     });
-    const med = new Map([...results].map(([id, xs]) => [id, median(xs)]));
-    for (const [id, v] of med) record(`fanout_${k}`, id as never, v);
-    rows.push([`${k} consumer${k > 1 ? "s" : ""}`, med]);
+    rows.push([`${k} consumer${k > 1 ? "s" : ""}`, medians(`fanout_${k}`, runs)]);
   }
   console.log(`Fan-out: ${N} events written 1000 per transaction while k consumers read; each consumer must see`
     + ` all of them (at most ${CAP_MS / 1000} s); median of ${ROUNDS}. pg-boss and graphile-worker have no fan-out,`
@@ -173,8 +184,8 @@ async function latency(): Promise<void> {
   const SECS = quick ? 2 : 20;
   const sys = systems("ours", "c", "pgboss", "graphile");
   for (const s of sys) await s.setup();
-  const p50 = new Map<string, number[]>();
-  const p99 = new Map<string, number[]>();
+  const p50: Runs = new Map();
+  const p99: Runs = new Map();
   const dir = mkdtempSync(join(tmpdir(), "pgq-bench-"));
   await interleaved(sys, ROUNDS, async (s, round) => {
     const ch = `l_${round}`;
@@ -210,17 +221,13 @@ async function latency(): Promise<void> {
     clearTimeout(timeout);
     daemon?.kill("SIGTERM");
     if (lat.length < want) throw new Error(`${s.label}: ${lat.length} of ${want} events arrived`);
-    p50.set(s.id, [...(p50.get(s.id) ?? []), quantile(lat, 0.5)]);
-    p99.set(s.id, [...(p99.get(s.id) ?? []), quantile(lat, 0.99)]);
+    addRun(p50, s.id, quantile(lat, 0.5));
+    addRun(p99, s.id, quantile(lat, 0.99));
     await sleep(300);
   });
   rmSync(dir, { recursive: true, force: true });
-  const rows: [string, Map<string, number>][] = [];
-  for (const [q, m] of [["p50", p50], ["p99", p99]] as const) {
-    const med = new Map([...m].map(([id, xs]) => [id, median(xs)]));
-    for (const [id, v] of med) record(`latency_${q}`, id as never, v);
-    rows.push([q, med]);
-  }
+  const rows: [string, Map<SystemId, number>][] = [];
+  for (const [q, runs] of [["p50", p50], ["p99", p99]] as const) rows.push([q, medians(`latency_${q}`, runs)]);
   console.log(`Latency: ${RATE} events/s for ${SECS} s, one event per transaction, median of ${ROUNDS} runs.`
     + " pgq: daemon ticker_period 0.1 s, queue_ticker_max_lag 0; pollers every 100 ms (ours also wakes on its"
     + " tick NOTIFY); graphile-worker: LISTEN/NOTIFY.");
@@ -234,20 +241,21 @@ async function storage(): Promise<void> {
   const CHUNK = 10_000;
   const per1M = (bytes: number) => (bytes * 1_000_000) / N / 1024 / 1024;
   const sys = systems("ours", "c", "pgboss", "graphile");
-  const full = new Map<string, number>();
-  const after = new Map<string, number>();
+  // one run each: sizes do not vary
+  const full: Runs = new Map();
+  const after: Runs = new Map();
   for (const s of sys) {
     await s.setup();
     await s.create("st", 1);
     for (let done = 0; done < N; done += CHUNK) await s.produce("st", payloads(Math.min(CHUNK, N - done)));
     await s.boundary("st");
-    full.set(s.id, per1M(await s.storage()));
+    addRun(full, s.id, per1M(await s.storage()));
     const r = await s.reader("st", 0, 5000);
     await readAll(s, r, N, performance.now() + 600_000, 10);
     await r.close();
     if (s instanceof PgqSystem) await s.rotate("st");
     if (s instanceof PgBossSystem || s instanceof GraphileSystem) await s.vacuum();
-    after.set(s.id, per1M(await s.storage()));
+    addRun(after, s.id, per1M(await s.storage()));
     await s.close();
     await dropDb(s.db);
   }
@@ -258,21 +266,21 @@ async function storage(): Promise<void> {
     await c.query("insert into plain_events (ev_type, ev_data) select 't', d from unnest($1::text[]) d",
       [payloads(Math.min(CHUNK, N - done))]);
   }
-  full.set("plain", per1M(Number((await c.query("select pg_total_relation_size('plain_events') b")).rows[0].b)));
+  const plainBytes = async () => Number(await scalar<string>(c, "select pg_total_relation_size('plain_events')"));
+  addRun(full, "plain", per1M(await plainBytes()));
   await c.query("delete from plain_events");
   await c.query("vacuum plain_events");
-  after.set("plain", per1M(Number((await c.query("select pg_total_relation_size('plain_events') b")).rows[0].b)));
+  addRun(after, "plain", per1M(await plainBytes()));
   await c.end();
   await dropDb("bench_q_plain");
 
-  for (const [id, v] of full) record("storage_full", id as never, v);
-  for (const [id, v] of after) record("storage_after", id as never, v);
   const cols = [...sys, { id: "plain", label: "plain INSERT" } as QueueSystem];
   console.log(`Storage: ${N} events of 100 bytes, scaled to 1M. After: pgq consumed and rotated; pg-boss`
     + " completed (its rows stay until archived) and VACUUM; graphile-worker completed (deleted) and VACUUM;"
     + " plain DELETE and VACUUM.");
   console.log();
-  table("storage per 1M events", "MiB", cols, [["written", full], ["after consumption", after]]);
+  table("storage per 1M events", "MiB", cols,
+    [["written", medians("storage_full", full)], ["after consumption", medians("storage_after", after)]]);
 }
 
 async function producer(): Promise<void> {

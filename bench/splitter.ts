@@ -4,21 +4,16 @@
 // table and written with one INSERT ... SELECT into a plain table on the
 // other database.
 //   npx tsx bench/splitter.ts [--quick]      (PG* environment names the server)
-import pg from "pg";
 import { Consumer } from "../src/index.js";
 import { splitBatch } from "../src/splitter.js";
 
-import { client, fail, median, quick, record } from "./lib.js";
+import { client, dropDb, fail, freshDb, median, quick, record } from "./lib.js";
 
 const N = quick ? 20_000 : 100_000;
 const ROUNDS = quick ? 1 : 3;
 
 async function main(): Promise<void> {
-  const admin = await client("postgres");
-  for (const db of ["bench_split_src", "bench_split_dst"]) {
-    await admin.query(`drop database if exists ${db} with (force)`);
-    await admin.query(`create database ${db}`);
-  }
+  for (const db of ["bench_split_src", "bench_split_dst"]) await freshDb(db);
   const src = await client("bench_split_src");
   const dst = await client("bench_split_dst");
   await src.query("create extension pgq");
@@ -76,8 +71,7 @@ async function main(): Promise<void> {
   console.log(`| plain SELECT + INSERT ... SELECT between the databases | ${Math.round(floor)} | 1.00 |`);
   await src.end();
   await dst.end();
-  for (const db of ["bench_split_src", "bench_split_dst"]) await admin.query(`drop database ${db} with (force)`);
-  await admin.end();
+  for (const db of ["bench_split_src", "bench_split_dst"]) await dropDb(db);
 }
 
 main().catch(fail("splitter bench"));

@@ -46,6 +46,13 @@ export interface QueueSystem {
 
 const consumerName = (i: number) => `c${i}`;
 
+/** Bytes of the tables (with indexes and TOAST) of schema whose names are LIKE pattern. */
+async function schemaBytes(c: pg.Client, schema: string, pattern = "%"): Promise<number> {
+  return Number(await scalar<string>(c, `select coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint
+      from pg_class c join pg_namespace n on n.oid = c.relnamespace
+     where n.nspname = $1 and c.relname like $2 and c.relkind = 'r'`, [schema, pattern]));
+}
+
 /** pgq (ours) or PgQ 3.5: same SQL API, different installation. */
 export class PgqSystem implements QueueSystem {
   readonly polls = true;
@@ -112,11 +119,8 @@ export class PgqSystem implements QueueSystem {
     };
   }
 
-  async storage(): Promise<number> {
-    const r = await this.admin.query(`select coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint as b
-        from pg_class c join pg_namespace n on n.oid = c.relnamespace
-       where n.nspname = 'pgq' and c.relname like 'event\\_%' and c.relkind = 'r'`);
-    return Number(r.rows[0].b);
+  storage(): Promise<number> {
+    return schemaBytes(this.admin, "pgq", "event\\_%");
   }
 
   /**
@@ -145,14 +149,47 @@ export class PgqSystem implements QueueSystem {
 
 const quietLogger = new Logger(() => () => {});
 
-export class PgBossSystem implements QueueSystem {
+/**
+ * A job queue without fan-out: a channel read by k consumers is k queues
+ * (`<channel>_<i>`), nothing to tick, storage = the tables of its schema.
+ */
+abstract class JobQueueSystem {
+  protected admin!: pg.Client;
+  private fanout = new Map<string, number>();
+  constructor(readonly db: string, private readonly schema: string) {}
+
+  protected consumers(channel: string, consumers: number): void {
+    this.fanout.set(channel, consumers);
+  }
+
+  /** One job per payload for each consumer of channel. */
+  protected copies<J>(channel: string, payloads: string[], job: (queue: string, p: string) => J): J[] {
+    const jobs: J[] = [];
+    for (let i = 0; i < this.fanout.get(channel)!; i++) {
+      for (const p of payloads) jobs.push(job(`${channel}_${i}`, p));
+    }
+    return jobs;
+  }
+
+  async boundary(): Promise<void> {}
+
+  async startTicker(): Promise<() => Promise<void>> {
+    return async () => {};
+  }
+
+  storage(): Promise<number> {
+    return schemaBytes(this.admin, this.schema);
+  }
+}
+
+export class PgBossSystem extends JobQueueSystem implements QueueSystem {
   readonly id = "pgboss" as const;
   readonly label = "pg-boss 10.4.2";
   readonly polls = true;
   private boss!: PgBoss;
-  private admin!: pg.Client;
-  private fanout = new Map<string, number>();
-  constructor(readonly db: string) {}
+  constructor(db: string) {
+    super(db, "pgboss");
+  }
 
   async setup(): Promise<void> {
     await freshDb(this.db);
@@ -164,21 +201,11 @@ export class PgBossSystem implements QueueSystem {
 
   async create(channel: string, consumers: number): Promise<void> {
     for (let i = 0; i < consumers; i++) await this.boss.createQueue(`${channel}_${i}`);
-    this.fanout.set(channel, consumers);
+    this.consumers(channel, consumers);
   }
 
   async produce(channel: string, payloads: string[]): Promise<void> {
-    const jobs: PgBoss.JobInsert[] = [];
-    for (let i = 0; i < this.fanout.get(channel)!; i++) {
-      for (const p of payloads) jobs.push({ name: `${channel}_${i}`, data: { p } });
-    }
-    await this.boss.insert(jobs);
-  }
-
-  async boundary(): Promise<void> {}
-
-  async startTicker(): Promise<() => Promise<void>> {
-    return async () => {};
+    await this.boss.insert(this.copies(channel, payloads, (name, p): PgBoss.JobInsert => ({ name, data: { p } })));
   }
 
   async reader(channel: string, i: number, batch: number): Promise<Reader> {
@@ -195,13 +222,6 @@ export class PgBossSystem implements QueueSystem {
     };
   }
 
-  async storage(): Promise<number> {
-    const r = await this.admin.query(`select coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint as b
-        from pg_class c join pg_namespace n on n.oid = c.relnamespace
-       where n.nspname = 'pgboss' and c.relkind = 'r'`);
-    return Number(r.rows[0].b);
-  }
-
   async vacuum(): Promise<void> {
     const r = await this.admin.query(`select format('%I.%I', n.nspname, c.relname) as t
         from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'pgboss' and c.relkind = 'r'`);
@@ -214,16 +234,16 @@ export class PgBossSystem implements QueueSystem {
   }
 }
 
-export class GraphileSystem implements QueueSystem {
+export class GraphileSystem extends JobQueueSystem implements QueueSystem {
   readonly id = "graphile" as const;
   readonly label = "graphile-worker 0.17.3";
   readonly polls = false;
   private utils!: WorkerUtils;
-  private admin!: pg.Client;
-  private fanout = new Map<string, number>();
   /** Jobs one runner works on at once. */
   static readonly CONCURRENCY = 4;
-  constructor(readonly db: string) {}
+  constructor(db: string) {
+    super(db, "graphile_worker");
+  }
 
   async setup(): Promise<void> {
     await freshDb(this.db);
@@ -233,21 +253,11 @@ export class GraphileSystem implements QueueSystem {
   }
 
   async create(channel: string, consumers: number): Promise<void> {
-    this.fanout.set(channel, consumers);
+    this.consumers(channel, consumers);
   }
 
   async produce(channel: string, payloads: string[]): Promise<void> {
-    const specs = [];
-    for (let i = 0; i < this.fanout.get(channel)!; i++) {
-      for (const p of payloads) specs.push({ identifier: `${channel}_${i}`, payload: { p } });
-    }
-    await this.utils.addJobs(specs);
-  }
-
-  async boundary(): Promise<void> {}
-
-  async startTicker(): Promise<() => Promise<void>> {
-    return async () => {};
+    await this.utils.addJobs(this.copies(channel, payloads, (identifier, p) => ({ identifier, payload: { p } })));
   }
 
   /**
@@ -283,13 +293,6 @@ export class GraphileSystem implements QueueSystem {
       },
       close: () => runner.stop(),
     };
-  }
-
-  async storage(): Promise<number> {
-    const r = await this.admin.query(`select coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint as b
-        from pg_class c join pg_namespace n on n.oid = c.relnamespace
-       where n.nspname = 'graphile_worker' and c.relkind = 'r'`);
-    return Number(r.rows[0].b);
   }
 
   async vacuum(): Promise<void> {

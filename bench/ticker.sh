@@ -11,7 +11,7 @@ CALLS=200 ROUNDS=5
 if [ "${1:-}" = --quick ]; then CALLS=20 ROUNDS=3; fi
 
 "$here/reference.sh" bench_kc c >/dev/null
-psql -X -q -d postgres -c "drop database if exists bench_ko with (force)" -c "create database bench_ko" >/dev/null 2>&1
+fresh_db bench_ko
 psql -X -q -d bench_ko -c "create extension pgq" >/dev/null
 
 # ms values: keep the fractions

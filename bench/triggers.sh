@@ -15,7 +15,7 @@ if [ "${1:-}" = --quick ]; then N=5000 ROUNDS=3 SECS=3; fi
 
 "$here/reference.sh" bench_tc c >/dev/null
 "$here/reference.sh" bench_tp pl >/dev/null
-psql -X -q -d postgres -c "drop database if exists bench_to with (force)" -c "create database bench_to" >/dev/null 2>&1
+fresh_db bench_to
 psql -X -q -d bench_to -c "create extension pgq" >/dev/null
 
 for db in bench_to bench_tc bench_tp; do
