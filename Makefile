@@ -5,6 +5,7 @@
 #   make                 build the SQL scripts from extension/ sources
 #   make install         install them into PostgreSQL's share directory
 #   make installcheck    pgTAP tests against a running server (PG* env)
+#   make upgradecheck    released versions upgraded in place = fresh install
 #   make test            everything (pgTAP + vitest) on a throwaway cluster
 #   make demo            a queue at work, on a throwaway cluster
 #   make bench           benchmarks side by side with C PgQ
@@ -17,36 +18,73 @@ PGQ_EXT_VERSION := $(call control_version,extension/pgq_ext.control)
 PGQ_SCHEMA    := $(sort $(wildcard extension/pgq/schema/*.sql))
 PGQ_FUNCTIONS := $(sort $(wildcard extension/pgq/functions/*.sql))
 PGQ_TRIGGERS  := $(sort $(wildcard extension/pgq/triggers/*.sql))
-PGQ_SOURCES   := $(PGQ_SCHEMA) $(PGQ_FUNCTIONS) $(PGQ_TRIGGERS)
-EXT_SOURCES   := $(sort $(wildcard extension/pgq_ext/schema/*.sql)) $(sort $(wildcard extension/pgq_ext/functions/*.sql))
+PGQ_CODE      := $(PGQ_FUNCTIONS) $(PGQ_TRIGGERS)
+PGQ_SOURCES   := $(PGQ_SCHEMA) $(PGQ_CODE)
+# schema changes since 4.0, each guarded by a catalog check (see
+# extension/README.md): every update script runs all of them, in order
+PGQ_DELTAS    := $(sort $(wildcard extension/pgq/upgrade/4.*.sql))
+EXT_SCHEMA    := $(sort $(wildcard extension/pgq_ext/schema/*.sql))
+EXT_CODE      := $(sort $(wildcard extension/pgq_ext/functions/*.sql))
+EXT_SOURCES   := $(EXT_SCHEMA) $(EXT_CODE)
+EXT_DELTAS    := $(sort $(wildcard extension/pgq_ext/upgrade/4.*.sql))
+
+# Released versions: their full scripts are frozen in extension/released/;
+# each gets an update script to this version.
+released = $(filter-out $(2),$(patsubst extension/released/$(1)--%.sql,%,$(wildcard extension/released/$(1)--*.sql)))
+PGQ_RELEASED := $(call released,pgq,$(PGQ_VERSION))
+EXT_RELEASED := $(call released,pgq_ext,$(PGQ_EXT_VERSION))
+PGQ_UPDATES  := $(foreach v,$(PGQ_RELEASED),extension/pgq--$(v)--$(PGQ_VERSION).sql)
+EXT_UPDATES  := $(foreach v,$(EXT_RELEASED),extension/pgq_ext--$(v)--$(PGQ_EXT_VERSION).sql)
 
 MODULEDIR  = extension
-DATA       = extension/pgq.control extension/pgq_ext.control
-DATA_built = extension/pgq--$(PGQ_VERSION).sql extension/pgq.sql \
-             extension/pgq_ext--$(PGQ_EXT_VERSION).sql extension/pgq_ext.sql
-EXTRA_CLEAN = extension/pgq--*.sql extension/pgq.sql extension/pgq_ext--*.sql extension/pgq_ext.sql
+DATA       = extension/pgq.control extension/pgq_ext.control \
+             $(foreach v,$(PGQ_RELEASED),extension/released/pgq--$(v).sql) \
+             $(foreach v,$(EXT_RELEASED),extension/released/pgq_ext--$(v).sql)
+DATA_built = extension/pgq--$(PGQ_VERSION).sql extension/pgq.sql extension/pgq.upgrade.sql \
+             extension/pgq_ext--$(PGQ_EXT_VERSION).sql extension/pgq_ext.sql extension/pgq_ext.upgrade.sql \
+             $(PGQ_UPDATES) $(EXT_UPDATES)
+EXTRA_CLEAN = extension/pgq--*.sql extension/pgq.sql extension/pgq.upgrade.sql \
+              extension/pgq_ext--*.sql extension/pgq_ext.sql extension/pgq_ext.upgrade.sql
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-# The extension script: sources in order, then the install-time schema fix,
+BUILD := scripts/build-sql.sh
+PGQ_DEPS := $(PGQ_SOURCES) $(PGQ_DELTAS) extension/pgq/grants.sql extension/pgq/ext_dump.sql extension/pgq.control $(BUILD)
+EXT_DEPS := $(EXT_SOURCES) $(EXT_DELTAS) extension/pgq_ext/grants.sql extension/pgq_ext/ext_dump.sql extension/pgq_ext.control $(BUILD)
+
+# The extension script: tables, then functions, then upgrade_schema(),
 # grants and pg_dump marks.  Function bodies are checked at first call, so
 # the files may come in any order.
-extension/pgq--$(PGQ_VERSION).sql: $(PGQ_SOURCES) extension/pgq/grants.sql extension/pgq/ext_dump.sql extension/pgq.control scripts/build-sql.sh
-	scripts/build-sql.sh extension pgq $(PGQ_VERSION) $(PGQ_SOURCES) > $@
+extension/pgq--$(PGQ_VERSION).sql: $(PGQ_DEPS)
+	$(BUILD) extension pgq $(PGQ_VERSION) $(PGQ_SOURCES) > $@
 
 # The same without CREATE EXTENSION, for servers where extensions cannot be
 # installed: psql -f pgq.sql
-extension/pgq.sql: $(PGQ_SOURCES) extension/pgq/grants.sql extension/pgq.control scripts/build-sql.sh
-	scripts/build-sql.sh plain pgq $(PGQ_VERSION) $(PGQ_SOURCES) > $@
+extension/pgq.sql: $(PGQ_DEPS)
+	$(BUILD) plain pgq $(PGQ_VERSION) $(PGQ_SOURCES) > $@
 
-extension/pgq_ext--$(PGQ_EXT_VERSION).sql: $(EXT_SOURCES) extension/pgq_ext/grants.sql extension/pgq_ext/ext_dump.sql extension/pgq_ext.control scripts/build-sql.sh
-	scripts/build-sql.sh extension pgq_ext $(PGQ_EXT_VERSION) $(EXT_SOURCES) > $@
+# Update scripts: the schema deltas, then every function again.
+$(PGQ_UPDATES): extension/pgq--%--$(PGQ_VERSION).sql: $(PGQ_DEPS)
+	$(BUILD) update pgq $(PGQ_VERSION) $(PGQ_DELTAS) $(PGQ_CODE) > $@
 
-extension/pgq_ext.sql: $(EXT_SOURCES) extension/pgq_ext/grants.sql extension/pgq_ext.control scripts/build-sql.sh
-	scripts/build-sql.sh plain pgq_ext $(PGQ_EXT_VERSION) $(EXT_SOURCES) > $@
+# A plain install of any 4.x brought to this version: psql -f pgq.upgrade.sql
+extension/pgq.upgrade.sql: $(PGQ_DEPS)
+	$(BUILD) plain-update pgq $(PGQ_VERSION) $(PGQ_DELTAS) $(PGQ_CODE) > $@
 
-.PHONY: test demo bench pgtap vitest refcheck
+extension/pgq_ext--$(PGQ_EXT_VERSION).sql: $(EXT_DEPS)
+	$(BUILD) extension pgq_ext $(PGQ_EXT_VERSION) $(EXT_SOURCES) > $@
+
+extension/pgq_ext.sql: $(EXT_DEPS)
+	$(BUILD) plain pgq_ext $(PGQ_EXT_VERSION) $(EXT_SOURCES) > $@
+
+$(EXT_UPDATES): extension/pgq_ext--%--$(PGQ_EXT_VERSION).sql: $(EXT_DEPS)
+	$(BUILD) update pgq_ext $(PGQ_EXT_VERSION) $(EXT_DELTAS) $(EXT_CODE) > $@
+
+extension/pgq_ext.upgrade.sql: $(EXT_DEPS)
+	$(BUILD) plain-update pgq_ext $(PGQ_EXT_VERSION) $(EXT_DELTAS) $(EXT_CODE) > $@
+
+.PHONY: test demo bench pgtap vitest refcheck upgradecheck
 
 # pgTAP tests against the server in the PG* environment; each file gets a
 # fresh database cloned from a template with pgtap and pgq.
@@ -75,6 +113,11 @@ demo: all node_modules
 refcheck: all node_modules
 	scripts/pgcluster.sh run -- sh -c 'npx tsx test/refcheck/refcheck.ts $(if $(ROWS),--rows $(ROWS)) $(if $(SEED),--seed $(SEED)) && \
 	    npx tsx test/refcheck/refcheck.ts --bulk $(if $(ROWS),--rows $(ROWS)) $(if $(SEED),--seed $(SEED))'
+
+# Every frozen release (extension/released/) upgraded in place equals a fresh
+# install of this version, and its queued work goes on (extension and plain).
+upgradecheck: all node_modules
+	scripts/pgcluster.sh run -- npx tsx test/upgrade/upgradecheck.ts
 
 bench: all node_modules
 	scripts/pgcluster.sh run -- bench/run.sh $(if $(QUICK),--quick)

@@ -56,8 +56,9 @@ select fk_ok('pgq', 'retry_queue', 'ev_queue', 'pgq', 'queue', 'queue_id');
 -- extension packaging
 select is((select count(*)::int from pg_extension e, unnest(e.extconfig) where e.extname = 'pgq'),
           7, 'seven tables and sequences are marked for pg_dump');
-select is((select extversion from pg_extension where extname = 'pgq'), '4.0', 'extension version');
-select is(pgq.version(), '4.0', 'version()');
+select is((select extversion from pg_extension where extname = 'pgq'),
+          (select default_version from pg_available_extensions where name = 'pgq'), 'extension version');
+select is(pgq.version(), (select default_version from pg_available_extensions where name = 'pgq'), 'version()');
 
 -- roles made by upgrade_schema
 select has_role('pgq_reader');

@@ -13,8 +13,9 @@ select col_is_pk('pgq_ext', 'partial_batch', array['consumer_id', 'subconsumer_i
 select col_default_is('pgq_ext', 'completed_tick', 'subconsumer_id', ''::text, 'subconsumer defaults to empty');
 select is((select count(*)::int from pg_extension e, unnest(e.extconfig) where e.extname = 'pgq_ext'),
           4, 'four tables marked for pg_dump');
-select is(pgq_ext.version(), '4.0', 'version');
-select is((select extversion from pg_extension where extname = 'pgq_ext'), '4.0', 'extension version');
+select is(pgq_ext.version(), (select default_version from pg_available_extensions where name = 'pgq_ext'), 'version');
+select is((select extversion from pg_extension where extname = 'pgq_ext'),
+          (select default_version from pg_available_extensions where name = 'pgq_ext'), 'extension version');
 select is(pgq_ext.upgrade_schema(), 0, 'upgrade_schema: nothing to do on current tables');
 
 -- batch tracking

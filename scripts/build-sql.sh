@@ -1,22 +1,29 @@
 #!/usr/bin/env bash
-# Build one install script of an extension from its sources.
-#   build-sql.sh extension|plain EXT VERSION SOURCE...
-# extension: the CREATE EXTENSION script (marks tables for pg_dump);
-# plain: a script for psql -f, run in one transaction.
-# After the given sources come: EXT.upgrade_schema() (it makes pgq's roles,
-# which the grants need), extension/EXT/grants.sql and, in extension mode,
-# extension/EXT/ext_dump.sql.
+# Build one script of an extension from its sources.
+#   build-sql.sh MODE EXT VERSION SOURCE...
+# MODE:
+#   extension  the CREATE EXTENSION script (marks tables for pg_dump)
+#   plain      a full install for psql -f, in one transaction
+#   update     an ALTER EXTENSION ... UPDATE script
+#   plain-update  the same for a plain install, for psql -f, in one transaction
+# The Makefile passes the sources: for full installs the schema files and then
+# the functions; for updates the upgrade deltas (extension/EXT/upgrade/) and
+# then the functions, which are all "create or replace" so that one source
+# serves both.  After the sources come: EXT.upgrade_schema() (it makes pgq's
+# roles, which the grants need), extension/EXT/grants.sql (idempotent: it
+# revokes before it grants) and, in extension modes, extension/EXT/ext_dump.sql.
 set -euo pipefail
 mode=$1 ext=$2 version=$3
 shift 3
 src=$(dirname "$0")/../extension/$ext
 
-echo "-- $ext $version, built from extension/$ext/ sources: do not edit."
-if [ "$mode" = extension ]; then
-    echo "\\echo Use \"CREATE EXTENSION $ext\" to load this file. \\quit"
-else
-    echo 'begin;'
-fi
+echo "-- $ext $version ($mode), built from extension/$ext/ sources: do not edit."
+case "$mode" in
+    extension) echo "\\echo Use \"CREATE EXTENSION $ext\" to load this file. \\quit" ;;
+    update) echo "\\echo Use \"ALTER EXTENSION $ext UPDATE TO '$version'\" to load this file. \\quit" ;;
+    plain|plain-update) echo 'begin;' ;;
+    *) echo "build-sql.sh: unknown mode $mode" >&2; exit 2 ;;
+esac
 echo 'set check_function_bodies = off;'
 echo 'set client_min_messages = warning;'
 for f in "$@"; do
@@ -28,9 +35,10 @@ echo
 echo "select $ext.upgrade_schema();"
 echo
 cat "$src/grants.sql"
-if [ "$mode" = extension ]; then
-    echo
-    cat "$src/ext_dump.sql"
-else
-    echo 'commit;'
-fi
+case "$mode" in
+    extension|update)
+        echo
+        cat "$src/ext_dump.sql" ;;
+    *)
+        echo 'commit;' ;;
+esac

@@ -6,6 +6,7 @@ import {
   type Batch, type PgqEvent,
 } from "../src/index.js";
 import { createTestDb, type TestDb } from "./support/db.js";
+import { PGQ_VERSION } from "./support/env.js";
 
 let db: TestDb;
 let client: PgqClient;
@@ -34,7 +35,7 @@ describe("PgqClient", () => {
   it("administers queues and produces events; ids stay strings", async () => {
     const q = await freshQueue();
     expect(await client.createQueue(q)).toBe(false);
-    expect(await client.version()).toBe("4.0");
+    expect(await client.version()).toBe(PGQ_VERSION);
     const id = await client.insertEvent(q, { type: "t", data: "d", extra1: "x" });
     expect(id).toBe("1");
     const ids = await client.insertEvents(q, [

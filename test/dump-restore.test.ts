@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import pg from "pg";
 import { createTestDb, createTickingQueue, value, type TestDb } from "./support/db.js";
-import { cliEnv, serverConfig } from "./support/env.js";
+import { cliEnv, PGQ_VERSION, serverConfig } from "./support/env.js";
 
 let db: TestDb;
 const RESTORED = `pgq_restored_${process.pid}`;
@@ -57,7 +57,7 @@ describe("pg_dump and restore", () => {
     const r = new pg.Client(serverConfig(inject("pgServer"), RESTORED));
     await r.connect();
     try {
-      expect(await value(r, "select pgq.version()")).toBe("4.0");
+      expect(await value(r, "select pgq.version()")).toBe(PGQ_VERSION);
       expect(await value(r, "select count(*)::int from pgq.get_consumer_info()")).toBe(4);
       expect(await value(r, "select pgq.next_batch('orders', 'open')")).toBe(openBatch);
       expect((await r.query("select ev_data from pgq.get_batch_events($1)", [openBatch])).rows).toEqual([

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPrivateCluster, type PrivateCluster } from "./support/cluster.js";
 import { killDaemons, runCli, waitFor } from "./support/cli.js";
+import { PGQ_VERSION } from "./support/env.js";
 
 let cluster: PrivateCluster;
 const dir = mkdtempSync(join(tmpdir(), "pgqadm-test."));
@@ -91,7 +92,7 @@ db = dbname=adm2 host=${cluster.env.PGHOST} port=${cluster.env.PGPORT} user=adm_
     const r = await adm([path, "install"]);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^pgq installed from the plain script \(CREATE EXTENSION: permission denied to create extension "pgq"/);
-    expect(await sql("adm2", "select pgq.version() v")).toEqual([{ v: "4.0" }]);
+    expect(await sql("adm2", "select pgq.version() v")).toEqual([{ v: PGQ_VERSION }]);
     expect(await sql("adm2", "select count(*)::int n from pg_extension where extname = 'pgq'")).toEqual([{ n: 0 }]);
   });
 

@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { inject } from "vitest";
-import { cliEnv, serverConfig } from "./support/env.js";
+import { cliEnv, PGQ_VERSION, serverConfig } from "./support/env.js";
 import { value } from "./support/db.js";
 
 const script = resolve(import.meta.dirname, "../extension/pgq.sql");
@@ -35,7 +35,7 @@ describe("plain script install", () => {
       stdio: ["ignore", "ignore", "inherit"],
     });
     expect(await value(c, "select count(*)::int from pg_extension where extname = 'pgq'")).toBe(0);
-    expect(await value(c, "select pgq.version()")).toBe("4.0");
+    expect(await value(c, "select pgq.version()")).toBe(PGQ_VERSION);
   });
 
   it("works like the extension", async () => {

@@ -1,5 +1,7 @@
 -- Privileges of the pgq schema (PgQ 3.5 grants.ini).  Every function loses
--- its default PUBLIC execute first; then each group gets what it needs.
+-- its default PUBLIC execute, and whatever an earlier release granted to the
+-- pgq roles, first (so an update script that runs this file ends with exactly
+-- these grants); then each group gets what it needs.
 --   public:     schema usage, read-only status functions, table SELECTs
 --   pgq_reader: consumers (register, batches, retry)
 --   pgq_writer: producers (insert_event, triggers)
@@ -16,7 +18,7 @@ begin
           from pg_catalog.pg_proc p
          where p.pronamespace = 'pgq'::regnamespace
     loop
-        execute format('revoke all on function %s from public', v_fn);
+        execute format('revoke all on function %s from public, pgq_reader, pgq_writer, pgq_admin', v_fn);
     end loop;
 end;
 $grants$;

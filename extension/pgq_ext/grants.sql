@@ -10,7 +10,7 @@ begin
         select p.oid::regprocedure from pg_catalog.pg_proc p
          where p.pronamespace = 'pgq_ext'::regnamespace
     loop
-        execute format('revoke all on function %s from public', v_fn);
+        execute format('revoke all on function %s from public, pgq_reader, pgq_writer, pgq_admin', v_fn);
         execute format('grant execute on function %s to pgq_writer', v_fn);
     end loop;
 end;

@@ -1,5 +1,6 @@
 // Connection settings for the test server, shared by the global setup and
 // the test files.
+import { readFileSync } from "node:fs";
 import type { ClientConfig } from "pg";
 
 export const TEMPLATE_DB = "pgq_test_template";
@@ -42,3 +43,8 @@ export function cliEnv(server: ServerEnv, database: string): NodeJS.ProcessEnv {
   }
   return env;
 }
+
+/** The version this checkout builds (extension/pgq.control's default_version). */
+export const PGQ_VERSION = /default_version\s*=\s*'([^']+)'/.exec(
+  readFileSync(new URL("../../extension/pgq.control", import.meta.url), "utf8"),
+)![1]!;
