@@ -4,7 +4,8 @@ language plpgsql security definer
 set search_path = pg_catalog, pg_temp
 as $$
     -- pgq.force_tick(i_queue_name): make the next ticker run tick this
-    -- queue, by moving its event sequence ticker_max_count*2 + 1000 ahead.
+    -- queue, by moving its event sequence ticker_max_count*2 + 1000 ahead
+    -- of its next value.
     -- The caller polls until the newest tick id changes.
     -- Returns: the current newest tick id; NULL when the queue does not
     --   exist, is externally ticked or is paused (nothing is changed then).
@@ -28,8 +29,9 @@ begin
      order by tick_queue desc, tick_id desc
      limit 1;
 
+    -- from nextval(), as PgQ 3.5 does: the sequence ends where PgQ's would
     perform pg_catalog.setval(pgq.quote_fqname(v_q.queue_event_seq)::regclass,
-                              pgq.seq_getval(v_q.queue_event_seq)
+                              pg_catalog.nextval(pgq.quote_fqname(v_q.queue_event_seq)::regclass)
                               + v_q.queue_ticker_max_count * 2 + 1000);
     return v_tick_id;
 end;
