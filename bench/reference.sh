@@ -5,35 +5,21 @@
 # pgq_pl_only.sql).  The package is never installed: its extension files
 # would collide with ours.
 # With --pgqd it fetches Debian's pgqd package the same way and prints the
-# path of the pgqd binary.
+# path of the pgqd binary.  The packages are fetched by scripts/pgq35.sh
+# (into PGQ_BENCH_CACHE, which also holds the files made here).
 # Usage: reference.sh DBNAME [c|pl]   (PG* environment names the server)
 #        reference.sh --pgqd
 set -euo pipefail
 cache=${PGQ_BENCH_CACHE:-/tmp/pgq-bench-cache}
 mkdir -p "$cache"
 
-# unpack PACKAGE into $cache/DIR (downloaded once)
-fetch() {
-    local pkg=$1 dir=$2 deb
-    deb=$(ls "$cache/${pkg}"_*.deb 2>/dev/null | head -1 || true)
-    if [ -z "$deb" ]; then
-        (cd "$cache" && apt-get download "$pkg" >/dev/null 2>&1) || {
-            [ "$(id -u)" = 0 ] && apt-get update -qq >/dev/null 2>&1
-            (cd "$cache" && apt-get download "$pkg" >/dev/null)
-        }
-        deb=$(ls "$cache/${pkg}"_*.deb | head -1)
-    fi
-    [ -d "$cache/$dir" ] || dpkg -x "$deb" "$cache/$dir"
-}
+pgq35=$(cd "$(dirname "$0")/.." && pwd)/scripts/pgq35.sh
 
 if [ "$1" = --pgqd ]; then
-    fetch pgqd pgqd
-    echo "$cache/pgqd/usr/bin/pgqd"
-    exit 0
+    exec "$pgq35" pgqd
 fi
 db=$1 variant=${2:-c}
-fetch postgresql-15-pgq3 unpacked
-ref="$cache/unpacked"
+ref=$("$pgq35" unpack postgresql-15-pgq3)
 # the server (user postgres) must be able to read the modules
 lib="$cache/lib"
 mkdir -p "$lib"
