@@ -36,13 +36,25 @@ EXT_RELEASED := $(call released,pgq_ext,$(PGQ_EXT_VERSION))
 PGQ_UPDATES  := $(foreach v,$(PGQ_RELEASED),extension/pgq--$(v)--$(PGQ_VERSION).sql)
 EXT_UPDATES  := $(foreach v,$(EXT_RELEASED),extension/pgq_ext--$(v)--$(PGQ_EXT_VERSION).sql)
 
+# PgQ's own (SkyTools) releases, updated in place: pgq gets the hand-written
+# conversion of its event storage (pgq/upgrade/from-3.5.sql) and then what
+# every 4.x update runs.  3.5.1 and 3.5.2 changed only PgQ's C code
+# (PostgreSQL 16 and 19 support), their SQL objects are 3.5's.  PgQ's
+# pgq_ext (3.1 .. 3.3, see extension/README.md) has our tables and
+# signatures already: its update is the same as from 4.0.
+PGQ_FOREIGN  := 3.5 3.5.1 3.5.2
+EXT_FOREIGN  := 3.1 3.1.1 3.1.2 3.2 3.3
+PGQ_FROM35   := extension/pgq/upgrade/from-3.5.sql
+PGQ_FOREIGN_UPDATES := $(foreach v,$(PGQ_FOREIGN),extension/pgq--$(v)--$(PGQ_VERSION).sql)
+EXT_UPDATES  += $(foreach v,$(EXT_FOREIGN),extension/pgq_ext--$(v)--$(PGQ_EXT_VERSION).sql)
+
 MODULEDIR  = extension
 DATA       = extension/pgq.control extension/pgq_ext.control \
              $(foreach v,$(PGQ_RELEASED),extension/released/pgq--$(v).sql) \
              $(foreach v,$(EXT_RELEASED),extension/released/pgq_ext--$(v).sql)
 DATA_built = extension/pgq--$(PGQ_VERSION).sql extension/pgq.sql extension/pgq.upgrade.sql \
              extension/pgq_ext--$(PGQ_EXT_VERSION).sql extension/pgq_ext.sql extension/pgq_ext.upgrade.sql \
-             $(PGQ_UPDATES) $(EXT_UPDATES)
+             $(PGQ_UPDATES) $(PGQ_FOREIGN_UPDATES) $(EXT_UPDATES)
 EXTRA_CLEAN = extension/pgq--*.sql extension/pgq.sql extension/pgq.upgrade.sql \
               extension/pgq_ext--*.sql extension/pgq_ext.sql extension/pgq_ext.upgrade.sql
 
@@ -67,6 +79,10 @@ extension/pgq.sql: $(PGQ_DEPS)
 # Update scripts: the schema deltas, then every function again.
 $(PGQ_UPDATES): extension/pgq--%--$(PGQ_VERSION).sql: $(PGQ_DEPS)
 	$(BUILD) update pgq $(PGQ_VERSION) $(PGQ_DELTAS) $(PGQ_CODE) > $@
+
+# From PgQ 3.5: its event storage converted first
+$(PGQ_FOREIGN_UPDATES): extension/pgq--%--$(PGQ_VERSION).sql: $(PGQ_DEPS) $(PGQ_FROM35)
+	$(BUILD) update pgq $(PGQ_VERSION) $(PGQ_FROM35) $(PGQ_DELTAS) $(PGQ_CODE) > $@
 
 # A plain install of any 4.x brought to this version: psql -f pgq.upgrade.sql
 extension/pgq.upgrade.sql: $(PGQ_DEPS)

@@ -9,6 +9,10 @@
 #   pgq35.sh install-ours DIR this checkout's extensions (make install) into
 #                             DIR's extension directory, beside PgQ 3.5's
 #                             files, for ALTER EXTENSION pgq UPDATE
+#   pgq35.sh old-pgq-ext DIR  PgQ's pgq_ext 3.3 (Debian does not package it;
+#                             rebuilt in test/fixtures/pgq_ext-3.3/) into
+#                             DIR's extension directory: create extension
+#                             pgq_ext version '3.3'
 #   pgq35.sh pgqd             prints the path of Debian's pgqd binary
 #   pgq35.sh python           prints a PYTHONPATH under which /usr/bin/python3
 #                             can `import pgq, skytools` (python3-pgq 3.7)
@@ -264,13 +268,29 @@ cmd_install_ours() {
     ls "$dir/share/postgresql/15/extension/pgq.control" >/dev/null
 }
 
+# The pgq_ext 3.3 fixture into the prefix DIR (the next `prefix DIR` takes
+# it out again, with ours)
+cmd_old_pgq_ext() {
+    local dir=$1 ext
+    dir=$(cd "$dir" && pwd -P)
+    ext=$dir/share/postgresql/15/extension
+    [ -f "$dir/.pgq35-prefix" ] || die "$dir is not a prefix made by: $0 prefix $dir"
+    (
+        lock "$dir/.lock"
+        rm -f "$ext"/pgq_ext.control "$ext"/pgq_ext--3.3.sql
+        cp "$here"/test/fixtures/pgq_ext-3.3/pgq_ext.control "$here"/test/fixtures/pgq_ext-3.3/pgq_ext--3.3.sql "$ext/"
+        chmod a+r "$ext"/pgq_ext.control "$ext"/pgq_ext--3.3.sql
+    )
+}
+
 cmd=${1:-}
 shift || true
 case "$cmd" in
     prefix) cmd_prefix "$@" ;;
     install-ours) [ $# = 1 ] || { echo "usage: $0 install-ours DIR" >&2; exit 2; }; cmd_install_ours "$1" ;;
+    old-pgq-ext) [ $# = 1 ] || { echo "usage: $0 old-pgq-ext DIR" >&2; exit 2; }; cmd_old_pgq_ext "$1" ;;
     pgqd) cmd_pgqd ;;
     python) cmd_python ;;
     unpack) [ $# = 1 ] || { echo "usage: $0 unpack PKG" >&2; exit 2; }; unpack "$1" ;;
-    *) echo "usage: $0 prefix [DIR] | install-ours DIR | pgqd | python | unpack PKG" >&2; exit 2 ;;
+    *) echo "usage: $0 prefix [DIR] | install-ours DIR | old-pgq-ext DIR | pgqd | python | unpack PKG" >&2; exit 2 ;;
 esac
