@@ -20,16 +20,21 @@ export interface PrivateCluster {
   stop(): void;
 }
 
-export function startPrivateCluster(): PrivateCluster {
+/**
+ * Starts a cluster of its own; `pgbin` picks other PostgreSQL binaries (a
+ * prefix of scripts/pgq35.sh: PgQ 3.5 as its pgq).
+ */
+export function startPrivateCluster(opts: { pgbin?: string } = {}): PrivateCluster {
   const dir = mkdtempSync(join(tmpdir(), "pgq-private."));
   rmdirSync(dir);
-  const out = execFileSync(script, ["start", dir], { encoding: "utf8" });
-  const env: Record<string, string> = {};
+  const env = opts.pgbin ? { ...process.env, PGBIN: opts.pgbin } : process.env;
+  const out = execFileSync(script, ["start", dir], { encoding: "utf8", env });
+  const vars: Record<string, string> = {};
   for (const line of out.split("\n")) {
     const eq = line.indexOf("=");
-    if (eq > 0) env[line.slice(0, eq)] = line.slice(eq + 1);
+    if (eq > 0) vars[line.slice(0, eq)] = line.slice(eq + 1);
   }
-  const e = { PGHOST: env.PGHOST!, PGPORT: env.PGPORT!, PGUSER: env.PGUSER ?? "postgres" };
+  const e = { PGHOST: vars.PGHOST!, PGPORT: vars.PGPORT!, PGUSER: vars.PGUSER ?? "postgres" };
   const config = (database: string): pg.ClientConfig => ({ host: e.PGHOST, port: Number(e.PGPORT), user: e.PGUSER, database });
   return {
     env: e,
@@ -53,7 +58,7 @@ export function startPrivateCluster(): PrivateCluster {
         await c.end();
       }
     },
-    restart: () => execFileSync(script, ["restart", dir]),
-    stop: () => execFileSync(script, ["stop", dir]),
+    restart: () => execFileSync(script, ["restart", dir], { env }),
+    stop: () => execFileSync(script, ["stop", dir], { env }),
   };
 }
