@@ -149,4 +149,10 @@ create trigger bk2_r after insert on bk2 for each row execute procedure pgq.sqlt
 select throws_ok($$insert into bk2 values (2)$$, '22023',
                  'pgq bulk trigger must be AFTER INSERT, UPDATE or DELETE ... FOR EACH STATEMENT');
 
+-- urlencoding: long values of every kind of run come out as PgQ writes them
+select is(pgq._urlencode(repeat('é a_', 1000)), repeat('%c3%a9+a_', 1000), 'urlencode: runs of non-ASCII, spaces and safe characters');
+select is(pgq._urlencode(repeat('€', 30000)), repeat('%e2%82%ac', 30000), 'urlencode: one long non-ASCII run');
+select is(pgq._urlencode('  x&y=z%' || chr(10)), '++x%26y%3dz%25%0a', 'urlencode: spaces, reserved and control characters');
+select is(pgq._urlencode_bytes(''), '', 'urlencode_bytes of nothing is empty');
+
 select * from finish();

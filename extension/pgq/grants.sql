@@ -69,8 +69,8 @@ to pgq_writer;
 -- the triggers' helpers run with the rights of whoever changes the table,
 -- as the triggers do; like pgq.insert_event they are for pgq_writer
 grant execute on function
-    pgq._trigger_event(text, text, text, text, oid, text[], text, text),
-    pgq._trigger_expr(text, oid, text, text),
+    pgq._trigger_event(text, text, text, text, oid, text[], text, text, text),
+    pgq._trigger_expr(text, oid, text, text, text),
     pgq._trigger_args(text[]),
     pgq._trigger_table(oid),
     pgq._row_fields(text),
@@ -86,6 +86,7 @@ grant execute on function
     pgq._bulk_trigger_sql(text, text, text, text, oid, text[]),
     pgq._bulk_error(text, text),
     pgq._bulk_text(text, text),
+    pgq._bulk_differ(text, text),
     pgq._bulk_encode(text, text, text[], oid[], text[]),
     pgq._bulk_changed(text[], text[], text, text),
     pgq._bulk_sql_fragment(text, text[], text[], text[]),

@@ -1,6 +1,7 @@
 create or replace function pgq._bulk_changed(i_names text[], i_ignore text[], i_kind text, i_which text)
 returns text
 language plpgsql immutable
+set search_path = pg_catalog, pg_temp
 as $$
     -- pgq._bulk_changed(i_names, i_ignore, i_kind, i_which): an SQL
     -- condition on the old (o) and new (n) row of an update: whether a
@@ -15,7 +16,7 @@ begin
     for i in 1 .. pg_catalog.array_length(i_names, 1) loop
         v_ign := i_names[i] = any (i_ignore) or (i_kind = 'sqltriga' and i_names[i] like '\_pgq\_ev\_%');
         continue when (i_which = 'changed') = v_ign;
-        v_parts := v_parts || (pgq._bulk_text('n', i_names[i]) || ' is distinct from ' || pgq._bulk_text('o', i_names[i]));
+        v_parts := v_parts || pgq._bulk_differ(pgq._bulk_text('n', i_names[i]), pgq._bulk_text('o', i_names[i]));
     end loop;
     return case when v_parts = '{}' then 'false' else '(' || pg_catalog.array_to_string(v_parts, ' or ') || ')' end;
 end;

@@ -1,6 +1,7 @@
 create or replace function pgq._bulk_encode(i_how text, i_alias text, i_names text[], i_types oid[], i_skip text[])
 returns text
 language plpgsql immutable
+set search_path = pg_catalog, pg_temp
 as $$
     -- pgq._bulk_encode(i_how, i_alias, i_names, i_types, i_skip): an SQL
     -- expression that encodes the row i_alias as logutriga ('url') or
@@ -15,20 +16,23 @@ begin
         continue when i_names[i] = any (i_skip);
         v_val := pgq._bulk_text(i_alias, i_names[i]);
         if i_how = 'url' then
-            v_parts := v_parts || format('%L || case when %s.%I is null then '''' else ''='' || pgq._urlencode(%s) end',
+            v_parts := v_parts || format('%L operator(pg_catalog.||) case when %s.%I is null then '''''
+                                         ' else ''='' operator(pg_catalog.||) pgq._urlencode(%s) end',
                                          pgq._urlencode(i_names[i]), i_alias, i_names[i], v_val);
         else
-            v_parts := v_parts || format('%L || case when %s.%I is null then ''null'' else %s end',
+            v_parts := v_parts || format('%L operator(pg_catalog.||) case when %s.%I is null then ''null'' else %s end',
                                          pg_catalog.to_json(i_names[i])::text || ':', i_alias, i_names[i],
                                          case when i_types[i] = 16 then format('case when %s.%I then ''true'' else ''false'' end', i_alias, i_names[i])
                                               when i_types[i] in (20, 21, 23) then v_val
-                                              when i_types[i] in (1184, 1114, 1082) then format('pg_catalog.to_json(%s.%I)::text', i_alias, i_names[i])
-                                              else format('pg_catalog.to_json(%s)::text', v_val) end);
+                                              when i_types[i] in (1184, 1114, 1082) then format('pg_catalog.to_json(%s.%I)::pg_catalog.text', i_alias, i_names[i])
+                                              else format('pg_catalog.to_json(%s)::pg_catalog.text', v_val) end);
         end if;
     end loop;
     if i_how = 'url' then
-        return case when v_parts = '{}' then '''''' else pg_catalog.array_to_string(v_parts, ' || ''&'' || ') end;
+        return case when v_parts = '{}' then '''''' else pg_catalog.array_to_string(v_parts, ' operator(pg_catalog.||) ''&'' operator(pg_catalog.||) ') end;
     end if;
-    return '''{'' || ' || case when v_parts = '{}' then '''''' else pg_catalog.array_to_string(v_parts, ' || '','' || ') end || ' || ''}''';
+    return '''{'' operator(pg_catalog.||) '
+           || case when v_parts = '{}' then '''''' else pg_catalog.array_to_string(v_parts, ' operator(pg_catalog.||) '','' operator(pg_catalog.||) ') end
+           || ' operator(pg_catalog.||) ''}''';
 end;
 $$;

@@ -2,7 +2,12 @@ create or replace function pgq._bulk_trigger_sql(i_kind text, i_op text, i_when 
                                                  i_relid oid, i_argv text[])
 returns text[]
 language plpgsql
+set search_path = pg_catalog, pg_temp
 as $$
+    -- The statements it returns run in the trigger function, under the
+    -- search_path of the statement that fired it (user expressions resolve
+    -- names through it): in them every call and operator of ours is
+    -- pg_catalog's or pgq's, named.
     -- pgq._bulk_trigger_sql(i_kind, i_op, i_when, i_level, i_relid, i_argv):
     -- the statements pgq.logutriga_bulk, sqltriga_bulk and jsontriga_bulk
     -- run: statement-level triggers that read the statement's transition
@@ -71,7 +76,8 @@ begin
     else
         v_src := '(select pg_catalog.row_number() over () as pgq_rn, t.* from pgq_new t) n'
                  || ' join pgq_old o on ' || coalesce((select pg_catalog.string_agg(
-                        format('o.%1$I is not distinct from n.%1$I', kc), ' and ') from pg_catalog.unnest(v_keys) kc), 'false');
+                        format('not %s', pgq._bulk_differ(pgq._bulk_text('o', kc), pgq._bulk_text('n', kc))), ' and ')
+                        from pg_catalog.unnest(v_keys) kc), 'false');
         v_row := 'n';
     end if;
     -- errors the row triggers raise at the first row
@@ -87,7 +93,8 @@ begin
         return v_out;
     end if;
     if i_op = 'UPDATE' then
-        v_out := v_out || format('select pgq._bulk_error(%L, %L) where (select count(*) from pgq_new) <> (select count(*) from %s)',
+        v_out := v_out || format('select pgq._bulk_error(%L, %L) where (select pg_catalog.count(*) from pgq_new)'
+                                 ' operator(pg_catalog.<>) (select pg_catalog.count(*) from %s)',
                                  'primary key update not allowed', '22023', v_src);
     end if;
 
@@ -101,7 +108,7 @@ begin
                   || ' or not (' || pgq._bulk_changed(v_names, v_ignore, i_kind, 'ignored') || ')';
     end if;
     if v_when is not null then
-        v_cond := '(' || v_cond || ') and (select (' || v_when || ')::bool from (select ' || v_row || '.*) _pgq_row)';
+        v_cond := '(' || v_cond || ') and (select (' || v_when || ')::pg_catalog.bool from (select ' || v_row || '.*) _pgq_row)';
     end if;
 
     v_ev[3] := pg_catalog.quote_literal(v_schema || '.' || v_table);
@@ -130,7 +137,7 @@ begin
             v_ev[k] := pgq._bulk_text(v_row, v_names[i]);
         end if;
         if v_expr[k] is not null then
-            v_ev[k] := '(select (' || v_expr[k] || ')::text from (select ' || v_row || '.*) _pgq_row)';
+            v_ev[k] := '(select (' || v_expr[k] || ')::pg_catalog.text from (select ' || v_row || '.*) _pgq_row)';
         end if;
     end loop;
 

@@ -1,6 +1,7 @@
 create or replace function pgq._grant_perms_from(src_schema text, src_table text, dst_schema text, dst_table text)
 returns int4
 language plpgsql strict
+set search_path = pg_catalog, pg_temp
 as $$
     -- pgq._grant_perms_from(src_schema, src_table, dst_schema, dst_table):
     -- repeat on the destination table every privilege granted on the source

@@ -11,15 +11,16 @@ as $$
     -- calls it for every row).
 begin
     return (
-        select '{' || coalesce(pg_catalog.string_agg(pg_catalog.to_json(n)::text || ':' ||
+        select '{' operator(pg_catalog.||) coalesce(pg_catalog.string_agg(pg_catalog.to_json(n)::text operator(pg_catalog.||) ':' operator(pg_catalog.||)
                    case when v is null then 'null'
-                        when t = 16 then case when v = 't' then 'true' else 'false' end
-                        when t in (20, 21, 23) then v
-                        when t = 1184 then pg_catalog.to_json(v::timestamptz)::text
-                        when t = 1114 then pg_catalog.to_json(v::timestamp)::text
-                        when t = 1082 then pg_catalog.to_json(v::date)::text
-                        else pg_catalog.to_json(v)::text end, ',' order by o), '') || '}'
-          from unnest(i_names, i_types, i_values) with ordinality as x(n, t, v, o)
-         where not (n = any (i_skip)));
+                        when t operator(pg_catalog.=) 16 then case when v operator(pg_catalog.=) 't' then 'true' else 'false' end
+                        when t operator(pg_catalog.=) any ('{20,21,23}'::oid[]) then v
+                        when t operator(pg_catalog.=) 1184 then pg_catalog.to_json(v::timestamptz)::text
+                        when t operator(pg_catalog.=) 1114 then pg_catalog.to_json(v::timestamp)::text
+                        when t operator(pg_catalog.=) 1082 then pg_catalog.to_json(v::date)::text
+                        else pg_catalog.to_json(v)::text end, ',' order by o), '') operator(pg_catalog.||) '}'
+          from rows from (pg_catalog.unnest(i_names), pg_catalog.unnest(i_types), pg_catalog.unnest(i_values))
+               with ordinality as x(n, t, v, o)
+         where not (n operator(pg_catalog.=) any (i_skip)));
 end;
 $$;

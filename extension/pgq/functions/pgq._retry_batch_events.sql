@@ -1,6 +1,7 @@
 create or replace function pgq._retry_batch_events(i_batch_id bigint, i_event_id bigint, i_retry_after timestamptz)
 returns int4
 language plpgsql
+set search_path = pg_catalog, pg_temp
 as $$
     -- pgq._retry_batch_events(i_batch_id, i_event_id, i_retry_after): copy
     -- events of an open batch into pgq.retry_queue for the batch's

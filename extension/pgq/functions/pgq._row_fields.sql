@@ -11,11 +11,12 @@ as $$
     -- calls it for every row).
 begin
     return (
-        select array_agg(case when m[1] is not null
-                              then pg_catalog.replace(pg_catalog.replace(m[1], '""', '"'), '\\', '\')
-                              else nullif(m[2], '') end
-                         order by n)
-          from pg_catalog.regexp_matches(pg_catalog.substr(i_row, 2, pg_catalog.length(i_row) - 2) || ',',
+        select pg_catalog.array_agg(case when m[1] is not null
+                                         then pg_catalog.replace(pg_catalog.replace(m[1], '""', '"'), '\\', '\')
+                                         when m[2] operator(pg_catalog.=) '' then null
+                                         else m[2] end
+                                    order by n)
+          from pg_catalog.regexp_matches(pg_catalog.concat(pg_catalog.substr(i_row, 2, pg_catalog.length(i_row) operator(pg_catalog.-) 2), ','),
                                          '(?:"((?:[^"\\]|""|\\.)*)"|([^,]*)),', 'g') with ordinality as x(m, n));
 end;
 $$;

@@ -1,6 +1,7 @@
 create or replace function pgq._serial_catch_up(i_seq text, i_max bigint)
 returns void
 language plpgsql
+set search_path = pg_catalog, pg_temp
 as $$
     -- pgq._serial_catch_up(i_seq, i_max): make sure the next value of a
     -- serial's sequence is above i_max, the highest id in use.

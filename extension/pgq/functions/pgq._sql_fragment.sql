@@ -19,42 +19,45 @@ declare
     v_where text := '';
     i       int4;
 begin
-    if i_op in ('UPDATE', 'DELETE') then
+    -- every operator is pg_catalog's, named: this runs under the caller's
+    -- search_path (see CONTRIBUTING.md, "search_path")
+    if i_op operator(pg_catalog.=) any ('{UPDATE,DELETE}'::text[]) then
         for i in 1 .. pg_catalog.array_length(i_names, 1) loop
-            if i_names[i] = any (i_keys) then
+            if i_names[i] operator(pg_catalog.=) any (i_keys) then
                 if i_old[i] is null then
                     raise exception 'logtriga: Unexpected NULL key value' using errcode = '23502';
                 end if;
-                v_where := v_where || case when v_where = '' then '' else ' and ' end
-                           || pg_catalog.quote_ident(i_names[i]) || '=' || pg_catalog.quote_literal(i_old[i]);
+                v_where := pg_catalog.concat(v_where, case when v_where operator(pg_catalog.=) '' then '' else ' and ' end,
+                                             pg_catalog.quote_ident(i_names[i]), '=', pg_catalog.quote_literal(i_old[i]));
             end if;
         end loop;
     end if;
-    if i_op = 'DELETE' then
+    if i_op operator(pg_catalog.=) 'DELETE' then
         return v_where;
     end if;
-    if i_op = 'INSERT' then
+    if i_op operator(pg_catalog.=) 'INSERT' then
         for i in 1 .. pg_catalog.array_length(i_names, 1) loop
-            continue when i_names[i] = any (i_skip);
-            v_cols := v_cols || case when v_cols = '' then '' else ',' end || pg_catalog.quote_ident(i_names[i]);
-            v_vals := v_vals || case when v_vals = '' then '' else ',' end
-                      || coalesce(pg_catalog.quote_literal(i_new[i]), 'null');
+            continue when i_names[i] operator(pg_catalog.=) any (i_skip);
+            v_cols := pg_catalog.concat(v_cols, case when v_cols operator(pg_catalog.=) '' then '' else ',' end,
+                                        pg_catalog.quote_ident(i_names[i]));
+            v_vals := pg_catalog.concat(v_vals, case when v_vals operator(pg_catalog.=) '' then '' else ',' end,
+                                        coalesce(pg_catalog.quote_literal(i_new[i]), 'null'));
         end loop;
-        return '(' || v_cols || ') values (' || v_vals || ')';
+        return pg_catalog.concat('(', v_cols, ') values (', v_vals, ')');
     end if;
     for i in 1 .. pg_catalog.array_length(i_names, 1) loop
-        continue when not (i_names[i] = any (i_changed)) or i_names[i] = any (i_skip);
-        v_set := v_set || case when v_set = '' then '' else ',' end
-                 || pg_catalog.quote_ident(i_names[i]) || '=' || coalesce(pg_catalog.quote_literal(i_new[i]), 'NULL');
+        continue when not (i_names[i] operator(pg_catalog.=) any (i_changed)) or i_names[i] operator(pg_catalog.=) any (i_skip);
+        v_set := pg_catalog.concat(v_set, case when v_set operator(pg_catalog.=) '' then '' else ',' end,
+                                   pg_catalog.quote_ident(i_names[i]), '=', coalesce(pg_catalog.quote_literal(i_new[i]), 'NULL'));
     end loop;
-    if v_set = '' then
+    if v_set operator(pg_catalog.=) '' then
         for i in 1 .. pg_catalog.array_length(i_names, 1) loop
-            if i_names[i] = any (i_keys) then
-                v_set := pg_catalog.quote_ident(i_names[i]) || '=' || pg_catalog.quote_literal(i_old[i]);
+            if i_names[i] operator(pg_catalog.=) any (i_keys) then
+                v_set := pg_catalog.concat(pg_catalog.quote_ident(i_names[i]), '=', pg_catalog.quote_literal(i_old[i]));
                 exit;
             end if;
         end loop;
     end if;
-    return v_set || ' where ' || v_where;
+    return pg_catalog.concat(v_set, ' where ', v_where);
 end;
 $$;

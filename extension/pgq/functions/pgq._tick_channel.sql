@@ -1,6 +1,7 @@
 create or replace function pgq._tick_channel(i_queue_name text)
 returns text
 language sql immutable strict
+set search_path = pg_catalog, pg_temp
 as $$
     -- pgq._tick_channel(i_queue_name): the NOTIFY channel on which the
     -- ticker announces the queue's ticks: 'pgq.' and the queue name, cut to

@@ -30,24 +30,24 @@ begin
     exprs := array[null, null, null, null, null, null]::text[];
     for i in 2 .. pg_catalog.array_length(v_args, 1) loop
         v_arg := v_args[i];
-        if v_arg = 'SKIP' then
+        if v_arg operator(pg_catalog.=) 'SKIP' then
             skip := true;
-        elsif v_arg = 'backup' then
+        elsif v_arg operator(pg_catalog.=) 'backup' then
             backup := true;
-        elsif v_arg = 'deny' then
+        elsif v_arg operator(pg_catalog.=) 'deny' then
             deny := true;
-        elsif v_arg like 'ignore=%' then
+        elsif v_arg operator(pg_catalog.~~) 'ignore=%' then
             ignore := pg_catalog.string_to_array(pg_catalog.substr(v_arg, 8), ',');
-        elsif v_arg like 'pkey=%' then
+        elsif v_arg operator(pg_catalog.~~) 'pkey=%' then
             pkey := pg_catalog.string_to_array(pg_catalog.substr(v_arg, 6), ',');
-        elsif v_arg like 'when=%' then
+        elsif v_arg operator(pg_catalog.~~) 'when=%' then
             when_expr := pg_catalog.substr(v_arg, 6);
         else
             k := pg_catalog.array_position(v_fields, pg_catalog.split_part(v_arg, '=', 1));
-            if k is null or pg_catalog.strpos(v_arg, '=') = 0 then
+            if k is null or pg_catalog.strpos(v_arg, '=') operator(pg_catalog.=) 0 then
                 raise exception 'bad param to pgq trigger' using errcode = '22023';
             end if;
-            exprs[k] := pg_catalog.substr(v_arg, pg_catalog.strpos(v_arg, '=') + 1);
+            exprs[k] := pg_catalog.substr(v_arg, pg_catalog.strpos(v_arg, '=') operator(pg_catalog.+) 1);
         end if;
     end loop;
 end;

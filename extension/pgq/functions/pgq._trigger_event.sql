@@ -1,18 +1,22 @@
 create or replace function pgq._trigger_event(
     i_kind text, i_op text, i_when text, i_level text, i_relid oid, i_argv text[],
-    i_new text, i_old text)
+    i_new text, i_old text, i_path text)
 returns boolean
 language plpgsql
+set search_path = pg_catalog, pg_temp
 as $$
     -- pgq._trigger_event(i_kind, i_op, i_when, i_level, i_relid, i_argv,
-    --     i_new, i_old): the work of pgq.logutriga, pgq.sqltriga and
-    -- pgq.jsontriga (i_kind), given the trigger's TG_* values and the new
-    -- and old rows in their text form.  Parses the trigger arguments,
+    --     i_new, i_old, i_path): the work of pgq.logutriga, pgq.sqltriga and
+    -- pgq.jsontriga (i_kind), given the trigger's TG_* values, the new
+    -- and old rows in their text form and the search_path of the statement
+    -- that fired the trigger (when= and ev_*= expressions resolve names
+    -- through it, as PgQ's C triggers do; nothing of ours does).  Parses the trigger arguments,
     -- checks how the trigger is defined, builds the event and inserts it
     -- with pgq.insert_event(7 arguments).
     -- Arguments after the queue name: SKIP, backup, deny, ignore=cols,
     --   pkey=cols, when=EXPR, ev_type= / ev_data= / ev_extra1..4=EXPR.
-    -- Returns: true when the row operation must be skipped (SKIP).
+    -- Returns: true when the trigger must return the row (a BEFORE ROW
+    --   trigger without SKIP); false when it returns NULL.
     -- Errors: PgQ's C texts, SQLSTATE 22023 for a trigger defined wrongly,
     --   P0001 for deny, 23502 for a NULL key value in sqltriga.
     -- Tables: catalog (read), the queue (insert).
@@ -45,6 +49,7 @@ declare
     v_opname    text;
     i           int4;
     k           int4;
+    v_keep      bool := i_when = 'BEFORE' and i_level = 'ROW';
 begin
     select a.queue, a.skip, a.backup, a.deny, a.ignore, a.pkey, a.when_expr, a.exprs
       into v_queue, v_skip, v_backup, v_deny, v_ignore, v_pkey, v_when_expr, v_expr
@@ -67,7 +72,7 @@ begin
     end if;
 
     if pg_catalog.current_setting('session_replication_role') = 'local' then
-        return false;
+        return v_keep;
     end if;
 
     select t.schema_name, t.table_name, t.names, t.types, t.keys
@@ -89,7 +94,7 @@ begin
         v_ev[2] := case i_kind when 'jsontriga' then '{}' else '' end;
         v_ev[3] := v_schema || '.' || v_table;
         perform pgq.insert_event(v_queue, v_ev[1], v_ev[2], v_ev[3], null, null, null);
-        return false;
+        return v_keep;
     end if;
 
     v_new := pgq._row_fields(i_new);
@@ -134,18 +139,18 @@ begin
             end if;
         end loop;
         if v_changed = '{}' and v_ign_chg then
-            return v_skip;
+            return v_keep and not v_skip;
         end if;
     end if;
 
     -- when= is judged after the checks above, as in PgQ's C triggers
     if v_when_expr is not null then
-        v_val := pgq._trigger_expr(v_when_expr, i_relid, case when i_op = 'DELETE' then i_old else i_new end, 'bool');
+        v_val := pgq._trigger_expr(v_when_expr, i_relid, case when i_op = 'DELETE' then i_old else i_new end, 'bool', i_path);
         if v_val is null then
             raise exception 'when= should not be NULL' using errcode = '22004';
         end if;
         if not v_val::bool then
-            return false;
+            return v_keep;
         end if;
     end if;
 
@@ -177,11 +182,11 @@ begin
             v_ev[k] := v_magic[k];
         end if;
         if v_expr[k] is not null then
-            v_ev[k] := pgq._trigger_expr(v_expr[k], i_relid, case when i_op = 'DELETE' then i_old else i_new end, 'text');
+            v_ev[k] := pgq._trigger_expr(v_expr[k], i_relid, case when i_op = 'DELETE' then i_old else i_new end, 'text', i_path);
         end if;
     end loop;
 
     perform pgq.insert_event(v_queue, v_ev[1], v_ev[2], v_ev[3], v_ev[4], v_ev[5], v_ev[6]);
-    return v_skip;
+    return v_keep and not v_skip;
 end;
 $$;

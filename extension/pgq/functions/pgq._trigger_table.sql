@@ -11,15 +11,15 @@ as $$
 begin
     select n.nspname, c.relname,
            (select pg_catalog.array_agg(a.attname::text order by a.attnum) from pg_catalog.pg_attribute a
-             where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped),
+             where a.attrelid operator(pg_catalog.=) c.oid and a.attnum operator(pg_catalog.>) 0 and not a.attisdropped),
            (select pg_catalog.array_agg(a.atttypid order by a.attnum) from pg_catalog.pg_attribute a
-             where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped),
+             where a.attrelid operator(pg_catalog.=) c.oid and a.attnum operator(pg_catalog.>) 0 and not a.attisdropped),
            coalesce((select pg_catalog.array_agg(a.attname::text order by a.attnum)
                        from pg_catalog.pg_index x
-                       join pg_catalog.pg_attribute a on a.attrelid = x.indrelid and a.attnum = any (x.indkey)
-                      where x.indrelid = c.oid and x.indisprimary), '{}')
+                       join pg_catalog.pg_attribute a on a.attrelid operator(pg_catalog.=) x.indrelid and a.attnum operator(pg_catalog.=) any (x.indkey)
+                      where x.indrelid operator(pg_catalog.=) c.oid and x.indisprimary), '{}')
       into schema_name, table_name, names, types, keys
-      from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-     where c.oid = i_relid;
+      from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid operator(pg_catalog.=) c.relnamespace
+     where c.oid operator(pg_catalog.=) i_relid;
 end;
 $$;

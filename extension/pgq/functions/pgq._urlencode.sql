@@ -8,10 +8,12 @@ as $$
     -- Values made of safe characters, spaces, ':' and '+' (numbers, words,
     -- timestamps) are done with replace(); anything else goes through
     -- pgq._urlencode_bytes.  A plain SQL expression and not STRICT (NULL
-    -- gives NULL all the same), so the planner inlines it into callers.
+    -- gives NULL all the same), so the planner inlines it into callers; every
+    -- operator is pg_catalog's, named, as it runs under the caller's
+    -- search_path.
     select case
-        when i_value ~ '^[A-Za-z0-9_.-]*$' then i_value
-        when i_value ~ '^[A-Za-z0-9_. :+-]*$'
+        when i_value operator(pg_catalog.~) '^[A-Za-z0-9_.-]*$' then i_value
+        when i_value operator(pg_catalog.~) '^[A-Za-z0-9_. :+-]*$'
             then pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(i_value, '+', '%2b'), ':', '%3a'), ' ', '+')
         else pgq._urlencode_bytes(i_value)
     end;

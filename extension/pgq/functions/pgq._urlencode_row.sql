@@ -9,9 +9,9 @@ as $$
     -- calls it for every row).
 begin
     return (
-        select coalesce(pg_catalog.string_agg(pgq._urlencode(n)
-                            || case when v is null then '' else '=' || pgq._urlencode(v) end, '&' order by o), '')
-          from unnest(i_names, i_values) with ordinality as t(n, v, o)
-         where not (n = any (i_skip)));
+        select coalesce(pg_catalog.string_agg(pg_catalog.concat(pgq._urlencode(n),
+                            case when v is null then '' else pg_catalog.concat('=', pgq._urlencode(v)) end), '&' order by o), '')
+          from rows from (pg_catalog.unnest(i_names), pg_catalog.unnest(i_values)) with ordinality as t(n, v, o)
+         where not (n operator(pg_catalog.=) any (i_skip)));
 end;
 $$;

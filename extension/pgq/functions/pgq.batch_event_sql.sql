@@ -1,6 +1,7 @@
 create or replace function pgq.batch_event_sql(x_batch_id bigint)
 returns text
 language plpgsql
+set search_path = pg_catalog, pg_temp
 as $$
     -- pgq.batch_event_sql(x_batch_id): the SELECT that returns the batch's
     -- events: ev_id, ev_time, ev_txid, ev_retry, ev_type, ev_data,

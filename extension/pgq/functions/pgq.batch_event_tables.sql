@@ -1,6 +1,7 @@
 create or replace function pgq.batch_event_tables(x_batch_id bigint)
 returns setof text
 language plpgsql
+set search_path = pg_catalog, pg_temp
 as $$
     -- pgq.batch_event_tables(x_batch_id): the event tables that may hold the
     -- batch's events.  With cur = the queue's current table and prev the one

@@ -1,6 +1,7 @@
 create or replace function pgq.current_event_table(x_queue_name text)
 returns text
 language plpgsql
+set search_path = pg_catalog, pg_temp
 as $$
     -- pgq.current_event_table(x_queue_name): name of the table that takes
     -- the queue's inserts now, for clients that COPY events straight into it

@@ -62,6 +62,7 @@ $$;
 create or replace function pgq.drop_queue(x_queue_name text)
 returns int4
 language sql strict
+set search_path = pg_catalog, pg_temp
 as $$
     -- pgq.drop_queue(x_queue_name): drop_queue(x_queue_name, false).
     select pgq.drop_queue(x_queue_name, false);

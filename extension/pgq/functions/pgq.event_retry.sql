@@ -33,6 +33,7 @@ $$;
 create or replace function pgq.event_retry(x_batch_id bigint, x_event_id bigint, x_retry_seconds integer)
 returns int4
 language sql
+set search_path = pg_catalog, pg_temp
 as $$
     -- pgq.event_retry(x_batch_id, x_event_id, x_retry_seconds): retry the
     -- event x_retry_seconds from now.

@@ -10,6 +10,7 @@ create or replace function pgq.find_tick_helper(
     out next_tick_seq int8)
 returns record
 language plpgsql stable
+set search_path = pg_catalog, pg_temp
 as $$
     -- pgq.find_tick_helper(i_queue_id, i_prev_tick_id, i_prev_tick_time,
     --     i_prev_tick_seq, i_min_count, i_min_interval): where a batch that

@@ -15,6 +15,7 @@ create or replace function pgq.get_batch_cursor(
     out ev_extra4 text)
 returns setof record
 language plpgsql
+set search_path = pg_catalog, pg_temp
 as $$
     -- pgq.get_batch_cursor(i_batch_id, i_cursor_name, i_quick_limit,
     --     i_extra_where): open a NO SCROLL cursor named i_cursor_name over the
@@ -72,6 +73,7 @@ create or replace function pgq.get_batch_cursor(
     out ev_extra4 text)
 returns setof record
 language sql strict
+set search_path = pg_catalog, pg_temp
 as $$
     -- pgq.get_batch_cursor(i_batch_id, i_cursor_name, i_quick_limit): the
     -- 4-argument form without a filter.

@@ -12,6 +12,7 @@ create or replace function pgq.get_batch_events(
     out ev_extra4 text)
 returns setof record
 language plpgsql
+set search_path = pg_catalog, pg_temp
 as $$
     -- pgq.get_batch_events(x_batch_id): all events of an open batch, by
     -- ev_id.  Runs with the caller's rights (it needs SELECT on the event

@@ -54,6 +54,7 @@ create or replace function pgq.get_consumer_info(
     out pending_events bigint)
 returns setof record
 language sql stable
+set search_path = pg_catalog, pg_temp
 as $$
     -- pgq.get_consumer_info(i_queue_name): every consumer of one queue
     -- (every queue when NULL).
@@ -71,6 +72,7 @@ create or replace function pgq.get_consumer_info(
     out pending_events bigint)
 returns setof record
 language sql stable
+set search_path = pg_catalog, pg_temp
 as $$
     -- pgq.get_consumer_info(): every consumer of every queue.
     select * from pgq.get_consumer_info(null::text, null::text);

@@ -16,6 +16,7 @@ create or replace function pgq.get_queue_info(
     out last_tick_id bigint)
 returns setof record
 language plpgsql
+set search_path = pg_catalog, pg_temp
 as $$
     -- pgq.get_queue_info(i_queue_name): settings and state of one queue, or
     -- of all queues (ordered by name) when i_queue_name is NULL.
@@ -101,6 +102,7 @@ create or replace function pgq.get_queue_info(
     out last_tick_id bigint)
 returns setof record
 language sql
+set search_path = pg_catalog, pg_temp
 as $$
     -- pgq.get_queue_info(): get_queue_info(NULL), every queue by name.
     select * from pgq.get_queue_info(null::text);

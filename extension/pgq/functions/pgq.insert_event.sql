@@ -45,6 +45,7 @@ $$;
 create or replace function pgq.insert_event(queue_name text, ev_type text, ev_data text)
 returns bigint
 language sql
+set search_path = pg_catalog, pg_temp
 as $$
     -- pgq.insert_event(queue_name, ev_type, ev_data): the 7-argument form
     -- with NULL extras.  A plain SQL function, so the planner inlines it.

@@ -1,6 +1,7 @@
 create or replace function pgq.maint_operations(out func_name text, out func_arg text)
 returns setof record
 language plpgsql
+set search_path = pg_catalog, pg_temp
 as $$
     -- pgq.maint_operations(): the maintenance a daemon should run now, in
     -- order.  Each row is a function taking func_arg (NULL = no argument)

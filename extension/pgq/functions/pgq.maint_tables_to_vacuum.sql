@@ -1,6 +1,7 @@
 create or replace function pgq.maint_tables_to_vacuum()
 returns setof text
 language plpgsql
+set search_path = pg_catalog, pg_temp
 as $$
     -- pgq.maint_tables_to_vacuum(): tables of pgq and its companions that
     -- take many updates and deletes, for a maintenance daemon to VACUUM

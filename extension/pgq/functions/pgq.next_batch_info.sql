@@ -10,6 +10,7 @@ create or replace function pgq.next_batch_info(
     out prev_tick_event_seq int8)
 returns record
 language sql
+set search_path = pg_catalog, pg_temp
 as $$
     -- pgq.next_batch_info(i_queue_name, i_consumer_name): the next batch and
     -- its ticks; pgq.next_batch_custom without limits.

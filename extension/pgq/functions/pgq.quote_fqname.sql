@@ -1,6 +1,7 @@
 create or replace function pgq.quote_fqname(i_name text)
 returns text
 language plpgsql immutable strict
+set search_path = pg_catalog, pg_temp
 as $$
     -- pgq.quote_fqname(i_name): quote a possibly schema-qualified name.
     -- Splits on the first dot; a name without a dot is taken to be in

@@ -1,6 +1,7 @@
 create or replace function pgq.seq_getval(i_seq_name text)
 returns bigint
 language plpgsql strict
+set search_path = pg_catalog, pg_temp
 as $$
     -- pgq.seq_getval(i_seq_name): the sequence's last_value, without
     -- advancing it.  Like reading the sequence relation itself, a sequence

@@ -1,6 +1,7 @@
 create or replace function pgq.seq_setval(i_seq_name text, i_new_value int8)
 returns bigint
 language plpgsql strict
+set search_path = pg_catalog, pg_temp
 as $$
     -- pgq.seq_setval(i_seq_name, i_new_value): move a sequence forward.
     -- The sequence is set only when i_new_value is above its current value;

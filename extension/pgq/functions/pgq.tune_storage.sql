@@ -1,6 +1,7 @@
 create or replace function pgq.tune_storage(i_queue_name text)
 returns int4
 language plpgsql strict
+set search_path = pg_catalog, pg_temp
 as $$
     -- pgq.tune_storage(i_queue_name): storage settings for a queue's event
     -- tables.  They are insert-only and emptied by TRUNCATE, so pages are

@@ -1,6 +1,7 @@
 create or replace function pgq.upgrade_schema()
 returns int4
 language plpgsql
+set search_path = pg_catalog, pg_temp
 as $$
     -- pgq.upgrade_schema(): idempotent fixer for schemas installed by older
     -- releases; also run at install.

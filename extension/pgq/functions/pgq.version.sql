@@ -1,6 +1,7 @@
 create or replace function pgq.version()
 returns text
 language sql immutable
+set search_path = pg_catalog, pg_temp
 as $$
     -- pgq.version(): the version of this pgq, as a constant.
     -- Returns the same text whether pgq was installed with CREATE EXTENSION

@@ -7,17 +7,12 @@ as $$
     -- README for the event format.  A BEFORE trigger with SKIP queues the
     -- event and skips the row operation.
 begin
+    -- no operator and no unqualified name here: this function runs under
+    -- the search_path of whoever changes the table
     if pgq._trigger_event('logutriga', TG_OP, TG_WHEN, TG_LEVEL, TG_RELID, TG_ARGV,
-                          case when TG_OP in ('INSERT', 'UPDATE') then NEW::text end,
-                          case when TG_OP in ('UPDATE', 'DELETE') then OLD::text end) then
-        return null;
+                          NEW::text, OLD::text, pg_catalog.current_setting('search_path')) then
+        return coalesce(NEW, OLD);
     end if;
-    if TG_WHEN <> 'BEFORE' or TG_LEVEL <> 'ROW' then
-        return null;
-    end if;
-    if TG_OP = 'DELETE' then
-        return OLD;
-    end if;
-    return NEW;
+    return null;
 end;
 $$;

@@ -19,6 +19,7 @@ $$;
 create or replace function pgq_ext.get_last_tick(a_consumer text)
 returns int8
 language sql
+set search_path = pg_catalog, pg_temp
 as $$
     -- pgq_ext.get_last_tick(a_consumer): without sub-consumer.
     select pgq_ext.get_last_tick(a_consumer, '');

@@ -18,6 +18,7 @@ $$;
 create or replace function pgq_ext.is_event_done(a_consumer text, a_batch_id bigint, a_event_id bigint)
 returns boolean
 language sql
+set search_path = pg_catalog, pg_temp
 as $$
     -- pgq_ext.is_event_done(a_consumer, a_batch_id, a_event_id): without
     -- sub-consumer.

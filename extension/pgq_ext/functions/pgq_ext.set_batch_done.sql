@@ -25,6 +25,7 @@ $$;
 create or replace function pgq_ext.set_batch_done(a_consumer text, a_batch_id bigint)
 returns boolean
 language sql
+set search_path = pg_catalog, pg_temp
 as $$
     -- pgq_ext.set_batch_done(a_consumer, a_batch_id): without sub-consumer.
     select pgq_ext.set_batch_done(a_consumer, '', a_batch_id);

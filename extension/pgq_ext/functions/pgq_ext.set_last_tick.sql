@@ -25,6 +25,7 @@ $$;
 create or replace function pgq_ext.set_last_tick(a_consumer text, a_tick_id bigint)
 returns int4
 language sql
+set search_path = pg_catalog, pg_temp
 as $$
     -- pgq_ext.set_last_tick(a_consumer, a_tick_id): without sub-consumer.
     select pgq_ext.set_last_tick(a_consumer, '', a_tick_id);

@@ -1,6 +1,7 @@
 create or replace function pgq_ext.upgrade_schema()
 returns int4
 language plpgsql
+set search_path = pg_catalog, pg_temp
 as $$
     -- pgq_ext.upgrade_schema(): bring tables made by pgq_ext before 3.1 up
     -- to date: add the subconsumer_id column (default '', not null) and make
