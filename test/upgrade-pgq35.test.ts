@@ -181,6 +181,8 @@ describe("in place from PgQ 3.5", () => {
                        for each row execute procedure pgq.logutriga('q_main', 'SKIP');`);
     await c.query(RECORD_TABLE_DDL);
     await c.query("select pgq_ext.set_batch_done('ext_c', 11), pgq_ext.set_last_tick('ext_c', 'sub', 21), pgq_ext.set_event_done('ext_c', 31, 41)");
+    const files = "select relname, relfilenode from pg_class where relname ~ '^event_\\d+_\\d+$' order by 1";
+    const filesBefore = (await c.query(files)).rows;
     const triggersBefore = (await c.query("select oid, tgrelid::regclass::text, tgfoid::regprocedure::text from pg_trigger where not tgisinternal order by oid")).rows;
 
     // the python consumer starts at the current tick; ticks from here on are pgqd's
@@ -222,6 +224,8 @@ describe("in place from PgQ 3.5", () => {
     expect(await one(c, "select extversion from pg_extension where extname = 'pgq'")).toBe(PGQ_VERSION);
     expect(await one(c, "select extversion from pg_extension where extname = 'pgq_ext'")).toBe(PGQ_VERSION);
     expect(await one(c, "select pgq.version()")).toBe(PGQ_VERSION);
+    // the data tables are the same files (not rewritten), as partitions now
+    expect((await c.query(files)).rows).toEqual(filesBefore);
     // no C left; the triggers are the same rows, pointing at the same (now PL/pgSQL) functions
     expect(Number(await one(c, "select count(*) from pg_proc where probin like '%pgq%'"))).toBe(0);
     expect((await c.query("select oid, tgrelid::regclass::text, tgfoid::regprocedure::text from pg_trigger where not tgisinternal order by oid")).rows)
