@@ -20,9 +20,10 @@ export class ConfigError extends Error {
 /**
  * Parses ini text: `[section]` headers, `key = value` or `key: value`
  * lines, `#` and `;` comment lines, indented continuation lines.  Keys are
- * lower-cased.  Values are not yet interpolated.
+ * lower-cased.  Values are not yet interpolated.  With `lenient`, lines that
+ * do not parse are skipped instead of reported.
  */
-export function parseIni(text: string, source = "config"): Ini {
+export function parseIni(text: string, source = "config", { lenient = false } = {}): Ini {
   const ini: Ini = {};
   const problems: string[] = [];
   let section: IniSection | undefined;
@@ -43,6 +44,7 @@ export function parseIni(text: string, source = "config"): Ini {
     const kv = /^([^=:]+?)\s*[=:]\s*(.*)$/.exec(line.trim());
     if (!kv) {
       problems.push(`line ${i + 1}: cannot parse: ${line.trim()}`);
+      lastKey = undefined;
       return;
     }
     if (!section) {
@@ -52,43 +54,124 @@ export function parseIni(text: string, source = "config"): Ini {
     lastKey = kv[1]!.toLowerCase();
     section[lastKey] = kv[2]!;
   });
-  if (problems.length) throw new ConfigError(source, problems);
+  if (problems.length && !lenient) throw new ConfigError(source, problems);
   return ini;
+}
+
+/** The longest value `%(name)s` expansion may build, in characters. */
+export const MAX_EXPANDED_LENGTH = 65536;
+
+/**
+ * Resolves `%(name)s` references of one section (from the section, then
+ * [DEFAULT], then `extra`) on demand, each key once (memoised), with cycles
+ * and values longer than MAX_EXPANDED_LENGTH reported as problems.
+ */
+class Resolver {
+  readonly problems: string[] = [];
+  private readonly done = new Map<string, string>();
+  private readonly active: string[] = [];
+  private readonly own: IniSection;
+  private readonly defaults: IniSection;
+
+  constructor(ini: Ini, name: string, private readonly extra: Record<string, string>) {
+    this.own = ini[name] ?? {};
+    this.defaults = ini.DEFAULT ?? {};
+  }
+
+  keys(): string[] {
+    return [...new Set([...Object.keys(this.defaults), ...Object.keys(this.own)])];
+  }
+
+  private raw(key: string): string | undefined {
+    return this.own[key] ?? this.defaults[key] ?? this.extra[key];
+  }
+
+  /** The expanded value of key, or undefined when it is not set. */
+  value(key: string): string | undefined {
+    const known = this.done.get(key);
+    if (known !== undefined) return known;
+    const raw = this.raw(key);
+    if (raw === undefined) return undefined;
+    if (this.active.includes(key)) {
+      this.problems.push(`%(${key})s refers to itself: ${[...this.active.slice(this.active.indexOf(key)), key].join(" -> ")}`);
+      return "";
+    }
+    this.active.push(key);
+    const v = this.expand(key, raw);
+    this.active.pop();
+    this.done.set(key, v);
+    return v;
+  }
+
+  private expand(key: string, raw: string): string {
+    const parts: string[] = [];
+    let length = 0;
+    let last = 0;
+    for (const m of raw.matchAll(/%\(([^)]+)\)s|%%/g)) {
+      let piece: string;
+      if (m[1] === undefined) {
+        piece = "%";
+      } else {
+        const ref = m[1].toLowerCase();
+        const v = this.value(ref);
+        if (v === undefined) this.problems.push(`%(${ref})s is not defined`);
+        piece = v ?? "";
+      }
+      parts.push(raw.slice(last, m.index), piece);
+      length += m.index - last + piece.length;
+      last = m.index + m[0].length;
+      if (length > MAX_EXPANDED_LENGTH) break;
+    }
+    if (last < raw.length) {
+      parts.push(raw.slice(last));
+      length += raw.length - last;
+    }
+    if (length > MAX_EXPANDED_LENGTH) {
+      this.problems.push(`${key}: %(...)s references expand to more than ${MAX_EXPANDED_LENGTH} characters`);
+      return "";
+    }
+    let v = parts.join("");
+    if (/(^|_)(file|dir)$|file$/.test(key) && (v === "~" || v.startsWith("~/"))) v = homedir() + v.slice(1);
+    return v;
+  }
 }
 
 /**
  * One section with `%(name)s` references resolved (from the section, then
  * [DEFAULT], then `extra`), `%%` as a literal %, and a leading `~` expanded
- * in values of keys that name files.
+ * in values of keys that name files.  Each key is expanded once; cycles and
+ * values longer than MAX_EXPANDED_LENGTH are errors.
  */
 export function resolveSection(ini: Ini, name: string, extra: Record<string, string> = {}): IniSection {
-  const own = ini[name] ?? {};
-  const defaults = ini.DEFAULT ?? {};
-  const problems: string[] = [];
-  const lookup = (key: string, depth: number): string => {
-    const raw = own[key] ?? defaults[key] ?? extra[key];
-    if (raw === undefined) {
-      problems.push(`%(${key})s is not defined`);
-      return "";
-    }
-    return expand(raw, depth + 1);
-  };
-  const expand = (value: string, depth: number): string => {
-    if (depth > 10) {
-      problems.push(`%(...)s references nest too deep (a loop?) in: ${value}`);
-      return value;
-    }
-    return value.replace(/%\(([^)]+)\)s|%%/g, (m, key: string | undefined) =>
-      key === undefined ? "%" : lookup(key.toLowerCase(), depth));
-  };
+  const r = new Resolver(ini, name, extra);
   const out: IniSection = {};
-  for (const key of new Set([...Object.keys(defaults), ...Object.keys(own)])) {
-    let v = expand(own[key] ?? defaults[key]!, 0);
-    if (/(^|_)(file|dir)$|file$/.test(key) && (v === "~" || v.startsWith("~/"))) v = homedir() + v.slice(1);
-    out[key] = v;
-  }
-  if (problems.length) throw new ConfigError(`[${name}]`, [...new Set(problems)]);
+  for (const key of r.keys()) out[key] = r.value(key)!;
+  if (r.problems.length) throw new ConfigError(`[${name}]`, [...new Set(r.problems)]);
   return out;
+}
+
+/**
+ * One setting of a config file that may not load as a whole (for -s, -k
+ * and -r, which need only the pidfile): lines that do not parse are
+ * skipped, only the references of this key are resolved.  Returns the value
+ * (undefined when not set), or throws a ConfigError saying why it cannot be
+ * found.
+ */
+export function readOneSetting(path: string, pickSection: (ini: Ini) => string | undefined, key: string,
+                               extra: (section: string) => Record<string, string>): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new ConfigError(path, [`cannot read: ${(err as Error).message}`]);
+  }
+  const ini = parseIni(text, path, { lenient: true });
+  const name = pickSection(ini);
+  if (name === undefined) throw new ConfigError(path, ["no section to read from"]);
+  const r = new Resolver(ini, name, extra(name));
+  const v = r.value(key);
+  if (r.problems.length) throw new ConfigError(`${path} [${name}] ${key}`, [...new Set(r.problems)]);
+  return v === "" ? undefined : v;
 }
 
 export function readIni(path: string): Ini {
@@ -100,6 +183,11 @@ export function readIni(path: string): Ini {
   }
   return parseIni(text, path);
 }
+
+/** The longest wait a Node.js timer can do (2^31 - 1 ms), in whole seconds. */
+export const MAX_TIMER_SECONDS = 2147483;
+/** The same in milliseconds. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Reads typed settings from a section, collecting problems. */
 export class SectionReader {
@@ -117,12 +205,21 @@ export class SectionReader {
     if (v === undefined) this.problems.push(`${key} is required`);
     return v ?? "";
   }
-  seconds(key: string, def: number, { allowZero = false } = {}): number {
+  /**
+   * A period in seconds (or `unit`): a number above 0 (or 0 with allowZero)
+   * and at most `max` (default MAX_TIMER_SECONDS, the longest a timer can
+   * wait; a longer one would fire at once, again and again).
+   */
+  seconds(key: string, def: number, { allowZero = false, max = MAX_TIMER_SECONDS, unit = "seconds" } = {}): number {
     const raw = this.str(key);
     if (raw === undefined) return def;
     const v = Number(raw);
     if (!Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
-      this.problems.push(`${key} must be a ${allowZero ? "non-negative" : "positive"} number of seconds, not "${raw}"`);
+      this.problems.push(`${key} must be a ${allowZero ? "non-negative" : "positive"} number of ${unit}, not "${raw}"`);
+      return def;
+    }
+    if (v > max) {
+      this.problems.push(`${key} must be at most ${max} ${unit} (a timer waits at most 24.8 days), not "${raw}"`);
       return def;
     }
     return v;

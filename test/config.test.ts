@@ -48,19 +48,19 @@ note = 100%% %(who)s
     }
     const ini = parseIni("[s]\na = %(b)s\nb = %(a)s\nc = %(missing)s\n");
     expect(() => resolveSection(ini, "s")).toThrow(/%\(missing\)s is not defined/);
-    expect(() => resolveSection(ini, "s")).toThrow(/nest too deep/);
+    expect(() => resolveSection(ini, "s")).toThrow(/%\(a\)s refers to itself: a -> b -> a/);
   });
 });
 
 describe("connection strings", () => {
   it("takes libpq keyword=value strings and URIs", () => {
-    expect(clientConfig("dbname=app host=db.local port=6432 user=u")).toEqual({
+    expect(clientConfig("dbname=app host=db.local port=6432 user=u")).toMatchObject({
       database: "app", host: "db.local", port: 6432, user: "u",
     });
-    expect(clientConfig("postgresql://u:p%40ss@db.local:6432/app?application_name=x")).toEqual({
+    expect(clientConfig("postgresql://u:p%40ss@db.local:6432/app?application_name=x")).toMatchObject({
       host: "db.local", port: 6432, user: "u", password: "p@ss", database: "app", application_name: "x",
     });
-    expect(clientConfig("postgres:///app?host=/var/run/postgresql")).toEqual({
+    expect(clientConfig("postgres:///app?host=/var/run/postgresql")).toMatchObject({
       database: "app", host: "/var/run/postgresql",
     });
     expect(() => clientConfig("dbname=app 'stray")).toThrow(/bad connection string/);

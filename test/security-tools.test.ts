@@ -1,0 +1,177 @@
+// The tools' side of the security review: a runner that survives its log
+// directory going away, periods a timer can hold, pidfiles that are really
+// ours, driver options checked at construction, bounded %(key)s expansion,
+// libpq's connection keywords and sslmode, a fixed search_path, and no call
+// into a pgq schema that an untrusted role owns.  Runs on private clusters
+// (one without SSL, one with), as the runner discovers databases.
+import { execFileSync, spawn } from "node:child_process";
+import {
+  chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync,
+} from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConfigError, parseIni, resolveSection } from "../src/config.js";
+import { clientConfig } from "../src/db.js";
+import { Consumer, PgqClient } from "../src/index.js";
+import { loadRunnerConfig } from "../src/runner/config.js";
+import { startPrivateCluster, type PrivateCluster } from "./support/cluster.js";
+import { killDaemons, runCli as startCli, waitFor, type Run } from "./support/cli.js";
+
+let cluster: PrivateCluster;
+const dir = mkdtempSync(join(tmpdir(), "pgq-security-test."));
+/** Processes to kill at the end, should a test fail before ending them. */
+const others: number[] = [];
+
+function runCli(tool: string, args: string[]): Run {
+  const run = startCli(tool, args);
+  others.push(run.child.pid!);
+  return run;
+}
+
+beforeAll(() => {
+  cluster = startPrivateCluster();
+});
+afterAll(() => {
+  killDaemons(dir);
+  for (const pid of others) {
+    try {
+      if (isAlive(pid)) process.kill(pid, "SIGKILL");
+    } catch {
+      // gone
+    }
+  }
+  cluster?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const q = <T = Record<string, unknown>>(db: string, text: string, params: unknown[] = []) =>
+  cluster.query<T>(db, text, params);
+
+/** Runs statements on db as another role. */
+async function asRole(role: string, db: string, ...statements: string[]): Promise<void> {
+  const c = new pg.Client({ ...cluster.config(db), user: role });
+  await c.connect();
+  try {
+    for (const s of statements) await c.query(s);
+  } finally {
+    await c.end();
+  }
+}
+
+function ini(name: string, body: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, body);
+  return path;
+}
+
+const base = () => `base_connstr = host=${cluster.env.PGHOST} port=${cluster.env.PGPORT} user=postgres`;
+const fast = `ticker_period = 0.2
+maint_period = 0.5
+retry_period = 0.5
+check_period = 0.5
+stats_period = 0.5
+`;
+
+async function tickingDb(name: string): Promise<void> {
+  await cluster.createDb(name);
+  await q(name, "select pgq.create_queue('q')");
+  await q(name, "update pgq.queue set queue_ticker_max_lag = '0', queue_ticker_idle_period = '0'");
+}
+
+const ticks = async (db: string) => Number((await q<{ n: string }>(db, "select count(*) n from pgq.tick"))[0]!.n);
+
+function running(run: Run): boolean {
+  return run.child.exitCode === null && run.child.signalCode === null;
+}
+
+/** A process that is not ours, for pidfiles to point at. */
+function unrelated(): number {
+  const p = spawn("sleep", ["600"], { stdio: "ignore", detached: true });
+  p.unref();
+  others.push(p.pid!);
+  return p.pid!;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+describe("periods a timer can hold (9)", () => {
+  it("the runner's config refuses periods above 2147483 s, negative and NaN, all at once", () => {
+    const path = ini("periods.ini", `[pgq-runner]
+maint_period = 2147484
+retry_period = 1e10
+check_period = NaN
+ticker_period = -1
+connection_lifetime = 99999999999
+stats_period = 2147483
+`);
+    let err: ConfigError | undefined;
+    try {
+      loadRunnerConfig(path);
+    } catch (e) {
+      err = e as ConfigError;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err!.problems).toEqual([
+      'check_period must be a positive number of seconds, not "NaN"',
+      'maint_period must be at most 2147483 seconds (a timer waits at most 24.8 days), not "2147484"',
+      'retry_period must be at most 2147483 seconds (a timer waits at most 24.8 days), not "1e10"',
+      'ticker_period must be a positive number of seconds, not "-1"',
+      'connection_lifetime must be at most 2147483 seconds (a timer waits at most 24.8 days), not "99999999999"',
+    ]);
+    const ok = loadRunnerConfig(ini("periods-ok.ini", "[pgq-runner]\nmaint_period = 2147483\n"));
+    expect(ok.maintPeriod).toBe(2147483);
+  });
+
+});
+
+describe("%(key)s expansion (15)", () => {
+  it("memoises, caps the size of a value and names the cycle", () => {
+    // 7 levels of 10 references: 10^7 characters, 2.6 s and 125 MB before
+    let text = "[s]\nk0 = x\n";
+    for (let i = 1; i <= 7; i++) text += `k${i} = ${`%(k${i - 1})s`.repeat(10)}\n`;
+    const t0 = Date.now();
+    expect(() => resolveSection(parseIni(text), "s")).toThrow(/k5: %\(\.\.\.\)s references expand to more than 65536 characters/);
+    expect(Date.now() - t0).toBeLessThan(1000);
+
+    // one line with many references to a long value is cut short too
+    const wide = `[s]\nbig = ${"y".repeat(60000)}\nhuge = ${"%(big)s".repeat(20000)}\nfine = %(big)s\n`;
+    let err: ConfigError | undefined;
+    try {
+      resolveSection(parseIni(wide), "s");
+    } catch (e) {
+      err = e as ConfigError;
+    }
+    expect(err!.problems).toEqual(["huge: %(...)s references expand to more than 65536 characters"]);
+
+    // below the cap: the same reference many times over is expanded once
+    let deep = "[s]\nk0 = ab\n";
+    for (let i = 1; i <= 12; i++) deep += `k${i} = %(k${i - 1})s%(k${i - 1})s\n`;
+    expect(resolveSection(parseIni(deep), "s").k12).toBe("ab".repeat(4096));
+
+    expect(() => resolveSection(parseIni("[s]\na = %(b)s\nb = x%(c)s\nc = %(a)s\n"), "s"))
+      .toThrow(/%\(a\)s refers to itself: a -> b -> c -> a/);
+  });
+
+  it("pgq-runner exits 2 at once on such a config", async () => {
+    let text = "[pgq-runner]\nk0 = x\n";
+    for (let i = 1; i <= 7; i++) text += `k${i} = ${`%(k${i - 1})s`.repeat(10)}\n`;
+    const r = runCli("pgq-runner", [ini("bomb.ini", `${text}logfile = %(k7)s\n`)]);
+    expect(await r.exit).toBe(2);
+    expect(r.output()).toMatch(/expand to more than 65536 characters/);
+  });
+});
+
