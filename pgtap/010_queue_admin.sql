@@ -121,4 +121,24 @@ select is((select count(*)::int from pgq.event_template), 0, 'no events left');
 select is(pgq.create_queue('qa'), 1, 'a dropped name can be created again');
 select is((select queue_id from pgq.queue where queue_name = 'qa'), 3, 'with a new id');
 
+select throws_ok($$select pgq.create_queue('')$$, '22023', 'queue name must not be empty', 'create_queue('''')');
+select throws_ok($$select pgq.create_queue(repeat('x', 1025))$$, '42622', 'queue name too long: 1025 bytes, at most 1024',
+                 'create_queue: a name the tick NOTIFY could not carry');
+select is(pgq.create_queue(repeat('é', 512)), 1, 'create_queue: 1024 bytes are fine');
+select is(pgq.drop_queue(repeat('é', 512)), 1, 'and it can be dropped');
+
+-- storage names follow from the id: pgq_admin's UPDATE cannot point a queue
+-- at another schema's sequence or tables
+create sequence public.private_seq;
+select is(pgq.create_queue('qnames'), 1, 'a queue');
+select throws_ok($$update pgq.queue set queue_event_seq = 'public.private_seq' where queue_name = 'qnames'$$,
+                 '23514', null, 'queue_event_seq cannot name another sequence');
+select throws_ok($$update pgq.queue set queue_tick_seq = 'public.private_seq' where queue_name = 'qnames'$$,
+                 '23514', null, 'nor queue_tick_seq');
+select throws_ok($$update pgq.queue set queue_data_pfx = 'public.t' where queue_name = 'qnames'$$,
+                 '23514', null, 'nor queue_data_pfx');
+select throws_ok($$select pgq.register_consumer('qnames', null)$$, '22004', 'Invalid NULL value', 'register_consumer(q, NULL)');
+select throws_ok($$select pgq.register_consumer_at('qnames', null, null)$$, '22004', 'Invalid NULL value',
+                 'register_consumer_at(q, NULL, NULL)');
+
 select * from finish();

@@ -85,6 +85,27 @@ end $f$;
 select is(pg_temp.insert_n(3), 3, 'three events in one transaction are allowed');
 select throws_ok($$select pg_temp.insert_n(4)$$, 'PQ006', 'Queue ''qp2'' allows max 3 events from one TX');
 select is(pg_temp.insert_n(3), 3, 'the count starts over in the next transaction');
+-- the count is the transaction's own events: no setting moves it
+create function pg_temp.forge_then_insert(n int) returns int language plpgsql as $f$
+begin
+    perform set_config('pgq.tx_event_count_2', '-1000000', true);
+    perform set_config('pgq.tx_event_count_qp2', '-1000000', true);
+    return pg_temp.insert_n(n);
+end $f$;
+select throws_ok($$select pg_temp.forge_then_insert(4)$$, 'PQ006', 'Queue ''qp2'' allows max 3 events from one TX',
+                 'a forged count setting does not lift the limit');
+-- events of a rolled-back savepoint do not count
+create function pg_temp.rolled_back_then_insert() returns int language plpgsql as $f$
+begin
+    begin
+        perform pg_temp.insert_n(3);
+        raise exception 'roll back' using errcode = 'P0002';
+    exception when no_data_found then
+        null;
+    end;
+    return pg_temp.insert_n(3);
+end $f$;
+select is(pg_temp.rolled_back_then_insert(), 3, 'events of a rolled-back savepoint do not count');
 select is(pgq.insert_event('qp', 't', 'x'), 10::bigint, 'other queues are not limited');
 update pgq.queue set queue_per_tx_limit = null where queue_name = 'qp2';
 select is(pg_temp.insert_n(5), 5, 'limit removed');
@@ -104,7 +125,7 @@ select results_eq($$select ev_type, ev_data, ev_extra1, ev_extra2, ev_extra4 fro
 select is(pgq.insert_event('qa', 't', 'after'), 4::bigint, 'insert_event continues the same id sequence');
 select is((select count(distinct ev_txid)::int from pgq.event_template e join pgq.queue q on q.queue_id = e.ev_queue
             where q.queue_name = 'qa' and ev_id <= 3), 1, 'one call, one transaction');
-select pgq.insert_events('qa', array['t'], array['d'], ev_times => array['2001-02-03 04:05:06+00'::timestamptz]);
+select pgq.insert_events('qa', array['t'], array['d'], null, null, null, null, array['2001-02-03 04:05:06+00'::timestamptz]);
 select is((select ev_time from pgq.event_template e join pgq.queue q on q.queue_id = e.ev_queue
             where q.queue_name = 'qa' order by ev_id desc limit 1),
           '2001-02-03 04:05:06+00'::timestamptz, 'ev_times sets the event time');

@@ -100,4 +100,17 @@ select is(pgq._tick_channel('orders'), 'pgq.orders', 'tick channel');
 select is(octet_length(pgq._tick_channel(repeat('é', 40))), 62, 'cut to 63 bytes on a character boundary');
 select is(pgq._tick_channel(null), null, 'strict');
 
+
+-- one queue's failure does not stop the others' ticks
+select is(pgq.create_queue('qt_ok'), 1, 'a healthy queue');
+select is(pgq.set_queue_config('qt_ok', 'ticker_max_lag', '0'), 1, 'that ticks on every call');
+select is(pgq.set_queue_config('qt_ok', 'ticker_idle_period', '0'), 1, 'even when idle');
+select is(pgq.insert_event('qt_ok', 't', 'd'), 1::bigint, 'an event');
+-- qt's newest tick says the txid counter went backwards (PQ010 above)
+set client_min_messages = error;
+select ok(pgq.ticker() >= 1, 'ticker() still ticks the healthy queue');
+reset client_min_messages;
+select ok((select count(*) from pgq.tick t join pgq.queue q on q.queue_id = t.tick_queue where q.queue_name = 'qt_ok') >= 2,
+          'qt_ok got its tick');
+
 select * from finish();

@@ -21,11 +21,29 @@ select is(pgq.maint_rotate_tables_step2(), 0, 'step2');
 select is(pgq.set_queue_config('qa', 'rotation_period', '1 day'), 1, 'qa not due');
 
 -- extra maintenance hooks
+create function public.hook_a(text) returns int language sql as 'select 0';
+create function public.hook_b(text) returns int language sql as 'select 0';
 update pgq.queue set queue_extra_maint = array['public.hook_a', 'public.hook_b'] where queue_name = 'qb';
 update pgq.queue set queue_extra_maint = array['public.hook_a'] where queue_name = 'qa';
 select results_eq($$select func_name, func_arg from pgq.maint_operations()$$,
                   $$values ('public.hook_a'::text, 'qa'::text), ('public.hook_a', 'qb'), ('public.hook_b', 'qb')$$,
                   'queue_extra_maint: each function with its queue, queues by name');
+-- the daemon runs these with its own rights: only functions a superuser (or
+-- the owner of schema pgq) owns, never temporary ones, never missing ones
+create role tap_untrusted;
+create function public.hook_evil(text) returns int language sql as 'select 0';
+alter function public.hook_evil(text) owner to tap_untrusted;
+create function pg_temp.hook_temp(text) returns int language sql as 'select 0';
+update pgq.queue set queue_extra_maint = array['public.hook_evil', 'public.hook_a', 'public.no_such_hook',
+                                               (select nspname from pg_namespace where oid = pg_my_temp_schema()) || '.hook_temp',
+                                               'not a (valid name']
+ where queue_name = 'qa';
+update pgq.queue set queue_extra_maint = null where queue_name = 'qb';
+select results_eq($$select func_name, func_arg from pgq.maint_operations()$$,
+                  $$values ('public.hook_a'::text, 'qa'::text)$$,
+                  'queue_extra_maint: untrusted, temporary, missing and malformed names are left out');
+select is(pgq._maint_function('public.hook_evil', '{}', true), null, 'a function of an untrusted owner is not handed out');
+select is(pgq._maint_function('public.hook_a', '{}', true), 'public.hook_a', 'a superuser''s function is');
 update pgq.queue set queue_extra_maint = null;
 
 -- pgq_node and londiste hooks, when those schemas are there
@@ -44,6 +62,14 @@ select results_eq($$select func_name, func_arg from pgq.maint_operations()$$,
                            ('londiste.root_check_seqs', 'qb'),
                            ('londiste.periodic_maintenance', null)$$,
                   'watermark per root queue, sequence check per root queue with local sequences, londiste maintenance');
+-- a hook whose table belongs to someone else is not trusted either
+alter table londiste.seq_info owner to tap_untrusted;
+alter function londiste.periodic_maintenance() owner to tap_untrusted;
+select results_eq($$select func_name, func_arg from pgq.maint_operations()$$,
+                  $$values ('pgq_node.maint_watermark'::text, 'qb'::text), ('pgq_node.maint_watermark', 'qz')$$,
+                  'hooks reading or owned by an untrusted role are left out');
+alter table londiste.seq_info owner to current_user;
+alter function londiste.periodic_maintenance() owner to current_user;
 
 -- vacuum list: empty under autovacuum, which is on in the test cluster
 select is(current_setting('autovacuum'), 'on', 'autovacuum is on here');

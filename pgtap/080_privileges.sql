@@ -41,7 +41,8 @@ $$values
     ('pgq.finish_batch(bigint)', 'pgq_reader'),
     ('pgq.insert_event(text,text,text)', 'pgq_writer'),
     ('pgq.insert_event(text,text,text,text,text,text,text)', 'pgq_writer'),
-    ('pgq.insert_events(text,text[],text[],text[],text[],text[],text[],timestamp with time zone[])', 'pgq_writer'),
+    ('pgq.insert_events(text,text[],text[],text[],text[],text[],text[])', 'pgq_writer'),
+    ('pgq.insert_events(text,text[],text[],text[],text[],text[],text[],timestamp with time zone[])', 'pgq_admin'),
     ('pgq.current_event_table(text)', 'pgq_writer'),
     ('pgq.logutriga()', 'pgq_writer'),
     ('pgq.sqltriga()', 'pgq_writer'),
@@ -68,7 +69,7 @@ $$values
     ('pgq._bulk_changed(text[],text[],text,text)', 'pgq_writer'),
     ('pgq._bulk_sql_fragment(text,text[],text[],text[])', 'pgq_writer'),
     ('pgq._null_key()', 'pgq_writer'),
-    ('pgq._insert_events(text,text[],text[],text[],text[],text[],text[],timestamp with time zone[])', 'pgq_writer'),
+    ('pgq._insert_events(text,text[],text[],text[],text[],text[],text[])', 'pgq_writer'),
     ('pgq.ticker(text,bigint,timestamp with time zone,bigint)', 'pgq_admin'),
     ('pgq.ticker(text)', 'pgq_admin'),
     ('pgq.ticker()', 'pgq_admin'),
@@ -78,6 +79,8 @@ $$values
     ('pgq.maint_tables_to_vacuum()', 'pgq_admin'),
     ('pgq.maint_operations()', 'pgq_admin'),
     ('pgq.maint_compact(text)', 'pgq_admin'),
+    ('pgq._maint_function(text,text[],boolean)', 'pgq_admin'),
+    ('pgq._trusted_role(oid)', 'pgq_admin'),
     ('pgq.upgrade_schema()', 'pgq_admin'),
     ('pgq.grant_perms(text)', 'pgq_admin'),
     ('pgq._grant_perms_from(text,text,text,text)', 'pgq_admin'),
@@ -134,6 +137,8 @@ select throws_ok($$select pgq.register_consumer('qp', 'w')$$, '42501', 'permissi
 select ok(pgq.insert_event('qp', 't', 'from writer') > 0, 'writer can insert events');
 select ok(pgq.insert_event('qp', 't', 'from writer', 'a', 'b', 'c', 'd') > 0, 'writer can insert events (7 args)');
 select is((select count(*)::int from pgq.insert_events('qp', array['t', 't'], array['1', '2'])), 2, 'writer can insert many events');
+select throws_ok($$select pgq.insert_events('qp', array['t'], array['d'], null, null, null, null, array['2000-01-01'::timestamptz])$$,
+                 '42501', null, 'writer cannot set ev_time (pgq_admin only, as insert_event_raw)');
 select is(pgq.current_event_table('qp'), 'pgq.event_1_0', 'writer can ask for the current table');
 select throws_ok($$select pgq.insert_event_raw('qp', null, now(), null, null, 't', 'd', null, null, null, null)$$,
                  '42501', null, 'writer cannot insert raw events');

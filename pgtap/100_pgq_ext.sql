@@ -123,4 +123,61 @@ select is((select current_batch from pgq.get_consumer_info('srcq', 'loc')), null
 select throws_ok($$select pgq_ext.queue_splitter_local('srcq', 'loc', 'nonsense', false)$$, '22023',
                  'queue_splitter: bad queue_field "nonsense"');
 
+-- Roles: each writer sees and changes only its own progress (row-level
+-- security on owner_role); a pure writer cannot consume through the
+-- splitter, nor set ev_time.
+create role ext_w1 in role pgq_writer;
+create role ext_w2 in role pgq_writer;
+create role ext_rw in role pgq_writer, pgq_reader;
+grant ext_w1 to current_user;  -- so the test can SET ROLE
+grant ext_w2 to current_user;
+grant ext_rw to current_user;
+set role ext_w1;
+select ok(pgq_ext.set_batch_done('victim_rc', 10), 'w1 records its batch');
+select is(pgq_ext.set_last_tick('victim_sp', 7), 1, 'w1 records its tick');
+select ok(pgq_ext.set_event_done('victim_ev', 5, 50), 'w1 records an event');
+reset role;
+select is((select owner_role::text from pgq_ext.completed_batch where consumer_id = 'victim_rc'), 'ext_w1',
+          'the row belongs to the role that wrote it');
+set role ext_w2;
+select is(pgq_ext.is_batch_done('victim_rc', 10), false, 'w2 does not see w1''s batch');
+select is(pgq_ext.get_last_tick('victim_sp'), null::bigint, 'nor its tick');
+select throws_ok($$select pgq_ext.set_batch_done('victim_rc', 11)$$, '42501', null, 'w2 cannot move w1''s batch');
+select throws_ok($$select pgq_ext.set_last_tick('victim_sp', 999)$$, '42501', null, 'nor its tick');
+select throws_ok($$select pgq_ext.set_event_done('victim_ev', 6, 60)$$, '23505', null, 'nor its event batch');
+select is(pgq_ext.set_last_tick('victim_sp', null), 1, 'forgetting it deletes nothing of w1''s');
+with u as (update pgq_ext.completed_tick set last_tick_id = 1 returning 1)
+select is((select count(*)::int from u), 0, 'a direct UPDATE by w2 reaches none of w1''s rows');
+select is((select count(*)::int from pgq_ext.completed_tick), 0, 'w2 sees no rows but its own');
+reset role;
+select is(pgq_ext.get_last_tick('victim_sp'), 7::bigint, 'w1''s tick is unchanged');
+select is((select last_batch_id from pgq_ext.completed_batch where consumer_id = 'victim_rc'), 10::bigint,
+          'w1''s batch is unchanged');
+-- rows from before 4.1 have no owner: the first writer owns them
+insert into pgq_ext.completed_tick (consumer_id, last_tick_id, owner_role) values ('legacy', 3, null);
+set role ext_w1;
+select is(pgq_ext.get_last_tick('legacy'), 3::bigint, 'an ownerless row is visible');
+select is(pgq_ext.set_last_tick('legacy', 4), 1, 'and taken by the first writer');
+reset role;
+select is((select owner_role::text from pgq_ext.completed_tick where consumer_id = 'legacy'), 'ext_w1', 'which now owns it');
+set role ext_w2;
+select throws_ok($$select pgq_ext.set_last_tick('legacy', 5)$$, '42501', null, 'so the next writer cannot');
+reset role;
+
+-- queue_splitter_local consumes the source queue: a pure writer cannot
+select is(pgq.register_consumer('srcq', 'victim'), 1, 'a victim consumer');
+select is(pgq.insert_event('srcq', 't', 'secret', 'qa', null, null, null), 3::bigint, 'an event for it');
+select ok(pgq.ticker('srcq') is not null, 'tick');
+set role ext_w1;
+select throws_ok($$select pgq_ext.queue_splitter_local('srcq', 'victim', 'data', true)$$, '42501', null,
+                 'a pure writer cannot consume through the splitter');
+reset role;
+select is((select pending_events from pgq.get_consumer_info('srcq', 'victim')) > 0, true, 'the victim''s events are still pending');
+select is((select current_batch from pgq.get_consumer_info('srcq', 'victim')), null::bigint, 'and no batch was taken for it');
+-- a reader and writer may run it, but moving keeps ev_time: pgq_admin's right
+set role ext_rw;
+select throws_ok($$select pgq_ext.queue_splitter_local('srcq', 'victim', 'extra1', true)$$, '42501', null,
+                 'moving events with their ev_time needs pgq_admin on the target');
+reset role;
+
 select * from finish();

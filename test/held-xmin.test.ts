@@ -1,4 +1,4 @@
-// A held xmin horizon (here: an open REPEATABLE READ transaction) keeps
+// A held xmin horizon (here: an idle transaction holding an xid) keeps
 // VACUUM from removing the row versions that consumers leave in
 // pgq.subscription.  pgq.maint_operations() then lists pgq.maint_compact,
 // which rewrites the table with its live rows only.
@@ -36,9 +36,11 @@ describe("metadata tables under a held xmin", () => {
     await c.query("select pgq.set_queue_config('hx', 'ticker_idle_period', '0')");
     await c.query("select pgq.register_consumer('hx', 'c')");
 
+    // the horizon held by a transaction's xid, without a snapshot (an idle
+    // READ COMMITTED transaction that wrote something)
     const holder = await db.connect();
-    await holder.query("begin isolation level repeatable read");
-    await holder.query("select count(*) from pg_class");
+    await holder.query("begin");
+    await holder.query("select txid_current()");
 
     let got = 0;
     for (let i = 0; i < BATCHES; i++) {
@@ -79,6 +81,32 @@ describe("metadata tables under a held xmin", () => {
     expect((await c.query("select ev_data from pgq.get_batch_events($1)", [id])).rows).toEqual([{ ev_data: "after" }]);
     await c.query("select pgq.finish_batch($1)", [id]);
     await holder.query("commit");
+  });
+
+  it("skips compaction while an older snapshot could see the truncated table empty", async () => {
+    await c.query("select pgq.create_queue('hx_rr')");
+    await c.query("select pgq.register_consumer('hx_rr', 'c')");
+    const reader = await db.connect();
+    await reader.query("begin isolation level repeatable read");
+    const before = await reader.query("select count(*)::int n from pgq.subscription");
+    await reader.query("select 1"); // idle in its transaction, snapshot kept
+    expect(await value(c, "select pgq.maint_compact('pgq.subscription')")).toBe(0);
+    // not compacted: the old snapshot still sees every row
+    const after = await reader.query("select count(*)::int n from pgq.subscription");
+    expect(after.rows[0].n).toBe(before.rows[0].n);
+    expect(after.rows[0].n).toBeGreaterThan(0);
+    await reader.query("commit");
+    // the same with the reader's snapshot taken but the table not read yet
+    await reader.query("begin isolation level repeatable read");
+    await reader.query("select 1");
+    const relBefore = await value<string>(c, "select pg_relation_filenode('pgq.subscription')::text");
+    expect(await value(c, "select pgq.maint_compact('pgq.subscription')")).toBe(0);
+    expect(await value<string>(c, "select pg_relation_filenode('pgq.subscription')::text")).toBe(relBefore);
+    expect((await reader.query("select count(*)::int n from pgq.subscription")).rows[0].n).toBeGreaterThan(0);
+    await reader.query("commit");
+    // once it is gone, compaction runs (a new file)
+    expect(await value(c, "select pgq.maint_compact('pgq.subscription')")).toBe(0);
+    expect(await value<string>(c, "select pg_relation_filenode('pgq.subscription')::text")).not.toBe(relBefore);
   });
 
   it("refuses other tables", async () => {

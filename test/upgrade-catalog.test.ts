@@ -12,6 +12,7 @@ beforeAll(async () => {
   db = await createTestDb("pgq_cat");
   c = await db.connect();
   await c.query("select pgq.create_queue('cq')");
+  await c.query("create extension pgq_ext");
 });
 afterAll(async () => {
   await db?.drop();
@@ -39,6 +40,8 @@ describe("describeCatalog", () => {
     ["a table grant", "revoke select on pgq.tick from pgq_reader", /^- relation pgq\.tick .*pgq_reader=r/],
     ["a per-queue table's storage", "alter table pgq.event_1_0 reset (fillfactor)", /^- relation pgq\.event_1_0 .*fillfactor=100/],
     ["a sequence", "alter sequence pgq.batch_id_seq cache 5", /^- sequence pgq\.batch_id_seq .*cache=1/],
+    ["a row-level security policy", "drop policy owner_rows on pgq_ext.completed_tick",
+      /^- policy pgq_ext\.completed_tick owner_rows/],
     ["extension membership", "alter extension pgq drop function pgq.quote_fqname(text)",
       /^- member of pgq: function pgq\.quote_fqname\(text\)/],
     ["pg_dump marks", "update pg_extension set extcondition[1] = 'where true' where extname = 'pgq'",

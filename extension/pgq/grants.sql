@@ -59,7 +59,7 @@ to pgq_reader;
 grant execute on function
     pgq.insert_event(text, text, text),
     pgq.insert_event(text, text, text, text, text, text, text),
-    pgq.insert_events(text, text[], text[], text[], text[], text[], text[], timestamptz[]),
+    pgq.insert_events(text, text[], text[], text[], text[], text[], text[]),
     pgq.current_event_table(text),
     pgq.logutriga(),
     pgq.sqltriga(),
@@ -91,7 +91,7 @@ grant execute on function
     pgq._bulk_changed(text[], text[], text, text),
     pgq._bulk_sql_fragment(text, text[], text[], text[]),
     pgq._null_key(),
-    pgq._insert_events(text, text[], text[], text[], text[], text[], text[], timestamptz[])
+    pgq._insert_events(text, text[], text[], text[], text[], text[], text[])
 to pgq_writer;
 
 grant execute on function
@@ -104,6 +104,8 @@ grant execute on function
     pgq.maint_tables_to_vacuum(),
     pgq.maint_operations(),
     pgq.maint_compact(text),
+    pgq._maint_function(text, text[], boolean),
+    pgq._trusted_role(oid),
     pgq.upgrade_schema(),
     pgq.grant_perms(text),
     pgq._grant_perms_from(text, text, text, text),
@@ -114,6 +116,7 @@ grant execute on function
     pgq.drop_queue(text),
     pgq.set_queue_config(text, text, text),
     pgq.insert_event_raw(text, bigint, timestamptz, integer, integer, text, text, text, text, text, text),
+    pgq.insert_events(text, text[], text[], text[], text[], text[], text[], timestamptz[]),
     pgq.event_retry_raw(text, text, timestamptz, bigint, timestamptz, integer, text, text, text, text, text, text)
 to pgq_admin;
 

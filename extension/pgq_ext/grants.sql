@@ -1,5 +1,8 @@
 -- Privileges of pgq_ext: consumers (pgq_writer, as they write into this
--- database) may call everything; anyone may ask for the version.
+-- database) may call everything; anyone may ask for the version.  The
+-- functions run with the caller's rights (since 4.1): writers use the tables
+-- directly, and row-level security (policy owner_rows) keeps each role to the
+-- rows it wrote.
 grant usage on schema pgq_ext to public;
 
 do $grants$
@@ -17,3 +20,7 @@ end;
 $grants$;
 
 grant execute on function pgq_ext.version() to public;
+
+grant select, insert, update, delete
+   on pgq_ext.completed_tick, pgq_ext.completed_batch, pgq_ext.completed_event, pgq_ext.partial_batch
+   to pgq_writer;

@@ -2,10 +2,10 @@
 // two databases (an upgraded one and a fresh install) can be compared with a
 // plain line diff.  Covered: the schemas themselves; functions (arguments,
 // result, language, volatility, strictness, security, config, owner, ACL and a
-// hash of the body); tables, partitioned tables and their partitions (kind,
+// hash of the body); tables, partitioned tables and their partitions (kind, row-level security,
 // bound, parents, reloptions, owner, ACL), columns (position among live
 // columns, type, not null, default, collation, identity), constraints,
-// indexes, triggers; sequences (parameters, OWNED BY, owner, ACL); views;
+// indexes, triggers, policies; sequences (parameters, OWNED BY, owner, ACL); views;
 // extension membership and pg_extension's extconfig/extcondition.
 // Roles are cluster-wide and so the same on both sides.
 import type pg from "pg";
@@ -28,8 +28,8 @@ const QUERIES: Record<string, string> = {
       join pg_language l on l.oid = p.prolang
      where n.nspname = any($1)`,
   relation: `
-    select format('relation %s kind=%s persistence=%s parents=%s partkey=%s bound=%s options=%s owner=%s acl=%s',
-                  c.oid::regclass, c.relkind, c.relpersistence,
+    select format('relation %s kind=%s persistence=%s rls=%s/%s parents=%s partkey=%s bound=%s options=%s owner=%s acl=%s',
+                  c.oid::regclass, c.relkind, c.relpersistence, c.relrowsecurity, c.relforcerowsecurity,
                   coalesce((select string_agg(i.inhparent::regclass::text, ',' order by i.inhseqno)
                               from pg_inherits i where i.inhrelid = c.oid), '-'),
                   coalesce(pg_get_partkeydef(c.oid), '-'),
@@ -70,6 +70,15 @@ const QUERIES: Record<string, string> = {
       from pg_trigger t join pg_class c on c.oid = t.tgrelid
       join pg_namespace n on n.oid = c.relnamespace
      where n.nspname = any($1) and not t.tgisinternal`,
+  policy: `
+    select format('policy %s %I cmd=%s permissive=%s roles=%s using=%s check=%s',
+                  p.polrelid::regclass, p.polname, p.polcmd, p.polpermissive,
+                  (select string_agg(case when r = 0 then 'public' else r::regrole::text end, ',' order by 1)
+                     from unnest(p.polroles) r),
+                  coalesce(pg_get_expr(p.polqual, p.polrelid), '-'), coalesce(pg_get_expr(p.polwithcheck, p.polrelid), '-'))
+      from pg_policy p join pg_class c on c.oid = p.polrelid
+      join pg_namespace n on n.oid = c.relnamespace
+     where n.nspname = any($1)`,
   sequence: `
     select format('sequence %s type=%s start=%s inc=%s min=%s max=%s cache=%s cycle=%s owned_by=%s',
                   s.seqrelid::regclass, s.seqtypid::regtype, s.seqstart, s.seqincrement, s.seqmin,

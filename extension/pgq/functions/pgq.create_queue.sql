@@ -24,6 +24,14 @@ begin
     if i_queue_name is null then
         raise exception 'Invalid NULL value' using errcode = '22004';
     end if;
+    if i_queue_name = '' then
+        raise exception 'queue name must not be empty' using errcode = '22023';
+    end if;
+    -- the ticker's NOTIFY carries the name (payloads stop at 8000 bytes)
+    if octet_length(i_queue_name) > 1024 then
+        raise exception 'queue name too long: % bytes, at most 1024', octet_length(i_queue_name)
+            using errcode = '42622';
+    end if;
 
     perform 1 from pgq.queue where queue_name = i_queue_name;
     if found then

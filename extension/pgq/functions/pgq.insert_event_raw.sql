@@ -25,7 +25,6 @@ as $$
 declare
     v_id    bigint;
     v_q     record;
-    v_key   text;
     v_count int4;
 begin
     if insert_event_raw.queue_name is null then
@@ -49,16 +48,18 @@ begin
     end if;
 
     if v_q.queue_per_tx_limit is not null then
-        -- count kept in a transaction-local setting: gone at commit or
-        -- abort, and rolled back with a savepoint like the events themselves
-        v_key := 'pgq.tx_event_count_' || v_q.queue_id;
-        v_count := coalesce(nullif(current_setting(v_key, true), ''), '0')::int4 + 1;
-        if v_count > v_q.queue_per_tx_limit then
+        -- the count is the events themselves: this transaction's rows in
+        -- the queue (by the ev_txid index), never a setting the caller
+        -- could write; rolled back with a savepoint like the events
+        select count(*) into v_count
+          from (select 1 from pgq.event_template e
+                 where e.ev_queue = v_q.queue_id and e.ev_txid = txid_current()
+                 limit greatest(v_q.queue_per_tx_limit, 0)) x;
+        if v_count >= v_q.queue_per_tx_limit then
             raise exception 'Queue ''%'' allows max % events from one TX',
                 insert_event_raw.queue_name, v_q.queue_per_tx_limit
                 using errcode = 'PQ006';
         end if;
-        perform set_config(v_key, v_count::text, true);
     end if;
 
     v_id := coalesce(insert_event_raw.ev_id, v_id);

@@ -1,17 +1,18 @@
 create or replace function pgq.insert_events(
     queue_name text, ev_types text[], ev_datas text[],
-    ev_extra1 text[] default null, ev_extra2 text[] default null,
-    ev_extra3 text[] default null, ev_extra4 text[] default null,
-    ev_times timestamptz[] default null)
+    ev_extra1 text[], ev_extra2 text[], ev_extra3 text[], ev_extra4 text[],
+    ev_times timestamptz[])
 returns setof bigint
 language plpgsql security definer
 set search_path = pg_catalog, pg_temp
 as $$
-    -- pgq.insert_events(queue_name, ev_types, ev_datas [, ev_extra1 ..
-    -- ev_extra4 [, ev_times]]): many events in one call, in array order,
+    -- pgq.insert_events(queue_name, ev_types, ev_datas, ev_extra1 ..
+    -- ev_extra4, ev_times): many events in one call, in array order,
     -- exactly as that many pgq.insert_event calls would make them (not in
     -- PgQ 3.5).  The arrays are read side by side; a shorter or NULL array
-    -- gives NULL fields, ev_times NULLs mean now().
+    -- gives NULL fields, ev_times NULLs mean now().  Setting ev_time is
+    -- pgq_admin's (as insert_event_raw is in PgQ 3.5): producers call the
+    -- form without ev_times below.
     -- Returns: the new event ids, in array order.
     -- Errors: as pgq.insert_event (NULL or unknown queue, also with no
     -- events; inserts disabled; per-transaction limit), for the first
@@ -62,4 +63,19 @@ begin
                                          ev_extra3[i], ev_extra4[i]);
     end loop;
 end;
+$$;
+
+create or replace function pgq.insert_events(
+    queue_name text, ev_types text[], ev_datas text[],
+    ev_extra1 text[] default null, ev_extra2 text[] default null,
+    ev_extra3 text[] default null, ev_extra4 text[] default null)
+returns setof bigint
+language sql security definer
+set search_path = pg_catalog, pg_temp
+as $$
+    -- pgq.insert_events(queue_name, ev_types, ev_datas [, ev_extra1 ..
+    -- ev_extra4]): the producers' form (pgq_writer): every event's ev_time
+    -- is now().
+    select pgq.insert_events(queue_name, ev_types, ev_datas, ev_extra1, ev_extra2, ev_extra3, ev_extra4,
+                             null::timestamptz[]);
 $$;

@@ -53,9 +53,13 @@ begin
          order by queue_name
     loop
         foreach v_fn in array v_q.queue_extra_maint loop
-            func_name := v_fn;
+            -- pgq_admin may write any name here; the daemon runs only
+            -- functions owned by a trusted role (pgq._maint_function)
+            func_name := pgq._maint_function(v_fn, '{}', true);
             func_arg := v_q.queue_name;
-            return next;
+            if func_name is not null then
+                return next;
+            end if;
         end loop;
     end loop;
 
@@ -65,29 +69,32 @@ begin
         return next;
     end loop;
 
-    if to_regprocedure('pgq_node.maint_watermark(text)') is not null then
+    v_fn := pgq._maint_function('pgq_node.maint_watermark(text)', '{pgq_node.node_info}', false);
+    if v_fn is not null then
         for func_arg in
             execute 'select queue_name from pgq_node.node_info where node_type = ''root'' order by 1'
         loop
-            func_name := 'pgq_node.maint_watermark';
+            func_name := v_fn;
             return next;
         end loop;
     end if;
 
-    if to_regprocedure('londiste.root_check_seqs(text)') is not null then
+    v_fn := pgq._maint_function('londiste.root_check_seqs(text)', '{londiste.seq_info,pgq_node.node_info}', false);
+    if v_fn is not null then
         for func_arg in
             execute 'select distinct s.queue_name
                        from londiste.seq_info s, pgq_node.node_info n
                       where s.local and n.node_type = ''root'' and n.queue_name = s.queue_name
                       order by 1'
         loop
-            func_name := 'londiste.root_check_seqs';
+            func_name := v_fn;
             return next;
         end loop;
     end if;
 
-    if to_regprocedure('londiste.periodic_maintenance()') is not null then
-        func_name := 'londiste.periodic_maintenance';
+    v_fn := pgq._maint_function('londiste.periodic_maintenance()', '{}', false);
+    if v_fn is not null then
+        func_name := v_fn;
         func_arg := null;
         return next;
     end if;

@@ -19,6 +19,9 @@ declare
     v_co_id     int4;
     v_tick      bigint;
 begin
+    if x_consumer_name is null then
+        raise exception 'Invalid NULL value' using errcode = '22004';
+    end if;
     select queue_id into v_queue_id from pgq.queue where queue_name = x_queue_name;
     if not found then
         raise exception 'Event queue not created yet' using errcode = 'PQ001';

@@ -105,7 +105,11 @@ begin
     insert into pgq.tick (tick_queue, tick_id, tick_event_seq)
     values (v_q.queue_id, nextval(v_q.queue_tick_seq), v_seq)
     returning tick_id into v_tick_id;
-    perform pg_notify(pgq._tick_channel(i_queue_name), i_queue_name);
+    -- names made before 4.1 had no length limit: too long a name gets no
+    -- NOTIFY (its consumers poll), rather than no tick
+    if octet_length(i_queue_name) <= 1024 then
+        perform pg_notify(pgq._tick_channel(i_queue_name), i_queue_name);
+    end if;
     return v_tick_id;
 end;
 $$;
@@ -129,9 +133,17 @@ begin
          where not queue_external_ticker and not queue_ticker_paused
          order by queue_name
     loop
-        if pgq.ticker(v_name) is not null then
-            v_count := v_count + 1;
-        end if;
+        -- one queue's failure (a broken sequence, a counter that went
+        -- backwards) must not stop the others' ticks: it is reported and
+        -- the loop goes on
+        begin
+            if pgq.ticker(v_name) is not null then
+                v_count := v_count + 1;
+            end if;
+        exception
+            when others then
+                raise warning 'pgq.ticker: queue %: % (SQLSTATE %)', v_name, sqlerrm, sqlstate;
+        end;
     end loop;
     return v_count;
 end;

@@ -33,7 +33,15 @@ create table pgq.queue (
     queue_tick_seq              text not null,
     queue_extra_maint           text[],
     constraint queue_pkey primary key (queue_id),
-    constraint queue_name_uq unique (queue_name)
+    constraint queue_name_uq unique (queue_name),
+    -- the storage names follow from the id (as create_queue makes them):
+    -- pgq_admin may UPDATE this table, and must not point a queue at
+    -- another schema's sequence or tables (grant_perms, the ticker and
+    -- insert_event act on these names with the owner's rights)
+    constraint queue_storage_names check (
+        queue_data_pfx = 'pgq.event_' || queue_id
+        and queue_event_seq = 'pgq.event_' || queue_id || '_id_seq'
+        and queue_tick_seq = 'pgq.event_' || queue_id || '_tick_seq')
 );
 
 -- snapshots that delimit batches

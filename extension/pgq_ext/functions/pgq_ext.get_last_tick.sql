@@ -1,6 +1,6 @@
 create or replace function pgq_ext.get_last_tick(a_consumer text, a_subconsumer text)
 returns int8
-language plpgsql security definer
+language plpgsql
 set search_path = pg_catalog, pg_temp
 as $$
     -- pgq_ext.get_last_tick(a_consumer, a_subconsumer): the last tick

@@ -1,7 +1,7 @@
 create or replace function pgq_ext.is_event_done(a_consumer text, a_subconsumer text,
                                                  a_batch_id bigint, a_event_id bigint)
 returns boolean
-language plpgsql security definer
+language plpgsql
 set search_path = pg_catalog, pg_temp
 as $$
     -- pgq_ext.is_event_done(a_consumer, a_subconsumer, a_batch_id,

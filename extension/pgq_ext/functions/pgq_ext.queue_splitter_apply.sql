@@ -3,7 +3,7 @@ create or replace function pgq_ext.queue_splitter_apply(
     i_route text[], i_ev_id bigint[], i_ev_time timestamptz[], i_ev_type text[], i_ev_data text[],
     i_ev_extra1 text[], i_ev_extra2 text[], i_ev_extra3 text[], i_ev_extra4 text[])
 returns bigint
-language plpgsql security definer
+language plpgsql
 set search_path = pg_catalog, pg_temp
 as $$
     -- pgq_ext.queue_splitter_apply(i_consumer, i_prev_tick, i_cur_tick,
@@ -68,7 +68,8 @@ begin
          group by e.route
          order by min(e.n)
     loop
-        v_moved := v_moved + pgq._insert_events(v_q.route, v_q.t, v_q.d, v_q.x1, v_q.x2, v_q.x3, v_q.x4, v_q.tm);
+        v_moved := v_moved + (select count(*)
+                                from pgq.insert_events(v_q.route, v_q.t, v_q.d, v_q.x1, v_q.x2, v_q.x3, v_q.x4, v_q.tm));
     end loop;
 
     perform pgq_ext.set_last_tick(i_consumer, i_cur_tick);

@@ -1,7 +1,7 @@
 create or replace function pgq_ext.queue_splitter_local(i_queue text, i_consumer text, i_queue_field text,
                                                         i_skip_bad boolean)
 returns bigint
-language plpgsql security definer
+language plpgsql
 set search_path = pg_catalog, pg_temp
 as $$
     -- pgq_ext.queue_splitter_local(i_queue, i_consumer, i_queue_field,

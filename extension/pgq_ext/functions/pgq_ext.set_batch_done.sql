@@ -1,6 +1,6 @@
 create or replace function pgq_ext.set_batch_done(a_consumer text, a_subconsumer text, a_batch_id bigint)
 returns boolean
-language plpgsql security definer
+language plpgsql
 set search_path = pg_catalog, pg_temp
 as $$
     -- pgq_ext.set_batch_done(a_consumer, a_subconsumer, a_batch_id): record
@@ -16,7 +16,8 @@ begin
         insert into pgq_ext.completed_batch (consumer_id, subconsumer_id, last_batch_id)
         values (a_consumer, a_subconsumer, a_batch_id)
         on conflict (consumer_id, subconsumer_id)
-        do update set last_batch_id = excluded.last_batch_id;
+        do update set last_batch_id = excluded.last_batch_id,
+                      owner_role = coalesce(completed_batch.owner_role, current_user);
     end if;
     return true;
 end;

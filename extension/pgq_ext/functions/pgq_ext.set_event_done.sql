@@ -1,7 +1,7 @@
 create or replace function pgq_ext.set_event_done(a_consumer text, a_subconsumer text,
                                                   a_batch_id bigint, a_event_id bigint)
 returns boolean
-language plpgsql security definer
+language plpgsql
 set search_path = pg_catalog, pg_temp
 as $$
     -- pgq_ext.set_event_done(a_consumer, a_subconsumer, a_batch_id,
@@ -29,7 +29,8 @@ begin
         delete from pgq_ext.completed_event
          where consumer_id = a_consumer and subconsumer_id = a_subconsumer
            and batch_id = v_cur;
-        update pgq_ext.partial_batch set cur_batch_id = a_batch_id
+        update pgq_ext.partial_batch set cur_batch_id = a_batch_id,
+                                         owner_role = coalesce(owner_role, current_user)
          where consumer_id = a_consumer and subconsumer_id = a_subconsumer;
     end if;
 

@@ -1,6 +1,6 @@
 create or replace function pgq_ext.set_last_tick(a_consumer text, a_subconsumer text, a_tick_id bigint)
 returns int4
-language plpgsql security definer
+language plpgsql
 set search_path = pg_catalog, pg_temp
 as $$
     -- pgq_ext.set_last_tick(a_consumer, a_subconsumer, a_tick_id): record
@@ -16,7 +16,8 @@ begin
         insert into pgq_ext.completed_tick (consumer_id, subconsumer_id, last_tick_id)
         values (a_consumer, a_subconsumer, a_tick_id)
         on conflict (consumer_id, subconsumer_id)
-        do update set last_tick_id = excluded.last_tick_id;
+        do update set last_tick_id = excluded.last_tick_id,
+                      owner_role = coalesce(completed_tick.owner_role, current_user);
     end if;
     return 1;
 end;
