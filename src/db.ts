@@ -1,11 +1,24 @@
 // Connections.  bigint (int8) values stay strings, as pg returns them: the
 // driver never changes pg's global type parsers.
+import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import type tls from "node:tls";
 import pg from "pg";
+import { NegotiatingSocket, SSL_MODES, type SslMode, type SslSettings } from "./ssl.js";
 
 export type Queryable = pg.Pool | pg.PoolClient | pg.Client;
 export type ConnectionInput = string | pg.ClientConfig;
 
-/** Client settings from a libpq keyword=value string, a URI, or a config object. */
+/** The search_path of every session the tools and the driver open themselves. */
+export const SAFE_SEARCH_PATH = "pg_catalog, pg_temp";
+
+/**
+ * Client settings from a libpq keyword=value string, a URI, or a config
+ * object.  Strings and URIs get libpq's meaning (sslmode prefer by default,
+ * PGSSLMODE and friends where the string says nothing); objects are
+ * node-postgres settings and are returned as they are.
+ */
 export function clientConfig(input: ConnectionInput): pg.ClientConfig {
   if (typeof input !== "string") return input;
   if (/^postgres(ql)?:\/\//.test(input)) return parseUri(input);
@@ -13,50 +26,159 @@ export function clientConfig(input: ConnectionInput): pg.ClientConfig {
 }
 
 /**
+ * The settings with search_path fixed to pg_catalog, pg_temp for the
+ * session (a startup option, after any options of the connection string or
+ * PGOPTIONS), so that no schema a database user can create objects in is
+ * searched for unqualified names.
+ */
+export function safeSession(cfg: pg.ClientConfig): pg.ClientConfig {
+  const options = cfg.options ?? process.env.PGOPTIONS ?? "";
+  // "\ " is an escaped space in startup options: the value reads as SAFE_SEARCH_PATH
+  return { ...cfg, options: `${options} -c search_path=${SAFE_SEARCH_PATH.replace(/ /g, "\\ ")}`.trim() };
+}
+
+/**
  * Parses a postgresql:// URI into separate fields (not a connectionString,
  * so that a database given next to it still wins).  ?host=/dir names a
- * socket directory, as in libpq.
+ * socket directory, as in libpq; other query parameters are keywords as in
+ * the keyword=value form.
  */
 export function parseUri(uri: string): pg.ClientConfig {
-  const u = new URL(uri);
-  const cfg: pg.ClientConfig = {};
-  if (u.hostname) cfg.host = decodeURIComponent(u.hostname);
-  if (u.port) cfg.port = Number(u.port);
-  if (u.username) cfg.user = decodeURIComponent(u.username);
-  if (u.password) cfg.password = decodeURIComponent(u.password);
+  const port = /^postgres(?:ql)?:\/\/(?:[^@/?#]*@)?(?:\[[^\]]*\]|[^:/?#]*):([^/?#]*)/.exec(uri)?.[1];
+  if (port !== undefined && port !== "" && !/^\d+$/.test(port)) throw new Error(portProblem(port));
+  let u: URL;
+  try {
+    u = new URL(uri);
+  } catch {
+    throw new Error("cannot parse the connection URI (postgresql://user:password@host:port/dbname?keyword=value)");
+  }
+  const kw: Record<string, string> = {};
+  if (u.hostname) kw.host = decodeURIComponent(u.hostname.replace(/^\[(.*)\]$/, "$1"));
+  if (u.port) kw.port = u.port;
+  if (u.username) kw.user = decodeURIComponent(u.username);
+  if (u.password) kw.password = decodeURIComponent(u.password);
   const db = decodeURIComponent(u.pathname.replace(/^\//, ""));
-  if (db) cfg.database = db;
-  const params = Object.fromEntries(u.searchParams.entries());
-  const rest = Object.entries(params).map(([k, v]) => `${k}='${v.replace(/['\\]/g, "\\$&")}'`).join(" ");
-  return rest ? { ...cfg, ...parseKeywordValue(rest) } : cfg;
+  if (db) kw.dbname = db;
+  for (const [k, v] of u.searchParams.entries()) kw[k] = v;
+  return fromKeywords(kw);
 }
 
 /** Parses libpq's keyword=value form (values may be single-quoted). */
 export function parseKeywordValue(s: string): pg.ClientConfig {
-  const out: Record<string, string> = {};
+  const kw: Record<string, string> = {};
   const re = /\s*([A-Za-z_]+)\s*=\s*(?:'((?:[^'\\]|\\.)*)'|(\S*))/gy;
   let m: RegExpExecArray | null;
   let last = 0;
   while ((m = re.exec(s)) !== null) {
-    out[m[1]!] = m[2] !== undefined ? m[2].replace(/\\(.)/g, "$1") : m[3]!;
+    kw[m[1]!] = m[2] !== undefined ? m[2].replace(/\\(.)/g, "$1") : m[3]!;
     last = re.lastIndex;
   }
   if (s.slice(last).trim() !== "") throw new Error(`bad connection string near: ${s.slice(last).trim()}`);
+  return fromKeywords(kw);
+}
+
+/** libpq keywords that cannot be honoured here: refused by name rather than ignored. */
+const UNSUPPORTED = new Set([
+  "passfile", "channel_binding", "keepalives_interval", "keepalives_count", "tcp_user_timeout", "replication",
+  "gssencmode", "requiressl", "sslcompression", "sslpassword", "sslcrl", "sslcrldir", "sslsni", "sslnegotiation",
+  "sslcertmode", "ssl_min_protocol_version", "ssl_max_protocol_version", "requirepeer", "require_auth",
+  "krbsrvname", "gsslib", "gssdelegation", "service", "target_session_attrs", "load_balance_hosts",
+]);
+
+const portProblem = (v: string) => `port must be a number from 1 to 65535, not "${v}"`;
+
+function wholeSeconds(key: string, v: string, max = 2147483): number {
+  if (!/^-?\d+$/.test(v.trim()) || Number(v) > max) {
+    throw new Error(`${key} must be a whole number of seconds up to ${max}, not "${v}"`);
+  }
+  return Number(v);
+}
+
+/** node-postgres settings from libpq keywords; unknown keywords and bad values are errors naming the keyword. */
+function fromKeywords(kw: Record<string, string>): pg.ClientConfig {
   const cfg: pg.ClientConfig = {};
-  for (const [k, v] of Object.entries(out)) {
+  for (const [k, v] of Object.entries(kw)) {
     switch (k) {
       case "dbname": cfg.database = v; break;
-      case "host": case "hostaddr": cfg.host = v; break;
-      case "port": cfg.port = Number(v); break;
+      case "host": case "hostaddr":
+        if (v.includes(",")) throw new Error(`${k}: several hosts are not supported, not "${v}"`);
+        break;
+      case "port": {
+        if (v.includes(",")) throw new Error(`port: several ports are not supported, not "${v}"`);
+        const n = Number(v);
+        if (!/^\s*\d+\s*$/.test(v) || n < 1 || n > 65535) throw new Error(portProblem(v));
+        cfg.port = n;
+        break;
+      }
       case "user": cfg.user = v; break;
       case "password": cfg.password = v; break;
       case "application_name": cfg.application_name = v; break;
-      case "connect_timeout": cfg.connectionTimeoutMillis = Number(v) * 1000; break;
-      case "sslmode": cfg.ssl = v === "disable" ? false : v === "require" ? { rejectUnauthorized: false } : true; break;
-      default: throw new Error(`unsupported connection parameter: ${k}`);
+      case "fallback_application_name": cfg.fallback_application_name = v; break;
+      case "client_encoding": cfg.client_encoding = v; break;
+      case "options": cfg.options = v; break;
+      case "connect_timeout": {
+        // libpq: 0 or less waits for ever, 1 counts as 2
+        const n = wholeSeconds(k, v);
+        cfg.connectionTimeoutMillis = n <= 0 ? 0 : Math.max(n, 2) * 1000;
+        break;
+      }
+      case "keepalives":
+        if (!/^[01]$/.test(v)) throw new Error(`keepalives must be 0 or 1, not "${v}"`);
+        cfg.keepAlive = v === "1";
+        break;
+      case "keepalives_idle": cfg.keepAliveInitialDelayMillis = Math.max(0, wholeSeconds(k, v)) * 1000; break;
+      case "sslmode": case "sslrootcert": case "sslcert": case "sslkey":
+        break;
+      default:
+        throw new Error(UNSUPPORTED.has(k)
+          ? `connection parameter "${k}" is not supported`
+          : `unknown connection parameter "${k}"`);
     }
   }
-  return cfg;
+  // libpq's host is both where to connect and the name the certificate must
+  // carry; with hostaddr, hostaddr is where to connect.
+  const host = kw.host || undefined;
+  const addr = kw.hostaddr || undefined;
+  if (addr !== undefined || host !== undefined) cfg.host = addr ?? host;
+  return withSsl(cfg, kw, addr !== undefined && host !== undefined && !host.startsWith("/") ? host : undefined);
+}
+
+function readFileFor(key: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new Error(`${key}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+/** ssl: false and the negotiating socket, from sslmode (or PGSSLMODE; default prefer) and the certificate files. */
+function withSsl(cfg: pg.ClientConfig, kw: Record<string, string>, name: string | undefined): pg.ClientConfig {
+  const env = (k: string) => process.env[k] || undefined;
+  const modeFrom = kw.sslmode !== undefined ? "sslmode" : env("PGSSLMODE") !== undefined ? "PGSSLMODE" : undefined;
+  const mode = (kw.sslmode ?? env("PGSSLMODE") ?? "prefer") as SslMode;
+  if (!SSL_MODES.includes(mode)) throw new Error(`${modeFrom} must be one of ${SSL_MODES.join(", ")}, not "${mode}"`);
+  if (mode === "disable") return { ...cfg, ssl: false };
+  const home = (f: string) => join(homedir(), ".postgresql", f);
+  const rootcert = kw.sslrootcert ?? env("PGSSLROOTCERT");
+  const options: tls.ConnectionOptions = {};
+  let verify: SslSettings["verify"] = "none";
+  if (mode === "verify-full") verify = "full";
+  else if (mode === "verify-ca") verify = "ca";
+  // libpq: require verifies the CA when a root certificate is there
+  else if (mode === "require" && (rootcert !== undefined || existsSync(home("root.crt")))) verify = "ca";
+  if (verify !== "none" && rootcert !== "system") {
+    const file = rootcert ?? home("root.crt");
+    if (rootcert === undefined && !existsSync(file)) {
+      throw new Error(`sslmode ${mode} needs the server's root certificate: set sslrootcert=FILE (or sslrootcert=system), or put it in ${file}`);
+    }
+    options.ca = readFileFor("sslrootcert", file);
+  }
+  const cert = kw.sslcert ?? env("PGSSLCERT") ?? (existsSync(home("postgresql.crt")) ? home("postgresql.crt") : undefined);
+  const key = kw.sslkey ?? env("PGSSLKEY") ?? (existsSync(home("postgresql.key")) ? home("postgresql.key") : undefined);
+  if (cert !== undefined) options.cert = readFileFor("sslcert", cert);
+  if (key !== undefined) options.key = readFileFor("sslkey", key);
+  const settings: SslSettings = { mode, verify, tls: options, name };
+  return { ...cfg, ssl: false, stream: () => new NegotiatingSocket(settings) };
 }
 
 /** Runs fn inside BEGIN/COMMIT on one client; rolls back if it throws. */

@@ -177,7 +177,7 @@ colour = blue
     const out = run.output();
     expect(out).toMatch(/ticker_period must be a positive number of seconds, not "fast"/);
     expect(out).toMatch(/maint_period must be a positive number of seconds, not "-1"/);
-    expect(out).toMatch(/base_connstr: unsupported connection parameter: nonsense/);
+    expect(out).toMatch(/base_connstr: unknown connection parameter "nonsense"/);
     expect(out).toMatch(/unknown setting colour/);
     expect(await runCli("pgq-runner", [join(dir, "missing.ini")]).exit).toBe(2);
     expect(await runCli("pgq-runner", []).exit).toBe(2);

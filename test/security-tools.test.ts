@@ -175,3 +175,139 @@ describe("%(key)s expansion (15)", () => {
   });
 });
 
+describe("connection strings (16)", () => {
+  const tcp = () => `host=127.0.0.1 port=${cluster.env.PGPORT} user=postgres dbname=postgres`;
+
+  async function sslOf(connstr: string): Promise<boolean> {
+    const c = new pg.Client(clientConfig(connstr));
+    await c.connect();
+    try {
+      return (await c.query("select ssl from pg_catalog.pg_stat_ssl where pid = pg_catalog.pg_backend_pid()")).rows[0].ssl;
+    } finally {
+      await c.end();
+    }
+  }
+
+  it("refuses bad ports, unknown keywords and sslmodes, naming the key", () => {
+    for (const bad of ["x", "0", "70000", "54 32", "5432,5433"]) {
+      expect(() => clientConfig(`dbname=a port='${bad}'`)).toThrow(/port/);
+    }
+    expect(() => clientConfig("dbname=a port=x")).toThrow('port must be a number from 1 to 65535, not "x"');
+    expect(() => clientConfig("postgresql://h:x/db")).toThrow('port must be a number from 1 to 65535, not "x"');
+    expect(() => clientConfig("postgresql://h/db?port=x")).toThrow('port must be a number from 1 to 65535, not "x"');
+    expect(() => clientConfig("dbname=a nonsense=1")).toThrow('unknown connection parameter "nonsense"');
+    expect(() => clientConfig("postgresql://h/db?nonsense=1")).toThrow('unknown connection parameter "nonsense"');
+    expect(() => clientConfig("dbname=a service=prod")).toThrow('connection parameter "service" is not supported');
+    expect(() => clientConfig("dbname=a sslmode=maybe")).toThrow(
+      'sslmode must be one of disable, allow, prefer, require, verify-ca, verify-full, not "maybe"');
+    const saved = process.env.PGSSLMODE;
+    process.env.PGSSLMODE = "sometimes";
+    try {
+      expect(() => clientConfig("dbname=a")).toThrow('PGSSLMODE must be one of disable, allow, prefer');
+      expect(clientConfig("dbname=a sslmode=disable")).toMatchObject({ ssl: false });
+    } finally {
+      if (saved === undefined) delete process.env.PGSSLMODE;
+      else process.env.PGSSLMODE = saved;
+    }
+    expect(() => clientConfig("dbname=a sslmode=verify-full sslrootcert=/nonexistent/root.crt"))
+      .toThrow(/sslrootcert: cannot read \/nonexistent\/root.crt: ENOENT/);
+  });
+
+  it("against a server without SSL: prefer, allow, disable and the default connect in plain text; require fails clearly", async () => {
+    for (const mode of ["prefer", "allow", "disable"]) expect(await sslOf(`${tcp()} sslmode=${mode}`)).toBe(false);
+    expect(await sslOf(tcp())).toBe(false);
+    expect(await sslOf(`postgresql://postgres@127.0.0.1:${cluster.env.PGPORT}/postgres?sslmode=prefer`)).toBe(false);
+    const saved = process.env.PGSSLMODE;
+    process.env.PGSSLMODE = "prefer"; // node-postgres alone reads this as "SSL required"
+    try {
+      expect(await sslOf(tcp())).toBe(false);
+    } finally {
+      if (saved === undefined) delete process.env.PGSSLMODE;
+      else process.env.PGSSLMODE = saved;
+    }
+    // Unix sockets never use SSL, whatever sslmode says (as libpq)
+    expect(await sslOf(`host=${cluster.env.PGHOST} port=${cluster.env.PGPORT} user=postgres dbname=postgres sslmode=require`)).toBe(false);
+    writeFileSync(join(dir, "any.crt"), "");
+    for (const mode of ["require", "verify-ca"]) {
+      const extra = mode === "verify-ca" ? ` sslrootcert=${join(dir, "any.crt")}` : "";
+      await expect(sslOf(`${tcp()} sslmode=${mode}${extra}`)).rejects.toThrow(
+        `server does not support SSL, but SSL was required (sslmode=${mode})`);
+    }
+  });
+
+  it("prefer asks for SSL first and goes on in plain text on the same connection; disable does not ask", async () => {
+    const seen: string[] = [];
+    const proxy = net.createServer((down) => {
+      const up = net.connect(Number(cluster.env.PGPORT), "127.0.0.1");
+      up.on("error", () => down.destroy());
+      down.on("error", () => up.destroy());
+      down.once("data", (first: Buffer) => {
+        const ssl = first.length >= 8 && first.readInt32BE(4) === 80877103;
+        seen.push(ssl ? "ssl request" : "plain");
+        if (ssl) down.write("N");
+        else up.write(first);
+        down.pipe(up);
+        up.pipe(down);
+      });
+    });
+    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+    const port = (proxy.address() as net.AddressInfo).port;
+    try {
+      expect(await sslOf(`host=127.0.0.1 port=${port} user=postgres dbname=postgres sslmode=prefer`)).toBe(false);
+      expect(await sslOf(`host=127.0.0.1 port=${port} user=postgres dbname=postgres sslmode=disable`)).toBe(false);
+    } finally {
+      proxy.close();
+    }
+    expect(seen).toEqual(["ssl request", "plain"]);
+  });
+
+  describe("against a server with SSL", () => {
+    let ssl: PrivateCluster;
+    let cert: string;
+    beforeAll(() => {
+      ssl = startPrivateCluster();
+      const cdir = ssl.env.PGHOST;
+      cert = join(cdir, "server.crt");
+      const key = join(cdir, "server.key");
+      execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+        "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"], { stdio: "ignore" });
+      if (process.getuid?.() === 0) {
+        const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }).trim());
+        chownSync(cert, uid, -1);
+        chownSync(key, uid, -1);
+      }
+      execFileSync("chmod", ["600", key]);
+      writeFileSync(join(cdir, "data/postgresql.conf"),
+        `${readFileSync(join(cdir, "data/postgresql.conf"), "utf8")}ssl = on\nssl_cert_file = '${cert}'\nssl_key_file = '${key}'\n`);
+      ssl.restart();
+    });
+    afterAll(() => ssl?.stop());
+
+    const at = (extra: string) => `host=127.0.0.1 port=${ssl.env.PGPORT} user=postgres dbname=postgres ${extra}`;
+
+    it("prefer, allow, require and verify-* use SSL; disable does not; certificates are checked", async () => {
+      expect(await sslOf(at(""))).toBe(true);
+      expect(await sslOf(at("sslmode=prefer"))).toBe(true);
+      expect(await sslOf(at("sslmode=allow"))).toBe(true);
+      expect(await sslOf(at("sslmode=require"))).toBe(true);
+      expect(await sslOf(at("sslmode=disable"))).toBe(false);
+      expect(await sslOf(at(`sslmode=verify-ca sslrootcert=${cert}`))).toBe(true);
+      // the certificate names localhost, not 127.0.0.1
+      await expect(sslOf(at(`sslmode=verify-full sslrootcert=${cert}`))).rejects.toThrow(/does not match certificate's altnames/);
+      expect(await sslOf(`host=localhost hostaddr=127.0.0.1 port=${ssl.env.PGPORT} user=postgres dbname=postgres sslmode=verify-full sslrootcert=${cert}`)).toBe(true);
+      // a root certificate that did not sign it
+      const other = join(dir, "other.crt");
+      execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", join(dir, "other.key"),
+        "-out", other, "-days", "2", "-subj", "/CN=other"], { stdio: "ignore" });
+      await expect(sslOf(at(`sslmode=verify-ca sslrootcert=${other}`))).rejects.toThrow(/self[- ]signed certificate/);
+      // a PgqClient pool over SSL works like any other
+      const client = new PgqClient(at("sslmode=require"));
+      try {
+        expect((await client.db.query("select ssl from pg_catalog.pg_stat_ssl where pid = pg_catalog.pg_backend_pid()")).rows[0].ssl).toBe(true);
+      } finally {
+        await client.end();
+      }
+    });
+  });
+});
+
