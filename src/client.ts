@@ -1,7 +1,8 @@
 // A thin typed client over pg for queue administration and producing.
 import pg from "pg";
-import { clientConfig, scalar, type ConnectionInput, type Queryable } from "./db.js";
+import { clientConfig, safeSession, scalar, type Queryable } from "./db.js";
 import { mapErrors } from "./errors.js";
+import { connectionProblems, InvalidOptionError } from "./options.js";
 import { sql } from "./sql.js";
 
 export interface QueueInfo {
@@ -52,12 +53,21 @@ export class PgqClient {
   /** Whether the server has pgq.insert_events (pgq 4.0; PgQ 3.5 does not). */
   private hasInsertEvents: Promise<boolean> | undefined;
 
-  constructor(db: Queryable | ConnectionInput) {
-    if (typeof db === "string" || !("query" in db)) {
-      this.owned = new pg.Pool(clientConfig(db as ConnectionInput));
+  /**
+   * db: a pool or client of yours (used as it is), or what to connect to (a
+   * libpq string or URI, or pg.Pool settings): then this client makes its
+   * own pool, whose sessions use the safe search_path (pg_catalog, pg_temp).
+   * Bad settings throw InvalidOptionError here.
+   */
+  constructor(db: Queryable | string | pg.PoolConfig) {
+    const queryable = typeof db === "object" && db !== null && typeof (db as { query?: unknown }).query === "function";
+    if (!queryable) {
+      const problems = connectionProblems(db, "connection", true);
+      if (problems.length) throw new InvalidOptionError("PgqClient", problems);
+      this.owned = new pg.Pool(safeSession(clientConfig(db as string | pg.PoolConfig)));
       this.db = this.owned;
     } else {
-      this.db = db;
+      this.db = db as Queryable;
     }
   }
 

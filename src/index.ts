@@ -3,5 +3,6 @@ export { PgqClient } from "./client.js";
 export type { ConsumerInfo, NewEvent, QueueInfo, QueueSetting } from "./client.js";
 export { Consumer } from "./consumer/consumer.js";
 export type { Batch, BatchInfo, ConsumerOptions, Handler, PgqEvent } from "./consumer/consumer.js";
-export { clientConfig, parseKeywordValue, withTx } from "./db.js";
+export { clientConfig, parseKeywordValue, safeSession, SAFE_SEARCH_PATH, withTx } from "./db.js";
+export { InvalidOptionError } from "./options.js";
 export * from "./errors.js";

@@ -15,7 +15,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, parseIni, resolveSection } from "../src/config.js";
 import { clientConfig } from "../src/db.js";
-import { Consumer, PgqClient } from "../src/index.js";
+import { Consumer, InvalidOptionError, PgqClient } from "../src/index.js";
 import { loadRunnerConfig } from "../src/runner/config.js";
 import { startPrivateCluster, type PrivateCluster } from "./support/cluster.js";
 import { killDaemons, runCli as startCli, waitFor, type Run } from "./support/cli.js";
@@ -136,6 +136,70 @@ stats_period = 2147483
     expect(ok.maintPeriod).toBe(2147483);
   });
 
+  it("the driver refuses poll intervals and timeouts a timer cannot hold", () => {
+    const o = { connection: "dbname=x", queue: "q", consumer: "c" };
+    for (const bad of [2 ** 31, -5, 0, NaN, Infinity]) {
+      expect(() => new Consumer({ ...o, pollIntervalMs: bad })).toThrow(/pollIntervalMs must be a number of milliseconds above 0 up to 2147483647/);
+    }
+    expect(() => new Consumer({ ...o, pollIntervalMs: 2 ** 31 - 1 })).not.toThrow();
+    expect(() => new PgqClient({ connectionTimeoutMillis: 3e9 })).toThrow(/connection.connectionTimeoutMillis must be a number of milliseconds/);
+    expect(() => new PgqClient({ idleTimeoutMillis: 3e9 })).toThrow(/connection.idleTimeoutMillis/);
+    expect(() => clientConfig("dbname=x connect_timeout=99999999")).toThrow(/connect_timeout must be a whole number of seconds up to 2147483, not "99999999"/);
+  });
+});
+
+describe("driver options (14)", () => {
+  const o = { connection: "dbname=x", queue: "q", consumer: "c" };
+
+  it("a Consumer refuses fetchSize 0 and every other bad option at construction, all at once", () => {
+    expect(() => new Consumer({ ...o, fetchSize: 0 })).toThrow(InvalidOptionError);
+    expect(() => new Consumer({ ...o, fetchSize: 0 })).toThrow(/fetchSize must be an integer from 1 to 2147483647, not 0/);
+    let err: InvalidOptionError | undefined;
+    try {
+      new Consumer({
+        connection: "dbname=x port=x", queue: "", consumer: "c", fetchSize: 2.5, minCount: 0,
+        exactlyOnce: { target: { port: 0 }, mode: "twice" as "batch" }, fetchsize: 10,
+      } as never);
+    } catch (e) {
+      err = e as InvalidOptionError;
+    }
+    expect(err).toBeInstanceOf(InvalidOptionError);
+    expect(err!.problems).toEqual([
+      'queue must be a non-empty string, not ""',
+      "fetchSize must be an integer from 1 to 2147483647, not 2.5",
+      "minCount must be an integer from 1 to 2147483647, not 0",
+      expect.stringMatching(/^fetchsize is not an option \(known: connection, queue, consumer, fetchSize/),
+      'connection: port must be a number from 1 to 65535, not "x"',
+      'exactlyOnce.mode must be one of batch, tick, none, not "twice"',
+      "exactlyOnce.target.port must be an integer from 1 to 65535, not 0",
+    ]);
+    expect(() => new Consumer({ queue: "q" } as never)).toThrow(/connection is required; consumer is required/);
+    expect(() => new Consumer({ ...o, onError: "log" as never })).toThrow(/onError must be a function/);
+  });
+
+  it("a PgqClient refuses bad connection settings at construction", () => {
+    expect(() => new PgqClient("dbname=x port=x")).toThrow(/PgqClient: bad options: connection: port must be a number from 1 to 65535, not "x"/);
+    expect(() => new PgqClient({ port: "x" as never })).toThrow(/connection.port must be an integer from 1 to 65535/);
+    expect(() => new PgqClient({ databse: "x" } as never)).toThrow(/connection.databse is not an option/);
+    expect(() => new PgqClient({ max: 0 })).toThrow(/connection.max must be an integer from 1/);
+  });
+
+  it("small fetch sizes deliver every event of a batch", async () => {
+    await tickingDb("s_fetch");
+    await q("s_fetch", "select pgq.register_consumer('q', 'c')");
+    await q("s_fetch", "select pgq.insert_event('q', 't', 'e' || i) from generate_series(1, 5) i");
+    await q("s_fetch", "select pgq.ticker()");
+    const consumer = new Consumer({ connection: cluster.config("s_fetch"), queue: "q", consumer: "c", fetchSize: 2 });
+    const got: string[] = [];
+    try {
+      expect(await consumer.runOnce(async (b) => {
+        for await (const evs of b.events()) got.push(...evs.map((e) => e.ev_data!));
+      })).toBe(true);
+    } finally {
+      await consumer.close();
+    }
+    expect(got).toEqual(["e1", "e2", "e3", "e4", "e5"]);
+  });
 });
 
 describe("%(key)s expansion (15)", () => {

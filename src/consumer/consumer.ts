@@ -9,8 +9,9 @@
 // whose ticker sends no notifications, it polls.
 import pg from "pg";
 import format from "pg-format";
-import { clientConfig, scalar, withTx, type ConnectionInput } from "../db.js";
+import { clientConfig, safeSession, scalar, withTx, type ConnectionInput } from "../db.js";
 import { mapErrors } from "../errors.js";
+import { check, connectionProblems, InvalidOptionError, optionProblems } from "../options.js";
 import { sql } from "../sql.js";
 
 export interface PgqEvent {
@@ -71,6 +72,44 @@ export interface ConsumerOptions {
   exactlyOnce?: { target: ConnectionInput; mode?: "batch" | "tick" | "none" };
   /** Called for errors the loop survives (lost connection, handler failure). */
   onError?: (err: unknown) => void;
+  /**
+   * Called on every new connection before anything runs on it (e.g. to
+   * check who owns pgq there); when it throws, the connection is dropped and
+   * the error handled like a lost connection.
+   */
+  onConnect?: (client: pg.Client, which: "source" | "target") => Promise<void>;
+}
+
+const EXACTLY_ONCE_MODES = ["batch", "tick", "none"] as const;
+
+/** Every problem of a Consumer's options, at once (InvalidOptionError). */
+function checkOptions(o: ConsumerOptions): void {
+  const problems = optionProblems(o, {
+    connection: check.any,
+    queue: check.string,
+    consumer: check.string,
+    fetchSize: check.int(1),
+    minLag: check.string,
+    minCount: check.int(1),
+    minInterval: check.string,
+    filter: check.string,
+    pollIntervalMs: check.ms(),
+    exactlyOnce: check.any,
+    onError: check.func,
+    onConnect: check.func,
+  }, ["connection", "queue", "consumer"]);
+  if (typeof o === "object" && o !== null) {
+    if (o.connection !== undefined) problems.push(...connectionProblems(o.connection, "connection"));
+    if (o.exactlyOnce !== undefined) {
+      const e = optionProblems(o.exactlyOnce, { target: check.any, mode: check.oneOf(EXACTLY_ONCE_MODES) }, ["target"],
+        "exactlyOnce");
+      if (typeof o.exactlyOnce === "object" && o.exactlyOnce?.target !== undefined) {
+        e.push(...connectionProblems(o.exactlyOnce.target, "exactlyOnce.target"));
+      }
+      problems.push(...e);
+    }
+  }
+  if (problems.length) throw new InvalidOptionError("Consumer", problems);
 }
 
 const CURSOR = "pgq_batch_walker";
@@ -83,8 +122,10 @@ export class Consumer {
   /** The tick channel; null where the server's pgq sends no notifications. */
   private channel: string | null | undefined;
 
+  /** Throws InvalidOptionError, naming every bad option, before anything connects. */
   constructor(options: ConsumerOptions) {
-    this.o = { fetchSize: 300, pollIntervalMs: 1000, ...options };
+    checkOptions(options);
+    this.o = { ...options, fetchSize: options.fetchSize ?? 300, pollIntervalMs: options.pollIntervalMs ?? 1000 };
   }
 
   /** Registers the consumer on its queue (true if new). */
@@ -197,15 +238,20 @@ export class Consumer {
     }
   }
 
+  /**
+   * The source connection: the driver's alone, so with the safe search_path
+   * (pg_catalog, pg_temp).
+   */
   private async source(): Promise<pg.Client> {
     if (this.src) return this.src;
-    const c = new pg.Client(clientConfig(this.o.connection));
+    const c = new pg.Client(safeSession(clientConfig(this.o.connection)));
     c.on("error", (err) => {
       this.o.onError?.(err);
       if (this.src === c) this.src = undefined;
       this.wake?.();
     });
     await c.connect();
+    await this.connected(c, "source");
     if (this.channel === undefined) {
       this.channel = (await scalar<boolean>(c, sql.hasTickChannel))
         ? await scalar<string>(c, sql.tickChannel, [this.o.queue])
@@ -221,6 +267,11 @@ export class Consumer {
     return c;
   }
 
+  /**
+   * The target connection, which the handler writes through: its
+   * search_path is the connection's own (the driver's calls on it are
+   * schema-qualified).
+   */
   private async target(): Promise<pg.Client> {
     if (this.dst) return this.dst;
     const c = new pg.Client(clientConfig(this.o.exactlyOnce!.target));
@@ -229,8 +280,20 @@ export class Consumer {
       if (this.dst === c) this.dst = undefined;
     });
     await c.connect();
+    await this.connected(c, "target");
     this.dst = c;
     return c;
+  }
+
+  /** Runs onConnect; a connection it refuses is closed. */
+  private async connected(c: pg.Client, which: "source" | "target"): Promise<void> {
+    if (!this.o.onConnect) return;
+    try {
+      await this.o.onConnect(c, which);
+    } catch (err) {
+      await c.end().catch(() => undefined);
+      throw err;
+    }
   }
 
   private async reset(): Promise<void> {
