@@ -28,6 +28,7 @@ const ROWS: Row[] = [
   { key: "trigger_row", label: "trigger producer: logutriga row trigger, one big INSERT", unit: "rows/s", goal: { vs: "c", op: ">=", value: 0.8 } },
   { key: "trigger_bulk", label: "trigger producer: our logutriga_bulk (statement level) vs C row trigger", unit: "rows/s" },
   { key: "trigger_single", label: "trigger producer: one-row transactions, 2 clients", unit: "tx/s" },
+  { key: "urlencode_mb", label: "logutriga: one row with 1 MiB of mixed non-ASCII text (goal: well under 1 s)", unit: "ms" },
   ...[100, 500, 5000].map((b): Row => ({ key: `drain_${b}`, label: `consumer drain, batches of ${b}`, unit: "events/s", goal: { vs: "c", op: ">=", value: 1.0 } })),
   ...[1, 4, 16].map((k): Row => ({
     key: `fanout_${k}`, label: `fan-out to ${k} consumer${k > 1 ? "s" : ""} (peers: one job copy per consumer)`, unit: "delivered events/s",

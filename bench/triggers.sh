@@ -67,6 +67,22 @@ b=()
 for r in $(seq 1 "$ROUNDS"); do b+=("$(round bench_to t_bulk)"); done
 res[t_bulk.o]=$(median "${b[@]}")
 so=$(single bench_to) sc=$(single bench_tc)
+
+# urlencoding cost: one row whose value is 1 MiB of text with non-ASCII
+# letters between ASCII ones ('déjà vu ', 9 bytes a piece), through the
+# logutriga AFTER trigger; milliseconds per MiB, median of ROUNDS
+big() { # db -> ms
+    local db=$1 t0 t1
+    psql -X -q -d "$db" -c "truncate t_after" >/dev/null
+    t0=$(now)
+    psql -X -q -d "$db" -v ON_ERROR_STOP=1 -c "insert into t_after values (1, 'big', repeat('déjà vu ', 116508))" >/dev/null
+    t1=$(now)
+    python3 -c "print(round(($t1 - $t0) * 1000))"
+}
+uo=() uc=()
+for r in $(seq 1 "$ROUNDS"); do uo+=("$(big bench_to)"); uc+=("$(big bench_tc)"); done
+record urlencode_mb ours "$(median "${uo[@]}")"
+record urlencode_mb c "$(median "${uc[@]}")"
 record trigger_row ours "${res[t_after.o]}"
 record trigger_row c "${res[t_after.c]}"
 record trigger_row pl "${res[t_after.p]}"
@@ -86,5 +102,7 @@ printf '| logutriga_bulk (statement level) vs C row trigger, %d-row INSERT (rows
     "${res[t_bulk.o]}" "${res[t_after.c]}" "$(ratio "${res[t_bulk.o]}" "${res[t_after.c]}")"
 printf '| logutriga AFTER, one-row transactions, pgbench 2 clients (tx/s) | %s | %s | %s | | |\n' \
     "$so" "$sc" "$(ratio "$so" "$sc")"
+printf '| logutriga AFTER, one row of 1 MiB mixed non-ASCII text (ms) | %s | %s | %s | | |\n' \
+    "$(median "${uo[@]}")" "$(median "${uc[@]}")" "$(ratio "$(median "${uo[@]}")" "$(median "${uc[@]}")")"
 psql -X -q -d postgres -c "drop database bench_to with (force)" -c "drop database bench_tc with (force)" \
      -c "drop database bench_tp with (force)" >/dev/null
