@@ -16,7 +16,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPrivateCluster, type PrivateCluster } from "./support/cluster.js";
 import { waitFor } from "./support/cli.js";
-import { pgq35, RECORD_TABLE_DDL, startPgqd, startRecorder, type Daemon } from "./support/pgq35.js";
+import { batch, drain, one, pgq35, prepare35, sorted, startPgqd, startProducer, startRecorder, tick, type Daemon } from "./support/pgq35.js";
 import { PGQ_VERSION } from "./support/env.js";
 import { describeCatalog, diffLines } from "./upgrade/catalog.js";
 
@@ -48,88 +48,6 @@ async function connect(db: string): Promise<pg.Client> {
   return c;
 }
 
-async function one<T = string>(c: pg.Client, sql: string, params: unknown[] = []): Promise<T> {
-  const r = await c.query(sql, params);
-  return Object.values(r.rows[0] as Record<string, unknown>)[0] as T;
-}
-
-async function insert(c: pg.Client, queue: string, tag: string, n: number): Promise<string[]> {
-  const out: string[] = [];
-  for (let i = 0; i < n; i++) {
-    await c.query("select pgq.insert_event($1, 'ev', $2)", [queue, `${tag}-${i}`]);
-    out.push(`${tag}-${i}`);
-  }
-  return out;
-}
-
-async function tick(c: pg.Client, queue: string): Promise<void> {
-  await c.query("select pgq.force_tick($1)", [queue]);
-  await c.query("select pgq.ticker($1)", [queue]);
-}
-
-async function batch(c: pg.Client, queue: string, consumer: string, finish = true) {
-  const id = await one<string | null>(c, "select pgq.next_batch($1, $2)", [queue, consumer]);
-  if (id === null) return null;
-  const r = await c.query<{ ev_id: string; ev_type: string; ev_data: string }>(
-    "select ev_id, ev_type, ev_data from pgq.get_batch_events($1)", [id]);
-  if (finish) await c.query("select pgq.finish_batch($1)", [id]);
-  // events of insert_event (not of the triggers)
-  const own = r.rows.filter((x) => x.ev_type === "ev" || x.ev_type === "prod");
-  return { id, data: own.map((x) => x.ev_data), ids: own.map((x) => x.ev_id) };
-}
-
-async function drain(c: pg.Client, queue: string, consumer: string): Promise<string[]> {
-  const got: string[] = [];
-  for (let b = await batch(c, queue, consumer); b; b = await batch(c, queue, consumer)) got.push(...b.data);
-  return got;
-}
-
-async function rotate(c: pg.Client, queue: string): Promise<void> {
-  const before = await one<number>(c, "select queue_cur_table from pgq.queue where queue_name = $1", [queue]);
-  await c.query("select pgq.maint_rotate_tables_step1($1)", [queue]);
-  await c.query("select pgq.maint_rotate_tables_step2()");
-  expect(await one<number>(c, "select queue_cur_table from pgq.queue where queue_name = $1", [queue])).not.toBe(before);
-}
-
-const sorted = (xs: string[]) => [...xs].sort();
-
-/** A producer in its own session: insert_event in a loop, and every tenth round a row into each trigger table. */
-function startProducer(c: pg.Client) {
-  const committed: string[] = [];
-  const rows: number[] = [];
-  const latencies: { at: number; ms: number }[] = [];
-  const errors: string[] = [];
-  let stop = false;
-  const done = (async () => {
-    for (let i = 0; !stop; i++) {
-      const t0 = performance.now();
-      try {
-        await c.query("select pgq.insert_event('q_main', 'prod', $1)", [`p-${i}`]);
-        committed.push(`p-${i}`);
-        if (i % 10 === 0) {
-          await c.query("insert into orders (id, item) values ($1, 'book')", [1000 + i]);
-          await c.query("insert into accounts (id, owner) values ($1, 'ann')", [1000 + i]);
-          rows.push(1000 + i);
-        }
-      } catch (e) {
-        errors.push((e as Error).message);
-      }
-      latencies.push({ at: t0, ms: performance.now() - t0 });
-      await new Promise((r) => setTimeout(r, 2));
-    }
-  })();
-  return {
-    committed,
-    rows,
-    latencies,
-    errors,
-    async stop() {
-      stop = true;
-      await done;
-    },
-  };
-}
-
 describe("in place from PgQ 3.5", () => {
   it("ALTER EXTENSION pgq UPDATE under load: nothing lost or duplicated, triggers and pgqd go on", async () => {
     await cluster.query("postgres", "create database app");
@@ -139,58 +57,10 @@ describe("in place from PgQ 3.5", () => {
     expect(await one(c, "select pgq.version()")).toBe("3.5");
     expect(await one(c, "select probin from pg_proc where oid = 'pgq.insert_event_raw'::regproc")).toBe("$libdir/pgq_lowlevel");
 
-    // --- the 3.5 database: events in all three tables of q_main ---
-    for (const q of ["q_main", "q_side"]) await c.query("select pgq.create_queue($1)", [q]);
-    await c.query("select pgq.set_queue_config('q_main', 'rotation_period', '0')");
-    for (const cons of ["c_open", "c_lag", "c_retry"]) await c.query("select pgq.register_consumer('q_main', $1)", [cons]);
-    await c.query("select pgq.register_consumer('q_side', 'c_side')");
-    await insert(c, "q_main", "t0", 5);
-    await tick(c, "q_main");
-    for (const cons of ["c_open", "c_lag", "c_retry"]) expect(await drain(c, "q_main", cons)).toHaveLength(5);
-    await rotate(c, "q_main");
-    await insert(c, "q_main", "t1", 4);
-    await tick(c, "q_main");
-    await drain(c, "q_main", "c_open");
-    await drain(c, "q_main", "c_lag");
-    const rb = await batch(c, "q_main", "c_retry", false);
-    expect(rb?.data).toHaveLength(4);
-    await c.query("select pgq.event_retry($1, $2, 0)", [rb!.id, rb!.ids[0]]);
-    await c.query("select pgq.event_retry($1, $2, 0)", [rb!.id, rb!.ids[1]]);
-    await c.query("select pgq.finish_batch($1)", [rb!.id]);
-    await rotate(c, "q_main");
-    const t2 = await insert(c, "q_main", "t2", 6);
-    await tick(c, "q_main");
-    await drain(c, "q_main", "c_retry");
-    const open = await batch(c, "q_main", "c_open", false);
-    expect(open?.data).toEqual(t2);
-    const t2b = await insert(c, "q_main", "t2b", 3);
-    await tick(c, "q_main");
-    const side = await insert(c, "q_side", "side", 3);
-    for (const t of [0, 1, 2]) expect(Number(await one(c, `select count(*) from pgq.event_1_${t}`))).toBeGreaterThan(0);
-    expect(Number(await one(c, "select count(*) from pgq.retry_queue"))).toBe(2);
-
-    // trigger tables, the python consumer's record table, pgq_ext progress
-    await c.query(`create table orders (id int primary key, item text);
-                   create trigger orders_q after insert or update or delete on orders
-                       for each row execute procedure pgq.logutriga('q_main');
-                   create table accounts (id int primary key, owner text);
-                   create trigger accounts_q after insert or update or delete on accounts
-                       for each row execute procedure pgq.sqltriga('q_main');
-                   create table skipped (id int primary key, note text);
-                   create trigger skipped_q before insert on skipped
-                       for each row execute procedure pgq.logutriga('q_main', 'SKIP');`);
-    await c.query(RECORD_TABLE_DDL);
-    await c.query("select pgq_ext.set_batch_done('ext_c', 11), pgq_ext.set_last_tick('ext_c', 'sub', 21), pgq_ext.set_event_done('ext_c', 31, 41)");
+    const { t2, t2b, side, open, retried } = await prepare35(c);
     const files = "select relname, relfilenode from pg_class where relname ~ '^event_\\d+_\\d+$' order by 1";
     const filesBefore = (await c.query(files)).rows;
     const triggersBefore = (await c.query("select oid, tgrelid::regclass::text, tgfoid::regprocedure::text from pg_trigger where not tgisinternal order by oid")).rows;
-
-    // the python consumer starts at the current tick; ticks from here on are pgqd's
-    await c.query("select pgq.register_consumer('q_main', 'pyc')");
-    await c.query("update pgq.queue set queue_ticker_max_lag = '0', queue_ticker_idle_period = '1 second', queue_rotation_period = '1 second'");
-    await c.query("insert into orders values (1, 'pen'); update orders set item = 'ink' where id = 1; delete from orders where id = 1");
-    await c.query("insert into accounts values (1, 'bob'); update accounts set owner = 'eve' where id = 1");
-    await c.query("insert into skipped values (1, 'queued, not stored')");
 
     daemons.push(startPgqd(dir, cluster, ["app"]));
     const pyc = startRecorder(dir, cluster, "app", "q_main", "pyc", "public.seen");
@@ -281,7 +151,7 @@ describe("in place from PgQ 3.5", () => {
     expect(sorted(await drain(c, "q_main", "c_lag"))).toEqual(sorted([...t2, ...t2b, ...producer.committed]));
     await waitFor(async () => Number(await one(c, "select count(*) from pgq.retry_queue")) === 0, 10_000, "pgqd to move the retry events");
     expect(sorted(await drain(c, "q_main", "c_retry")))
-      .toEqual(sorted([...rb!.data.slice(0, 2), ...t2b, ...producer.committed]));
+      .toEqual(sorted([...retried, ...t2b, ...producer.committed]));
     expect(sorted(await drain(c, "q_side", "c_side"))).toEqual(side);
     expect((await c.query(`select pgq_ext.is_batch_done('ext_c', 11) a, pgq_ext.get_last_tick('ext_c', 'sub') t,
                                   pgq_ext.is_event_done('ext_c', 31, 41) e`)).rows[0]).toEqual({ a: true, t: "21", e: true });

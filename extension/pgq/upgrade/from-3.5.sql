@@ -28,8 +28,8 @@
 --      also leaves the extension and its pg_dump config list; ext_dump.sql
 --      puts the new one there).
 --
--- Locks: ACCESS EXCLUSIVE on every event table, taken queue by queue, held
--- to the end of the update; ACCESS SHARE on pgq.queue.  Nothing is rewritten
+-- Locks: ACCESS EXCLUSIVE on pgq.queue, then on every event table, queue by
+-- queue, all held to the end of the update.  Nothing is rewritten
 -- or scanned, so they last about as long whatever the number of events
 -- queued (test/upgrade/pgq35-locks.ts measures it): ATTACH PARTITION skips
 -- its scan for ev_table = <n> and ev_queue = <id> when a validated CHECK
@@ -55,6 +55,11 @@ begin
          where c.oid = 'pgq.event_template'::regclass) <> 'r' then
         return;
     end if;
+
+    -- pgq.queue first: producers, consumers and the ticker read it before
+    -- they touch an event table, and the 4.x deltas after this ALTER it; a
+    -- lock taken later would be a lock upgrade, and a deadlock with them
+    lock table pgq.queue in access exclusive mode;
 
     -- 1. the template
     alter table pgq.event_template rename to event_template_35;
