@@ -24,14 +24,47 @@ function stamp(d: Date): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
+/** Writes to stderr; a stderr that is gone is not worth dying for. */
+function toStderr(text: string): void {
+  try {
+    process.stderr.write(text);
+  } catch {
+    // nowhere left to write
+  }
+}
+
+/**
+ * A logger that never throws: when the logfile cannot be written (its
+ * directory removed, disk full), lines go to stderr instead, with one notice
+ * when that starts (or its reason changes) and one when the file works again.
+ */
 export function createLogger(name: string, options: LogOptions = {}): Logger {
   const min = rank[options.level ?? "info"];
+  const file = options.file;
+  let failing: string | undefined;
+  const format = (level: Level, msg: string, ctx?: Record<string, string | number>) => {
+    const where = ctx ? Object.entries(ctx).map(([k, v]) => `${k}=${v}`).join(" ") : "";
+    return `${stamp(new Date())} ${level.toUpperCase()} ${name}${where ? ` ${where}` : ""}: ${msg}\n`;
+  };
   const write = (level: Level, msg: string, ctx?: Record<string, string | number>) => {
     if (rank[level] < min) return;
-    const where = ctx ? Object.entries(ctx).map(([k, v]) => `${k}=${v}`).join(" ") : "";
-    const line = `${stamp(new Date())} ${level.toUpperCase()} ${name}${where ? ` ${where}` : ""}: ${msg}\n`;
-    if (options.file) appendFileSync(options.file, line);
-    else process.stderr.write(line);
+    const line = format(level, msg, ctx);
+    if (!file) return toStderr(line);
+    try {
+      if (failing !== undefined) {
+        appendFileSync(file, format("warning", `logfile ${file} was not writable (${failing}); writing to it again`));
+        toStderr(format("info", `logging to ${file} again`));
+        failing = undefined;
+      }
+      appendFileSync(file, line);
+    } catch (err) {
+      const why = errorText(err);
+      if (why !== failing) {
+        failing = why;
+        toStderr(format("warning", `cannot write logfile ${file}: ${why}; logging to stderr until it works again`));
+      }
+      toStderr(line);
+    }
   };
   return {
     debug: (m, c) => write("debug", m, c),

@@ -108,6 +108,56 @@ function isAlive(pid: number): boolean {
   }
 }
 
+describe("logging never kills the runner (7)", () => {
+  it("goes on ticking when its log directory is removed, logging to stderr, and back to the file later", async () => {
+    await tickingDb("s_log");
+    const logdir = join(dir, "logs");
+    mkdirSync(logdir);
+    const logfile = join(logdir, "runner.log");
+    const pidfile = join(dir, "log-runner.pid");
+    const cfg = ini("log.ini", `[pgq-runner]
+${base()}
+database_list = s_log
+logfile = ${logfile}
+pidfile = ${pidfile}
+${fast}`);
+    const run = runCli("pgq-runner", [cfg]);
+    await waitFor(() => existsSync(logfile) && /pgq found, ticking/.test(readFileSync(logfile, "utf8")), 15_000, "ticking");
+    rmSync(logdir, { recursive: true });
+    const before = await ticks("s_log");
+    await waitFor(() => /cannot write logfile/.test(run.output()), 10_000, "the stderr notice");
+    await waitFor(async () => (await ticks("s_log")) > before + 5, 15_000, "ticks after the log directory went");
+    await waitFor(() => (run.output().match(/INFO pgq-runner db=s_log: \d+ ticks/g) ?? []).length >= 2, 10_000,
+      "stats lines on stderr");
+    expect(running(run)).toBe(true);
+    expect(run.output().match(/cannot write logfile/g)).toHaveLength(1);
+    expect(run.output()).toMatch(new RegExp(`WARNING pgq-runner: cannot write logfile ${logfile}: .*ENOENT.*; logging to stderr until it works again`));
+
+    mkdirSync(logdir);
+    await waitFor(() => existsSync(logfile) && /writing to it again/.test(readFileSync(logfile, "utf8")), 10_000,
+      "logging to the file again");
+    expect(run.output()).toMatch(/logging to .*runner\.log again/);
+    run.child.kill("SIGINT");
+    expect(await run.exit).toBe(0);
+    expect(existsSync(pidfile)).toBe(false);
+  });
+
+  it.each(["throw", "reject"])("an uncaught error (%s) is logged, exits 1 and takes the pidfile along", async (how) => {
+    const pidfile = join(dir, `fatal-${how}.pid`);
+    const logfile = join(dir, `fatal-${how}.log`);
+    const child = spawn(process.execPath, ["--import", "tsx", resolve(import.meta.dirname, "support/fatal-tool.ts"),
+      join(dir, "fatal.ini"), pidfile, logfile, how], { stdio: "ignore" });
+    const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+    expect(code).toBe(1);
+    const log = readFileSync(logfile, "utf8");
+    expect(log).toMatch(/INFO fatal-tool: started/);
+    expect(log).toMatch(how === "throw"
+      ? /ERROR fatal-tool: uncaught exception: boom; exiting/
+      : /ERROR fatal-tool: unhandled promise rejection: boom; exiting/);
+    expect(existsSync(pidfile)).toBe(false);
+  });
+});
+
 describe("periods a timer can hold (9)", () => {
   it("the runner's config refuses periods above 2147483 s, negative and NaN, all at once", () => {
     const path = ini("periods.ini", `[pgq-runner]
@@ -136,6 +186,28 @@ stats_period = 2147483
     expect(ok.maintPeriod).toBe(2147483);
   });
 
+  it("pgq-runner, pgqadm and queue_splitter exit 2 on such periods", async () => {
+    const runner = runCli("pgq-runner", [ini("p-runner.ini", "[pgq-runner]\nticker_period = 3000000\n")]);
+    expect(await runner.exit).toBe(2);
+    expect(runner.output()).toMatch(/ticker_period must be at most 2147483 seconds/);
+    const adm = runCli("pgqadm", [ini("p-adm.ini", `[pgqadm]
+db = dbname=x
+loop_delay = 3000000
+maint_delay_min = 40000
+`), "status"]);
+    expect(await adm.exit).toBe(2);
+    expect(adm.output()).toMatch(/loop_delay must be at most 2147483 seconds/);
+    expect(adm.output()).toMatch(/maint_delay_min must be at most 35791 minutes/);
+    const split = runCli("queue_splitter", [ini("p-split.ini", `[queue_splitter3]
+src_db = dbname=a
+dst_db = dbname=b
+queue_name = q
+loop_delay = 2500000
+`)]);
+    expect(await split.exit).toBe(2);
+    expect(split.output()).toMatch(/loop_delay must be at most 2147483 seconds/);
+  });
+
   it("the driver refuses poll intervals and timeouts a timer cannot hold", () => {
     const o = { connection: "dbname=x", queue: "q", consumer: "c" };
     for (const bad of [2 ** 31, -5, 0, NaN, Infinity]) {
@@ -145,6 +217,110 @@ stats_period = 2147483
     expect(() => new PgqClient({ connectionTimeoutMillis: 3e9 })).toThrow(/connection.connectionTimeoutMillis must be a number of milliseconds/);
     expect(() => new PgqClient({ idleTimeoutMillis: 3e9 })).toThrow(/connection.idleTimeoutMillis/);
     expect(() => clientConfig("dbname=x connect_timeout=99999999")).toThrow(/connect_timeout must be a whole number of seconds up to 2147483, not "99999999"/);
+  });
+});
+
+describe("pidfiles (10)", () => {
+  const runnerIni = (name: string, pidfile: string, extra = "") => ini(name, `[pgq-runner]
+${base()}
+database_list = s_pid
+pidfile = ${pidfile}
+${fast}${extra}`);
+
+  beforeAll(async () => {
+    await tickingDb("s_pid");
+  });
+
+  it("-k with a stale pidfile leaves an unrelated process alone; such a pid does not block a start", async () => {
+    const pidfile = join(dir, "stale.pid");
+    const cfg = runnerIni("stale.ini", pidfile);
+    const victim = unrelated();
+    writeFileSync(pidfile, `${victim}\n`);
+    for (const sw of ["-k", "-s", "-r"]) {
+      const r = runCli("pgq-runner", [sw, cfg]);
+      expect(await r.exit).toBe(1);
+      expect(r.output()).toMatch(new RegExp(`not running: pidfile ${pidfile} is stale, its pid ${victim} is not pgq-runner \\(left alone\\)`));
+    }
+    // pgqadm and queue_splitter check the same way
+    const adm = ini("stale-adm.ini", `[pgqadm]\ndb = dbname=s_pid\npidfile = ${pidfile}\n`);
+    expect(await runCli("pgqadm", ["-k", adm]).exit).toBe(1);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(isAlive(victim)).toBe(true);
+
+    const run = runCli("pgq-runner", [cfg]);
+    await waitFor(() => readFileSync(pidfile, "utf8").trim() === String(run.child.pid), 10_000, "pidfile taken over");
+    expect(running(run)).toBe(true);
+    // a second instance is still refused, and -s reaches the real one
+    const second = runCli("pgq-runner", [cfg]);
+    expect(await second.exit).toBe(1);
+    expect(second.output()).toMatch(/already running as pid \d+/);
+    expect(await runCli("pgq-runner", ["-s", cfg]).exit).toBe(0);
+    expect(await run.exit).toBe(0);
+    expect(existsSync(pidfile)).toBe(false);
+    expect(isAlive(victim)).toBe(true);
+  });
+
+  it("a pidfile that is a symlink is replaced, its target left as it was", async () => {
+    const target = join(dir, "precious.txt");
+    writeFileSync(target, "do not overwrite\n");
+    const pidfile = join(dir, "link.pid");
+    symlinkSync(target, pidfile);
+    const cfg = runnerIni("link.ini", pidfile);
+    const run = runCli("pgq-runner", [cfg]);
+    await waitFor(() => lstatSync(pidfile).isFile(), 10_000, "pidfile written");
+    expect(readFileSync(pidfile, "utf8")).toBe(`${run.child.pid}\n`);
+    expect(readFileSync(target, "utf8")).toBe("do not overwrite\n");
+    run.child.kill("SIGINT");
+    expect(await run.exit).toBe(0);
+    expect(readFileSync(target, "utf8")).toBe("do not overwrite\n");
+  });
+
+  it("-r, -s and -k reach the running instance when its config file is broken now", async () => {
+    const pidfile = join(dir, "broken.pid");
+    const logfile = join(dir, "broken.log");
+    const good = `[pgq-runner]
+${base()}
+database_list = s_pid
+pidfile = ${pidfile}
+logfile = ${logfile}
+${fast}`;
+    const cfg = ini("broken.ini", good);
+    expect(await runCli("pgq-runner", ["-d", cfg]).exit).toBe(0);
+    const pid = Number(readFileSync(pidfile, "utf8"));
+    writeFileSync(cfg, `${good}ticker_period = fast\ncolour = blue\n`);
+
+    const reload = runCli("pgq-runner", ["-r", cfg]);
+    expect(await reload.exit).toBe(0);
+    expect(reload.output()).toMatch(/warning: .*bad configuration/);
+    expect(reload.output()).toMatch(/ticker_period must be a positive number of seconds, not "fast"/);
+    expect(reload.output()).toMatch(new RegExp(`using pidfile ${pidfile} from it anyway \\(the running instance will refuse this config`));
+    await waitFor(() => /reload: .*keeping the old config/.test(readFileSync(logfile, "utf8")), 10_000, "reload refused");
+    expect(isAlive(pid)).toBe(true);
+
+    writeFileSync(cfg, `${good}this line is not ini\n`);
+    const stop = runCli("pgq-runner", ["-s", cfg]);
+    expect(await stop.exit).toBe(0);
+    expect(stop.output()).toMatch(/cannot parse: this line is not ini/);
+    await waitFor(() => !existsSync(pidfile), 10_000, "stopped by -s");
+    await waitFor(() => !isAlive(pid), 10_000, "daemon ended after -s");
+
+    writeFileSync(cfg, good);
+    expect(await runCli("pgq-runner", ["-d", cfg]).exit).toBe(0);
+    const pid2 = Number(readFileSync(pidfile, "utf8"));
+    writeFileSync(cfg, `${good}maint_period = %(nowhere)s\n`);
+    expect(await runCli("pgq-runner", ["-k", cfg]).exit).toBe(0);
+    await waitFor(() => !isAlive(pid2), 10_000, "killed by -k");
+
+    // when even the pidfile cannot be found, say so (exit 2)
+    writeFileSync(cfg, `[pgq-runner]\npidfile = %(missing)s\n`);
+    const lost = runCli("pgq-runner", ["-s", cfg]);
+    expect(await lost.exit).toBe(2);
+    expect(lost.output()).toMatch(/cannot find the pidfile for -s: .*%\(missing\)s is not defined/);
+    writeFileSync(cfg, `[elsewhere]\npidfile = ${pidfile}\n`);
+    const none = runCli("pgq-runner", ["-s", cfg]);
+    expect(await none.exit).toBe(2);
+    expect(none.output()).toMatch(/no \[pgq-runner\] \(or \[pgqd\]\) section/);
+    expect(none.output()).toMatch(/cannot find the pidfile for -s/);
   });
 });
 

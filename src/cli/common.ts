@@ -1,6 +1,7 @@
 // The switches every skytools-style tool shares: -h -q -v -d -r -s -k.
+import { ConfigError, readOneSetting, type Ini } from "../config.js";
 import { createLogger, errorText, type Logger } from "../log.js";
-import { daemonize, removePidfile, signalPidfile, writePidfile } from "../runner/daemon.js";
+import { daemonize, removePidfile, signalPidfile, writePidfile, type PidOwner } from "../runner/daemon.js";
 
 export interface CommonArgs {
   help: boolean;
@@ -75,20 +76,54 @@ export async function controlOrDaemonize(tool: string, configPath: string, args:
     process.stderr.write(`${tool}: ${configPath}: pidfile is needed for ${args.daemon ? "-d" : "-s, -k and -r"}\n`);
     return 2;
   }
+  const owner: PidOwner = { tool, config: configPath };
   if (args.control) {
-    if (!signalPidfile(pidfile, args.control)) {
-      process.stderr.write(`${tool}: not running (pidfile ${pidfile})\n`);
+    const why = signalPidfile(pidfile, args.control, owner);
+    if (why !== undefined) {
+      process.stderr.write(`${tool}: ${why}\n`);
       return 1;
     }
     return 0;
   }
   try {
-    await daemonize(process.argv.slice(1), pidfile, logfile);
+    await daemonize(process.argv.slice(1), pidfile, logfile, owner);
     return 0;
   } catch (err) {
     process.stderr.write(`${tool}: ${(err as Error).message}\n`);
     return 1;
   }
+}
+
+/** Where a tool's settings are in its config file: the section, and its implicit values. */
+export interface ConfigLayout {
+  section(ini: Ini): string | undefined;
+  extra(section: string): Record<string, string>;
+}
+
+/**
+ * -s/-k/-r with a config that does not load: they need only the pidfile,
+ * so it is read leniently from the file (bad lines and other settings
+ * ignored), and the config's problems are reported as a warning.  Returns
+ * the exit code; 2 when even the pidfile cannot be found.
+ */
+export async function controlDespiteBadConfig(tool: string, configPath: string, args: CommonArgs,
+                                              layout: ConfigLayout, problem: ConfigError): Promise<number> {
+  let pidfile: string | undefined;
+  try {
+    pidfile = readOneSetting(configPath, layout.section, "pidfile", layout.extra);
+  } catch (err) {
+    process.stderr.write(`${tool}: ${problem.message}\n`);
+    process.stderr.write(`${tool}: cannot find the pidfile for ${args.control === "SIGHUP" ? "-r" : args.control === "SIGTERM" ? "-k" : "-s"}: ${(err as Error).message.replace(/\n\s*/g, " ")}\n`);
+    return 2;
+  }
+  if (!pidfile) {
+    process.stderr.write(`${tool}: ${problem.message}\n${tool}: ${configPath}: no pidfile set, nothing to signal\n`);
+    return 2;
+  }
+  process.stderr.write(`${tool}: warning: ${problem.message.replace(/\n/g, " ")}\n`);
+  process.stderr.write(`${tool}: using pidfile ${pidfile} from it anyway${args.control === "SIGHUP"
+    ? " (the running instance will refuse this config and keep its old one)" : ""}\n`);
+  return (await controlOrDaemonize(tool, configPath, { ...args, daemon: false }, pidfile, undefined))!;
 }
 
 /**
@@ -122,21 +157,37 @@ export function parseCli(tool: string, argv: string[], usage: string, sampleIni:
 /**
  * Starts a tool in the foreground: its logger (-q/-v; the logfile, unless
  * this is the daemon child, whose output already goes there) and its
- * pidfile.  SIGTERM removes the pidfile and exits at once.  Returns the
- * logger, or exit code 1 when another instance holds the pidfile.
+ * pidfile.  SIGTERM removes the pidfile and exits at once.  An uncaught
+ * exception or unhandled rejection is logged and ends the process with
+ * status 1; the pidfile goes with every exit.  Returns the logger, or exit
+ * code 1 when another instance holds the pidfile.
  */
-export function startForeground(tool: string, logName: string, args: CommonArgs,
+export function startForeground(tool: string, logName: string, args: CommonArgs, configPath: string,
                                 pidfile: string | undefined, logfile: string | undefined): Logger | number {
   const level = args.quiet ? "warning" : args.verbose > 0 ? "debug" : "info";
   const log = createLogger(logName, { level, file: process.env.PGQ_DAEMON ? undefined : logfile });
+  // a closed stderr (EPIPE) must not become an uncaught exception
+  process.stderr.on("error", () => undefined);
   if (pidfile) {
     try {
-      writePidfile(pidfile);
+      writePidfile(pidfile, { tool, config: configPath });
     } catch (err) {
       process.stderr.write(`${tool}: ${errorText(err)}\n`);
       return 1;
     }
+    process.on("exit", () => removePidfile(pidfile));
   }
+  const fatal = (what: string) => (err: unknown) => {
+    try {
+      log.error(`${what}: ${errorText(err)}; exiting`);
+      if (err instanceof Error && err.stack) log.debug(err.stack.replace(/\s*\n\s*/g, " | "));
+    } finally {
+      if (pidfile) removePidfile(pidfile);
+      process.exit(1);
+    }
+  };
+  process.on("uncaughtException", fatal("uncaught exception"));
+  process.on("unhandledRejection", fatal("unhandled promise rejection"));
   process.once("SIGTERM", () => {
     log.info("SIGTERM: exiting now");
     if (pidfile) removePidfile(pidfile);

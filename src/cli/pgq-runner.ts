@@ -2,9 +2,10 @@
 // pgq-runner: ticks and maintains pgq queues on one or many databases.
 // Drop-in for pgqd: reads a [pgq-runner] section, or pgqd.ini's [pgqd].
 import { errorText } from "../log.js";
-import { loadRunnerConfig, SAMPLE_INI, type RunnerConfig } from "../runner/config.js";
+import { ConfigError } from "../config.js";
+import { loadRunnerConfig, RUNNER_LAYOUT, SAMPLE_INI, type RunnerConfig } from "../runner/config.js";
 import { runUntilSignalled } from "../runner/foreground.js";
-import { controlOrDaemonize, parseCli, startForeground } from "./common.js";
+import { controlDespiteBadConfig, controlOrDaemonize, parseCli, startForeground } from "./common.js";
 
 const USAGE = `usage: pgq-runner [-qvd] CONFIG.ini
        pgq-runner [-skr] CONFIG.ini
@@ -36,6 +37,9 @@ async function main(argv: string[]): Promise<number> {
   try {
     cfg = loadRunnerConfig(path);
   } catch (err) {
+    if (args.control && err instanceof ConfigError) {
+      return await controlDespiteBadConfig("pgq-runner", path, args, RUNNER_LAYOUT, err);
+    }
     process.stderr.write(`pgq-runner: ${(err as Error).message}\n`);
     return 2;
   }
@@ -43,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
   const early = await controlOrDaemonize("pgq-runner", path, args, cfg.pidfile, cfg.logfile);
   if (early !== undefined) return early;
 
-  const log = startForeground("pgq-runner", "pgq-runner", args, cfg.pidfile, cfg.logfile);
+  const log = startForeground("pgq-runner", "pgq-runner", args, path, cfg.pidfile, cfg.logfile);
   if (typeof log === "number") return log;
   return await runUntilSignalled(cfg, log, () => loadRunnerConfig(path));
 }

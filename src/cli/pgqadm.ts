@@ -6,12 +6,14 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { clientConfig } from "../db.js";
-import { ConfigError, readIni, resolveSection, SectionReader } from "../config.js";
+import { ConfigError, MAX_TIMER_SECONDS, readIni, resolveSection, SectionReader } from "../config.js";
 import { mapErrors } from "../errors.js";
 import { errorText } from "../log.js";
 import type { RunnerConfig } from "../runner/config.js";
 import { runUntilSignalled } from "../runner/foreground.js";
-import { controlOrDaemonize, parseCli, startForeground, UsageError, type CommonArgs } from "./common.js";
+import {
+  controlDespiteBadConfig, controlOrDaemonize, parseCli, startForeground, UsageError, type CommonArgs, type ConfigLayout,
+} from "./common.js";
 import { formatTable } from "./table.js";
 
 const USAGE = `usage: pgqadm [switches] CONFIG.ini COMMAND [ARGS]
@@ -59,12 +61,22 @@ interface AdmConfig {
 
 const CONFIG_VARS = ["ticker_max_count", "ticker_max_lag", "ticker_idle_period", "rotation_period"];
 
+/** Where pgqadm's settings are: [pgqadm], else the first section; job_name defaults to the file's name. */
+function layout(path: string): ConfigLayout {
+  const base = path.replace(/^.*\//, "").replace(/\.ini$/, "");
+  return {
+    section: (ini) => (ini.pgqadm ? "pgqadm" : Object.keys(ini).find((k) => k !== "DEFAULT")),
+    extra: () => ({ job_name: base }),
+  };
+}
+
 function loadConfig(path: string): AdmConfig {
   const ini = readIni(path);
-  const name = ini.pgqadm ? "pgqadm" : Object.keys(ini).find((k) => k !== "DEFAULT");
+  const where = layout(path);
+  const name = where.section(ini);
   if (!name) throw new ConfigError(path, ["no [pgqadm] section"]);
-  const base = path.replace(/^.*\//, "").replace(/\.ini$/, "");
-  const section = resolveSection(ini, name, { job_name: base });
+  const base = where.extra(name).job_name!;
+  const section = resolveSection(ini, name, where.extra(name));
   const r = new SectionReader(section, `${path} [${name}]`);
   const jobName = r.str("job_name", base)!;
   const dbstr = r.required("db");
@@ -76,7 +88,7 @@ function loadConfig(path: string): AdmConfig {
       r.problems.push(`db: ${(err as Error).message}`);
     }
   }
-  const maintDefault = r.seconds("maint_delay_min", 5, { allowZero: false }) * 60;
+  const maintDefault = r.seconds("maint_delay_min", 5, { max: Math.floor(MAX_TIMER_SECONDS / 60), unit: "minutes" }) * 60;
   const cfg: AdmConfig = {
     jobName,
     db,
@@ -200,7 +212,7 @@ async function ticker(cfg: AdmConfig, args: CommonArgs): Promise<number> {
   });
   const early = await controlOrDaemonize("pgqadm", cfg.source, args, cfg.pidfile, cfg.logfile);
   if (early !== undefined) return early;
-  const log = startForeground("pgqadm", cfg.jobName, args, cfg.pidfile, cfg.logfile);
+  const log = startForeground("pgqadm", cfg.jobName, args, cfg.source, cfg.pidfile, cfg.logfile);
   if (typeof log === "number") return log;
   return await runUntilSignalled(runnerConfig(cfg), log, () => runnerConfig(loadConfig(cfg.source)));
 }
@@ -218,6 +230,9 @@ async function main(argv: string[]): Promise<number> {
   try {
     cfg = loadConfig(path);
   } catch (err) {
+    if (args.control && err instanceof ConfigError) {
+      return await controlDespiteBadConfig("pgqadm", path, args, layout(path), err);
+    }
     process.stderr.write(`pgqadm: ${(err as Error).message}\n`);
     return 2;
   }

@@ -10,7 +10,7 @@ import { Consumer, type PgqEvent } from "../consumer/consumer.js";
 import { errorText, type Logger } from "../log.js";
 import { splitBatch } from "../splitter.js";
 import { removePidfile } from "../runner/daemon.js";
-import { controlOrDaemonize, parseCli, startForeground } from "./common.js";
+import { controlDespiteBadConfig, controlOrDaemonize, parseCli, startForeground, type ConfigLayout } from "./common.js";
 
 const USAGE = `usage: queue_splitter [switches] CONFIG.ini
 
@@ -55,12 +55,22 @@ interface SplitterConfig {
 
 const FIELDS = ["type", "data", "extra1", "extra2", "extra3", "extra4"];
 
+/** Where the splitter's settings are: [queue_splitter3], [queue_splitter], else the first section. */
+function layout(path: string): ConfigLayout {
+  const base = path.replace(/^.*\//, "").replace(/\.ini$/, "");
+  return {
+    section: (ini) => ["queue_splitter3", "queue_splitter"].find((s) => ini[s]) ?? Object.keys(ini).find((k) => k !== "DEFAULT"),
+    extra: () => ({ job_name: base }),
+  };
+}
+
 function loadConfig(path: string): SplitterConfig {
   const ini = readIni(path);
-  const name = ["queue_splitter3", "queue_splitter"].find((s) => ini[s]) ?? Object.keys(ini).find((k) => k !== "DEFAULT");
+  const where = layout(path);
+  const name = where.section(ini);
   if (!name) throw new ConfigError(path, ["no [queue_splitter3] section"]);
-  const base = path.replace(/^.*\//, "").replace(/\.ini$/, "");
-  const section = resolveSection(ini, name, { job_name: base });
+  const base = where.extra(name).job_name!;
+  const section = resolveSection(ini, name, where.extra(name));
   const r = new SectionReader(section, `${path} [${name}]`);
   const conn = (key: string): pg.ClientConfig => {
     const v = r.required(key);
@@ -142,12 +152,15 @@ async function main(argv: string[]): Promise<number> {
   try {
     cfg = loadConfig(path);
   } catch (err) {
+    if (args.control && err instanceof ConfigError) {
+      return await controlDespiteBadConfig("queue_splitter", path, args, layout(path), err);
+    }
     process.stderr.write(`queue_splitter: ${(err as Error).message}\n`);
     return 2;
   }
   const early = await controlOrDaemonize("queue_splitter", path, args, cfg.pidfile, cfg.logfile);
   if (early !== undefined) return early;
-  const log = startForeground("queue_splitter", cfg.jobName, args, cfg.pidfile, cfg.logfile);
+  const log = startForeground("queue_splitter", cfg.jobName, args, path, cfg.pidfile, cfg.logfile);
   if (typeof log === "number") return log;
   const ctx = { queue: cfg.queue, consumer: cfg.consumer };
   const same = (a: pg.ClientConfig, b: pg.ClientConfig) =>

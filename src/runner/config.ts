@@ -2,7 +2,7 @@
 // [pgqd] section unchanged.
 import type pg from "pg";
 import { clientConfig } from "../db.js";
-import { ConfigError, readIni, resolveSection, SectionReader } from "../config.js";
+import { ConfigError, readIni, resolveSection, SectionReader, type Ini } from "../config.js";
 
 export interface RunnerConfig {
   readonly source: string;
@@ -44,20 +44,24 @@ export const SAMPLE_INI = `[pgq-runner]
 
 const PGQD_ONLY = ["syslog", "syslog_ident", "syslog_facility"];
 
+/** Where pgq-runner's settings are: [pgq-runner], else pgqd's [pgqd]. */
+export const RUNNER_LAYOUT = {
+  section: (ini: Ini): string | undefined => (ini["pgq-runner"] ? "pgq-runner" : ini.pgqd ? "pgqd" : undefined),
+  extra: (section: string): Record<string, string> => ({ job_name: section }),
+};
+
 export function loadRunnerConfig(path: string): RunnerConfig {
   const ini = readIni(path);
-  const name = ini["pgq-runner"] ? "pgq-runner" : ini.pgqd ? "pgqd" : undefined;
+  const name = RUNNER_LAYOUT.section(ini);
   if (!name) throw new ConfigError(path, ["no [pgq-runner] (or [pgqd]) section"]);
-  const section = resolveSection(ini, name, { job_name: name });
+  const section = resolveSection(ini, name, RUNNER_LAYOUT.extra(name));
   const r = new SectionReader(section, `${path} [${name}]`);
   let base: pg.ClientConfig = {};
-  const connstr = r.str("base_connstr");
-  if (connstr !== undefined) {
-    try {
-      base = clientConfig(connstr);
-    } catch (err) {
-      r.problems.push(`base_connstr: ${(err as Error).message}`);
-    }
+  try {
+    // no base_connstr: the PG* environment alone, read as libpq reads it
+    base = clientConfig(r.str("base_connstr") ?? "");
+  } catch (err) {
+    r.problems.push(`base_connstr: ${(err as Error).message}`);
   }
   const cfg: RunnerConfig = {
     source: path,
