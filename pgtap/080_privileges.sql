@@ -94,6 +94,9 @@ $$values
     ('pgq.event_retry_raw(text,text,timestamp with time zone,bigint,timestamp with time zone,integer,text,text,text,text,text,text)', 'pgq_admin'),
     ('pgq._serial_catch_up(text,bigint)', ''),
     ('pgq._retry_batch_events(bigint,bigint,timestamp with time zone)', ''),
+    -- restoring a PgQ 3.5 dump is the database owner's
+    ('pgq.restore_queue_storage()', ''),
+    ('pgq.restore_rebase_txids()', ''),
     ('pgq._tick_channel(text)', 'public')
 $$, 'EXECUTE grants per function, as PgQ 3.5 (private helpers: owner only; the tick channel name for all)');
 
