@@ -10,11 +10,12 @@ export const sql = {
   insertEvent: "select pgq.insert_event($1, $2, $3, $4, $5, $6, $7) as ev_id",
   insertEvents:
     "select pgq.insert_event($1, e.t, e.d, e.x1, e.x2, e.x3, e.x4) as ev_id" +
-    " from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])" +
+    " from rows from (pg_catalog.unnest($2::text[]), pg_catalog.unnest($3::text[]), pg_catalog.unnest($4::text[])," +
+    " pg_catalog.unnest($5::text[]), pg_catalog.unnest($6::text[]), pg_catalog.unnest($7::text[]))" +
     " with ordinality as e(t, d, x1, x2, x3, x4, n) order by e.n",
   insertEventsArray: "select pgq.insert_events($1, $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) as ev_id",
   hasInsertEvents:
-    "select to_regprocedure('pgq.insert_events(text, text[], text[], text[], text[], text[], text[], timestamptz[])') is not null as has",
+    "select pg_catalog.to_regprocedure('pgq.insert_events(text, text[], text[], text[], text[], text[], text[], timestamptz[])') is not null as has",
   registerConsumer: "select pgq.register_consumer($1, $2) as created",
   registerConsumerAt: "select pgq.register_consumer_at($1, $2, $3) as created",
   unregisterConsumer: "select pgq.unregister_consumer($1, $2) as removed",
@@ -22,7 +23,7 @@ export const sql = {
   tickerQueue: "select pgq.ticker($1) as tick_id",
   forceTick: "select pgq.force_tick($1) as tick_id",
   tickChannel: "select pgq._tick_channel($1) as channel",
-  hasTickChannel: "select to_regprocedure('pgq._tick_channel(text)') is not null as has",
+  hasTickChannel: "select pg_catalog.to_regprocedure('pgq._tick_channel(text)') is not null as has",
   nextBatch: "select * from pgq.next_batch_custom($1, $2, $3::interval, $4::int4, $5::interval)",
   batchCursor: "select * from pgq.get_batch_cursor($1, $2, $3, $4)",
   eventRetry: "select pgq.event_retry($1, $2, $3::integer) as ok",
@@ -33,4 +34,60 @@ export const sql = {
   setBatchDone: "select pgq_ext.set_batch_done($1, $2) as ok",
   getLastTick: "select pgq_ext.get_last_tick($1) as tick_id",
   setLastTick: "select pgq_ext.set_last_tick($1, $2) as ok",
+
+  // Trust: the first object that a role other than a superuser or the
+  // session's own role owns, among the schemas $1 (the schema, its
+  // functions, relations, types, operators, and the functions of triggers
+  // on its tables), or among schema $1 and its functions named $2.
+  untrustedObject: `
+    with objs(ord, kind, name, owner) as (
+        select 1, 'schema', n.nspname::text, n.nspowner
+          from pg_catalog.pg_namespace n
+         where n.nspname::text = any($1::text[])
+        union all
+        select 2, 'function', p.oid::regprocedure::text, p.proowner
+          from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace
+         where n.nspname::text = any($1::text[])
+        union all
+        select 3, case c.relkind when 'S' then 'sequence' when 'v' then 'view' when 'm' then 'view'
+                                 when 'i' then 'index' when 'I' then 'index' else 'table' end,
+               c.oid::regclass::text, c.relowner
+          from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+         where n.nspname::text = any($1::text[])
+        union all
+        select 4, 'type', t.oid::regtype::text, t.typowner
+          from pg_catalog.pg_type t join pg_catalog.pg_namespace n on n.oid = t.typnamespace
+         where n.nspname::text = any($1::text[])
+        union all
+        select 4, 'operator', o.oid::regoperator::text, o.oprowner
+          from pg_catalog.pg_operator o join pg_catalog.pg_namespace n on n.oid = o.oprnamespace
+         where n.nspname::text = any($1::text[])
+        union all
+        select 5, 'trigger function', p.oid::regprocedure::text, p.proowner
+          from pg_catalog.pg_trigger g
+          join pg_catalog.pg_class c on c.oid = g.tgrelid
+          join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+          join pg_catalog.pg_proc p on p.oid = g.tgfoid
+         where n.nspname::text = any($1::text[]) and not g.tgisinternal
+    )
+    select o.kind, o.name, r.rolname::text as owner
+      from objs o join pg_catalog.pg_roles r on r.oid = o.owner
+     where not r.rolsuper and r.rolname <> current_user
+     order by o.ord, o.name
+     limit 1`,
+  untrustedFunction: `
+    with objs(ord, kind, name, owner) as (
+        select 1, 'schema', n.nspname::text, n.nspowner
+          from pg_catalog.pg_namespace n
+         where n.nspname = $1
+        union all
+        select 2, 'function', p.oid::regprocedure::text, p.proowner
+          from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace
+         where n.nspname = $1 and p.proname = $2
+    )
+    select o.kind, o.name, r.rolname::text as owner
+      from objs o join pg_catalog.pg_roles r on r.oid = o.owner
+     where not r.rolsuper and r.rolname <> current_user
+     order by o.ord, o.name
+     limit 1`,
 } as const;

@@ -551,3 +551,154 @@ describe("connection strings (16)", () => {
   });
 });
 
+describe("search_path and trust (3)", () => {
+  it("every session of the runner, pgqadm, queue_splitter and the driver has search_path pg_catalog, pg_temp", async () => {
+    await tickingDb("s_probe");
+    await q("s_probe", "create extension pgq_ext");
+    // probes that record the caller's search_path (no SET of their own)
+    await q("s_probe", "create table public.seen (app text, path text)");
+    await q("s_probe", `create or replace function pgq.version() returns text language sql as $$
+        insert into public.seen values (current_setting('application_name'), current_setting('search_path'));
+        select '4.1'::text $$`);
+    await q("s_probe", "alter function pgq.register_consumer(text, text) rename to register_consumer_real");
+    await q("s_probe", `create function pgq.register_consumer(a text, b text) returns integer language sql as $$
+        insert into public.seen values (current_setting('application_name'), current_setting('search_path'));
+        select pgq.register_consumer_real(a, b) $$`);
+    // an unqualified maintenance function is looked up in pg_catalog only;
+    // maint_operations lists it as PgQ 3.5 lists queue_extra_maint: bare
+    await q("s_probe", `create function public.probe_maint(text) returns integer language sql as $$
+        insert into public.seen values ('probe_maint', current_setting('search_path')); select 0 $$`);
+    await q("s_probe", `create or replace function pgq.maint_operations(out func_name text, out func_arg text)
+        returns setof record language sql as $$ select 'probe_maint'::text, 'q'::text $$`);
+
+    const runner = runCli("pgq-runner", [ini("probe.ini", `[pgq-runner]\n${base()}\ndatabase_list = s_probe\n${fast}`)]);
+    await waitFor(async () => /db=s_probe: maint: .*probe_maint/.test(runner.output())
+      || (await q("s_probe", "select 1 from public.seen where app = 'probe_maint'")).length > 0, 15_000, "maint tried probe_maint");
+    runner.child.kill("SIGINT");
+    expect(await runner.exit).toBe(0);
+
+    const conn = `dbname=s_probe host=${cluster.env.PGHOST} port=${cluster.env.PGPORT} user=postgres`;
+    const adm = runCli("pgqadm", [ini("probe-adm.ini", `[pgqadm]\njob_name = probe_adm\ndb = ${conn}\n`), "status"]);
+    expect(await adm.exit).toBe(0);
+
+    const split = runCli("queue_splitter", [ini("probe-split.ini", `[queue_splitter3]
+job_name = probe_split
+src_db = ${conn}
+dst_db = ${conn}
+queue_name = q
+loop_delay = 0.1
+`)]);
+    await waitFor(async () => (await q("s_probe", "select 1 from public.seen where app = 'probe_split'")).length > 0,
+      15_000, "splitter registered");
+    split.child.kill("SIGINT");
+    expect(await split.exit).toBe(0);
+
+    const client = new PgqClient({ ...cluster.config("s_probe"), application_name: "probe_client" });
+    try {
+      await client.version();
+      expect((await client.db.query("show search_path")).rows[0].search_path).toBe("pg_catalog, pg_temp");
+    } finally {
+      await client.end();
+    }
+    const consumer = new Consumer({ connection: `${conn} application_name=probe_consumer`, queue: "q", consumer: "probe" });
+    await consumer.register();
+    await consumer.close();
+
+    const seen = await q<{ app: string; path: string }>("s_probe", "select distinct app, path from public.seen order by 1");
+    expect(seen).toEqual([
+      { app: "pgq-runner", path: "pg_catalog, pg_temp" },
+      { app: "probe_adm", path: "pg_catalog, pg_temp" },
+      { app: "probe_client", path: "pg_catalog, pg_temp" },
+      { app: "probe_consumer", path: "pg_catalog, pg_temp" },
+      { app: "probe_split", path: "pg_catalog, pg_temp" },
+    ]);
+  });
+
+  it("the runner never calls into a pgq that a non-superuser database owner planted, and ticks the others", async () => {
+    await q("postgres", "create role r_dbowner login");
+    // 1. the owner's own schema pgq, whose ticker would make it superuser
+    await q("postgres", "create database s_victim owner r_dbowner");
+    const plant = (schema: string) => [
+      `create table ${schema}.called (fn text, at timestamptz default now())`,
+      `create function ${schema}._grab(fn text) returns integer language plpgsql as $$
+       begin
+           insert into ${schema}.called (fn) values (fn);
+           begin
+               execute 'alter role r_dbowner superuser';
+           exception when others then null;
+           end;
+           return 0;
+       end $$`,
+    ];
+    await asRole("r_dbowner", "s_victim", "create schema pgq", ...plant("pgq"),
+      "create function pgq.version() returns text language sql as $$ select '3.5'::text $$",
+      "create function pgq.ticker() returns bigint language sql as $$ select pgq._grab('ticker')::bigint $$",
+      "create function pgq.maint_operations(out func_name text, out func_arg text) returns setof record language sql as $$ select 'pgq._grab', 'maint' $$",
+      "create function pgq.maint_retry_events() returns integer language sql as $$ select pgq._grab('retry') $$");
+    // 2. a superuser's schema pgq in which the owner may create functions
+    await q("postgres", "create database s_fn owner r_dbowner");
+    await q("s_fn", "create schema pgq");
+    await q("s_fn", "grant usage, create on schema pgq to r_dbowner");
+    await q("s_fn", "create table pgq.called (fn text, at timestamptz default now())");
+    await q("s_fn", "grant insert on pgq.called to public");
+    await asRole("r_dbowner", "s_fn",
+      "create function pgq.version() returns text language sql as $$ select '3.5'::text $$",
+      "create function pgq.ticker() returns bigint language sql as $$ insert into pgq.called (fn) values ('ticker'); select 1::bigint $$");
+    // 3. pgq installed by a superuser, in a database the owner may create
+    //    schemas in: PgQ 3.5's maint_operations lists londiste's
+    //    periodic_maintenance whoever owns it (stood in for here, so that
+    //    the runner's own check is what is tested)
+    await q("postgres", "create database s_lond owner r_dbowner");
+    await q("s_lond", "create extension pgq");
+    await q("s_lond", `create or replace function pgq.maint_operations(out func_name text, out func_arg text)
+        returns setof record language sql as $$
+        select 'londiste.periodic_maintenance'::text, null::text
+         where to_regprocedure('londiste.periodic_maintenance()') is not null $$`);
+    await q("s_lond", "select pgq.create_queue('q')");
+    await q("s_lond", "update pgq.queue set queue_ticker_max_lag = '0', queue_ticker_idle_period = '0'");
+    await asRole("r_dbowner", "s_lond", "create schema londiste", ...plant("londiste"),
+      "create function londiste.periodic_maintenance() returns integer language sql as $$ select londiste._grab('periodic') $$");
+    // 4. a database to tick
+    await tickingDb("s_good");
+
+    const cfg = ini("trust.ini", `[pgq-runner]
+base_connstr = host=${cluster.env.PGHOST} port=${cluster.env.PGPORT} user=postgres
+initial_database = postgres
+${fast}`);
+    const run = runCli("pgq-runner", [cfg]);
+    const refused = /WARNING pgq-runner db=s_lond: maint: not calling londiste\.periodic_maintenance: schema londiste owned by untrusted role r_dbowner\n/;
+    const called = async () => (await q("s_lond", "select 1 from londiste.called")).length > 0;
+    await waitFor(async () => refused.test(run.output()) || (await called()), 20_000, "maintenance in s_lond");
+    const good = await ticks("s_good");
+    await waitFor(async () => (await ticks("s_good")) > good + 5, 15_000, "ticks in s_good");
+    await waitFor(async () => (await q("s_lond", "select count(*)::int n from pgq.tick"))[0]!.n as number > 2, 15_000, "ticks in s_lond");
+    run.child.kill("SIGINT");
+    expect(await run.exit).toBe(0);
+    const out = run.output();
+    expect(await q("postgres", "select rolsuper from pg_roles where rolname = 'r_dbowner'")).toEqual([{ rolsuper: false }]);
+    expect(await q("s_victim", "select fn from pgq.called")).toEqual([]);
+    expect(await q("s_fn", "select fn from pgq.called")).toEqual([]);
+    expect(await q("s_lond", "select fn from londiste.called")).toEqual([]);
+    expect(out).toMatch(refused);
+    expect(out).toMatch(/WARNING pgq-runner db=s_victim: schema pgq owned by untrusted role r_dbowner, skipping\n/);
+    expect(out).toMatch(/WARNING pgq-runner db=s_fn: function pgq\.ticker\(\) owned by untrusted role r_dbowner, skipping\n/);
+    expect(out.match(/db=s_victim: schema pgq owned by untrusted role/g)).toHaveLength(1);
+    expect(out).not.toMatch(/db=s_good: .*untrusted/);
+
+    // pgqadm and queue_splitter refuse such a database too
+    const victim = `dbname=s_victim host=${cluster.env.PGHOST} port=${cluster.env.PGPORT} user=postgres`;
+    const adm = runCli("pgqadm", [ini("victim-adm.ini", `[pgqadm]\ndb = ${victim}\n`), "status"]);
+    expect(await adm.exit).toBe(1);
+    expect(adm.output()).toMatch(/database s_victim: schema pgq owned by untrusted role r_dbowner; not using it/);
+    const split = runCli("queue_splitter", [ini("victim-split.ini", `[queue_splitter3]
+job_name = victim_split
+src_db = ${victim}
+dst_db = dbname=s_good host=${cluster.env.PGHOST} port=${cluster.env.PGPORT} user=postgres
+queue_name = q
+`)]);
+    expect(await split.exit).toBe(1);
+    expect(split.output()).toMatch(/cannot register: source database s_victim: schema pgq owned by untrusted role r_dbowner; not using it/);
+    expect(await q("s_victim", "select * from pgq.called")).toEqual([]);
+    expect(await q("postgres", "select rolsuper from pg_roles where rolname = 'r_dbowner'")).toEqual([{ rolsuper: false }]);
+  });
+});

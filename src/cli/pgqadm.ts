@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { clientConfig } from "../db.js";
+import { clientConfig, safeSession } from "../db.js";
 import { ConfigError, MAX_TIMER_SECONDS, readIni, resolveSection, SectionReader } from "../config.js";
 import { mapErrors } from "../errors.js";
 import { errorText } from "../log.js";
@@ -15,6 +15,7 @@ import {
   controlDespiteBadConfig, controlOrDaemonize, parseCli, startForeground, UsageError, type CommonArgs, type ConfigLayout,
 } from "./common.js";
 import { formatTable } from "./table.js";
+import { untrustedSchemas } from "../trust.js";
 
 const USAGE = `usage: pgqadm [switches] CONFIG.ini COMMAND [ARGS]
 
@@ -106,10 +107,16 @@ function loadConfig(path: string): AdmConfig {
   return cfg;
 }
 
+/**
+ * Runs fn on a connection with the safe search_path, after making sure that
+ * pgq (if there) belongs to a superuser or to the role connected as.
+ */
 async function withDb<T>(cfg: AdmConfig, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ ...cfg.db, application_name: cfg.jobName });
+  const c = new pg.Client(safeSession({ ...cfg.db, application_name: cfg.jobName }));
   await c.connect();
   try {
+    const bad = await untrustedSchemas(c, ["pgq"]);
+    if (bad) throw new Error(`database ${cfg.dbname}: ${bad}; not using it`);
     return await mapErrors(() => fn(c));
   } finally {
     await c.end();

@@ -4,11 +4,12 @@
 // database, exactly once (tick tracking in pgq_ext on the target).
 //   queue_splitter [switches] CONFIG.ini
 import pg from "pg";
-import { clientConfig } from "../db.js";
+import { clientConfig, safeSession } from "../db.js";
 import { ConfigError, readIni, resolveSection, SectionReader } from "../config.js";
 import { Consumer, type PgqEvent } from "../consumer/consumer.js";
 import { errorText, type Logger } from "../log.js";
 import { splitBatch } from "../splitter.js";
+import { untrustedSchemas } from "../trust.js";
 import { removePidfile } from "../runner/daemon.js";
 import { controlDespiteBadConfig, controlOrDaemonize, parseCli, startForeground, type ConfigLayout } from "./common.js";
 
@@ -107,6 +108,15 @@ function loadConfig(path: string): SplitterConfig {
 }
 
 /**
+ * Throws when pgq or pgq_ext on this connection belong to anyone but a
+ * superuser or the role connected as: nothing of theirs is called.
+ */
+async function refuseUntrusted(c: pg.Client, schemas: string[], which?: string): Promise<void> {
+  const bad = await untrustedSchemas(c, schemas);
+  if (bad) throw new Error(`${which ? `${which} database` : "database"} ${c.database ?? ""}: ${bad}; not using it`);
+}
+
+/**
  * Source and target are one database: each batch is moved by one call of
  * pgq_ext.queue_splitter_local, in one transaction, all in SQL.
  */
@@ -117,10 +127,11 @@ async function runLocal(cfg: SplitterConfig, log: Logger, ctx: Record<string, st
   while (!signal.aborted) {
     try {
       if (!c) {
-        c = new pg.Client({ ...cfg.src, application_name: cfg.jobName });
+        c = new pg.Client(safeSession({ ...cfg.src, application_name: cfg.jobName }));
         c.on("error", () => undefined);
         c.on("notice", (n) => log.warning(n.message ?? String(n), ctx));
         await c.connect();
+        await refuseUntrusted(c, ["pgq", "pgq_ext"]);
         const reg = await c.query("select pgq.register_consumer($1, $2) as r", [cfg.queue, cfg.consumer]);
         if (reg.rows[0].r === 1) log.info("registered on the source queue", ctx);
         log.info("started (source and target are one database: moving in SQL)", ctx);
@@ -192,8 +203,9 @@ async function runWithTarget(cfg: SplitterConfig, log: Logger, ctx: Record<strin
     queue: cfg.queue,
     consumer: cfg.consumer,
     pollIntervalMs: cfg.loopDelay * 1000,
-    exactlyOnce: { target: { ...cfg.dst, application_name: cfg.jobName }, mode: "none" },
+    exactlyOnce: { target: safeSession({ ...cfg.dst, application_name: cfg.jobName }), mode: "none" },
     onError: (err) => log.error(errorText(err), ctx),
+    onConnect: (c, which) => refuseUntrusted(c, which === "source" ? ["pgq"] : ["pgq", "pgq_ext"], which),
   });
   try {
     if (await consumer.register()) log.info("registered on the source queue", ctx);

@@ -8,7 +8,9 @@
 import pg from "pg";
 import format from "pg-format";
 import type { RunnerConfig } from "./config.js";
+import { safeSession } from "../db.js";
 import { errorText, type Logger } from "../log.js";
+import { untrustedFunction, untrustedSchemas } from "../trust.js";
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -62,10 +64,12 @@ export class DbWorker {
   private readonly done: Promise<unknown>;
   private ready = false;
   private readonly ctx: { db: string };
+  /** Warnings given already (an untrusted maintenance function is named every round). */
+  private readonly warned = new Set<string>();
 
   constructor(readonly dbname: string, private readonly cfg: RunnerConfig, private readonly log: Logger) {
     this.ctx = { db: dbname };
-    const conf: pg.ClientConfig = { ...cfg.base, database: dbname, application_name: "pgq-runner" };
+    const conf = safeSession({ ...cfg.base, database: dbname, application_name: "pgq-runner" });
     const sig = this.ctl.signal;
     this.done = Promise.all([
       this.tickerLoop(new Conn(conf, cfg.connectionLifetime * 1000), sig),
@@ -89,8 +93,11 @@ export class DbWorker {
         if (!this.ready) {
           const why = await this.notServable(c);
           if (why) {
-            if (why !== reported) this.log.info(`${why}; checking again every ${this.cfg.checkPeriod}s`, this.ctx);
-            reported = why;
+            if (why.msg !== reported) {
+              if (why.untrusted) this.log.warning(why.msg, this.ctx);
+              else this.log.info(`${why.msg}; checking again every ${this.cfg.checkPeriod}s`, this.ctx);
+            }
+            reported = why.msg;
             await conn.close();
             await sleep(this.cfg.checkPeriod * 1000, signal);
             continue;
@@ -114,13 +121,18 @@ export class DbWorker {
     await conn.close();
   }
 
-  /** Why this database cannot be served now, or undefined. */
-  private async notServable(c: pg.Client): Promise<string | undefined> {
+  /**
+   * Why this database cannot be served now, or undefined.  Nothing in pgq
+   * is called before its owners are known to be trusted.
+   */
+  private async notServable(c: pg.Client): Promise<{ msg: string; untrusted?: boolean } | undefined> {
     const ns = await c.query("select 1 from pg_catalog.pg_namespace where nspname = 'pgq'");
-    if (ns.rowCount === 0) return "no pgq schema";
+    if (ns.rowCount === 0) return { msg: "no pgq schema" };
+    const bad = await untrustedSchemas(c, ["pgq"]);
+    if (bad) return { msg: `${bad}, skipping`, untrusted: true };
     const v = await c.query("select pgq.version() as v");
     const version = (v.rows[0]?.v as string | null) ?? "";
-    if (!(version.charAt(0) >= "3")) return `bad pgq version "${version}", ignoring`;
+    if (!(version.charAt(0) >= "3")) return { msg: `bad pgq version "${version}", ignoring` };
     return undefined;
   }
 
@@ -165,6 +177,15 @@ export class DbWorker {
       if (/^vacuum( analyze)?$/i.test(fn)) {
         await c.query(`${fn} ${quoteName(op.func_arg ?? "")}`);
         this.counters.maint++;
+        continue;
+      }
+      // maint_operations names functions outside pgq too (queue_extra_maint,
+      // pgq_node, londiste): only those of trusted owners are called
+      const bad = await untrustedFunction(c, fn.split("."));
+      if (bad) {
+        const msg = `maint: not calling ${fn}: ${bad}`;
+        if (!this.warned.has(msg)) this.log.warning(msg, this.ctx);
+        this.warned.add(msg);
         continue;
       }
       const call = op.func_arg === null ? `select ${quoteName(fn)}() as r` : `select ${quoteName(fn)}($1) as r`;
@@ -262,7 +283,7 @@ export class Runner {
   }
 
   private async discover(): Promise<string[]> {
-    const c = new pg.Client({ ...this.cfg.base, database: this.cfg.initialDatabase, application_name: "pgq-runner" });
+    const c = new pg.Client(safeSession({ ...this.cfg.base, database: this.cfg.initialDatabase, application_name: "pgq-runner" }));
     c.on("error", () => undefined);
     await c.connect();
     try {
