@@ -46,7 +46,7 @@ describe("pgqadm", () => {
     await sql("postgres", "create database adm1");
     const cfg = config("adm1");
     expect(await adm([cfg, "install"])).toEqual({ code: 0, out: "pgq installed with CREATE EXTENSION\n" });
-    expect((await adm([cfg, "install"])).out).toBe("pgq is installed already (version 4.0)\n");
+    expect((await adm([cfg, "install"])).out).toBe(`pgq is installed already (version ${PGQ_VERSION})\n`);
     expect(await adm([cfg, "create", "orders"])).toEqual({ code: 0, out: "queue orders created\n" });
     expect((await adm([cfg, "create", "orders"])).out).toBe("queue orders exists already\n");
     expect((await adm([cfg, "create", "mail"])).code).toBe(0);
