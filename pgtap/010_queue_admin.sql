@@ -108,10 +108,23 @@ select throws_ok($$select pgq.drop_queue('nope')$$, 'PQ001', 'No such event queu
 select throws_ok($$select pgq.drop_queue(null, true)$$, '22004', 'Invalid NULL value');
 select is(pgq.drop_queue(null), null, 'drop_queue(text) is strict');
 select is(pgq.drop_queue('qb', true), 1, 'forced drop');
+-- the queue's tables are emptied at once and removed by maintenance
+select is((select count(*)::int from pgq.event_2), 0, 'its events are gone');
+select is((select pg_relation_size('pgq.event_2_0') + pg_relation_size('pgq.event_2_1')), 0::bigint,
+          'and their storage (TRUNCATE)');
+select results_eq($$select func_name, func_arg from pgq.maint_operations() where func_name = 'pgq.maint_drop_storage'$$,
+                  $$values ('pgq.maint_drop_storage'::text, 'pgq.event_2'::text)$$,
+                  'maintenance lists the tables of the dropped queue');
+select throws_ok($$select pgq.maint_drop_storage('pgq.event_1')$$, '22023',
+                 'maint_drop_storage: not the storage of a dropped queue: pgq.event_1', 'a live queue''s tables are refused');
+select throws_ok($$select pgq.maint_drop_storage('pgq.tick')$$, '22023', null, 'and any other table');
+select is(pgq.maint_drop_storage('pgq.event_2'), 0, 'maint_drop_storage');
 select hasnt_table('pgq', 'event_2', 'tables dropped');
 select hasnt_table('pgq', 'event_2_0', 'children dropped');
 select hasnt_sequence('pgq', 'event_2_id_seq', 'event sequence dropped');
 select hasnt_sequence('pgq', 'event_2_tick_seq', 'tick sequence dropped');
+select is((select count(*)::int from pgq.maint_operations() where func_name = 'pgq.maint_drop_storage'), 0,
+          'nothing left to drop');
 select is((select count(*)::int from pgq.tick where tick_queue = 2), 0, 'ticks deleted');
 select is((select count(*)::int from pgq.subscription), 0, 'subscription deleted');
 select is((select count(*)::int from pgq.consumer), 0, 'consumer without subscriptions deleted');

@@ -79,6 +79,7 @@ $$values
     ('pgq.maint_tables_to_vacuum()', 'pgq_admin'),
     ('pgq.maint_operations()', 'pgq_admin'),
     ('pgq.maint_compact(text)', 'pgq_admin'),
+    ('pgq.maint_drop_storage(text)', 'pgq_admin'),
     ('pgq._maint_function(text,text[],boolean)', 'pgq_admin'),
     ('pgq._trusted_role(oid)', 'pgq_admin'),
     ('pgq.upgrade_schema()', 'pgq_admin'),

@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pg from "pg";
 import { startPrivateCluster, type PrivateCluster } from "./support/cluster.js";
 import { killDaemons, runCli, waitFor } from "./support/cli.js";
 import { PGQ_VERSION } from "./support/env.js";
@@ -57,7 +58,7 @@ describe("pgqadm", () => {
     const status = await adm([cfg, "status"]);
     expect(status.code).toBe(0);
     const lines = status.out.split("\n");
-    expect(lines[0]).toMatch(/^database adm1: PostgreSQL 15\.\d+, pgq 4\.0$/);
+    expect(lines[0]).toMatch(new RegExp(`^database adm1: PostgreSQL 15\\.\\d+, pgq ${PGQ_VERSION.replace(".", "\\.")}$`));
     expect(status.out).toMatch(/^queue\s+ticker lag\s+events\/s\s+new events\s+last tick\s+rotation\s+ticker$/m);
     expect(status.out).toMatch(/^orders\s+[\d.]+s\s+[-\d.]+\s+41\s+1\s+02:00:00\s+ok$/m);
     expect(status.out).toMatch(/^orders\s+billing\s+[\d.]+s\s+[\d.]+s\s+0\s+-$/m);
@@ -80,6 +81,28 @@ describe("pgqadm", () => {
     expect((await adm([cfg, "unregister", "orders", "billing"])).out).toMatch(/was not registered/);
     expect(await adm([cfg, "drop", "orders"])).toEqual({ code: 0, out: "queue orders dropped\n" });
     expect((await adm([cfg, "drop", "orders"])).code).toBe(1);
+
+    // with a producer transaction open on another queue, the drop does not
+    // wait for it and says that maintenance removes the emptied tables
+    expect((await adm([cfg, "create", "held"])).code).toBe(0);
+    expect((await adm([cfg, "create", "gone"])).code).toBe(0);
+    const id = (await sql<{ id: number }>("adm1", "select queue_id id from pgq.queue where queue_name = 'gone'"))[0]!.id;
+    const producer = new pg.Client(cluster.config("adm1"));
+    await producer.connect();
+    try {
+      await producer.query("begin");
+      await producer.query("select pgq.insert_event('held', 't', 'open')");
+      expect(await adm([cfg, "drop", "gone"])).toEqual({
+        code: 0,
+        out: `queue gone dropped; its emptied tables (pgq.event_${id}) are removed by maintenance once no transaction holds pgq.event_template\n`,
+      });
+      await producer.query("commit");
+    } finally {
+      await producer.end();
+    }
+    expect(await sql("adm1", "select func_name, func_arg from pgq.maint_operations() where func_name = 'pgq.maint_drop_storage'"))
+      .toEqual([{ func_name: "pgq.maint_drop_storage", func_arg: `pgq.event_${id}` }]);
+    expect((await adm([cfg, "drop", "held"])).out).toBe("queue held dropped\n");
   });
 
   it("install falls back to the plain script where CREATE EXTENSION is not allowed", async () => {

@@ -104,6 +104,7 @@ grant execute on function
     pgq.maint_tables_to_vacuum(),
     pgq.maint_operations(),
     pgq.maint_compact(text),
+    pgq.maint_drop_storage(text),
     pgq._maint_function(text, text[], boolean),
     pgq._trusted_role(oid),
     pgq.upgrade_schema(),

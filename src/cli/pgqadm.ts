@@ -261,8 +261,23 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       case "drop":
         need(1, "QNAME");
-        await withDb(cfg, (c) => c.query("select pgq.drop_queue($1)", rest));
-        out(`queue ${rest[0]} dropped`);
+        out(await withDb(cfg, async (c) => {
+          // the queue goes at once; its emptied tables need a lock on
+          // pgq.event_template, which maint_drop_storage takes only if it
+          // gets it within 20 ms (an open producer transaction anywhere
+          // holds it): then maintenance removes them later
+          const id = (await c.query("select queue_id from pgq.queue where queue_name = $1", rest)).rows[0]?.queue_id;
+          await c.query("select pgq.drop_queue($1)", rest);
+          if (id === undefined) return `queue ${rest[0]} dropped`;
+          const table = `pgq.event_${id}`;
+          const hasDropStorage = (await c.query(
+            "select pg_catalog.to_regprocedure('pgq.maint_drop_storage(text)') is not null as has")).rows[0].has;
+          if (hasDropStorage) await c.query("select pgq.maint_drop_storage($1)", [table]);
+          const left = (await c.query("select pg_catalog.to_regclass($1) is not null as left", [table])).rows[0].left;
+          return left
+            ? `queue ${rest[0]} dropped; its emptied tables (${table}) are removed by maintenance once no transaction holds pgq.event_template`
+            : `queue ${rest[0]} dropped`;
+        }));
         return 0;
       case "register":
         need(2, "QNAME CONS");

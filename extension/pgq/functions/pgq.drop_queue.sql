@@ -6,14 +6,20 @@ as $$
     -- pgq.drop_queue(x_queue_name, x_force): drop a queue and its data.
     -- With x_force, every consumer is unregistered first; without it, a queue
     -- that still has consumers is kept and an error raised.
-    -- Note: detaching the queue's tables from pgq.event_template needs a
-    -- short ACCESS EXCLUSIVE lock on pgq.event_template, so the drop waits
-    -- for transactions that are inserting events (into any queue) to end.
+    -- The queue is gone at once (pgq.queue, ticks, retry events) and its
+    -- events with it: its own tables are emptied with TRUNCATE, which locks
+    -- only them.  Removing the tables themselves needs an ACCESS EXCLUSIVE
+    -- lock on pgq.event_template, which would make every producer of every
+    -- queue wait behind any open producer transaction; that is left to
+    -- maintenance: pgq.maint_operations() lists pgq.maint_drop_storage for
+    -- the emptied tables, which drops them (and the queue's sequences) when
+    -- it gets the lock within a few milliseconds, and tries again next round
+    -- otherwise.
     -- Returns: 1.
     -- Errors: 22004 'Invalid NULL value'; PQ001 'No such event queue';
     --         PQ008 'cannot drop queue, consumers still attached'.
     -- Tables: pgq.queue, pgq.tick, pgq.subscription, pgq.consumer,
-    --         pgq.retry_queue; drops pgq.event_<id>* and sequences.
+    --         pgq.retry_queue; empties pgq.event_<id>*.
 declare
     v_queue     record;
     v_consumer  text;
@@ -45,14 +51,10 @@ begin
         end if;
     end if;
 
-    execute format('drop table pgq.%I', 'event_' || v_queue.queue_id);
+    execute format('truncate pgq.%I', 'event_' || v_queue.queue_id);
 
     delete from pgq.tick where tick_queue = v_queue.queue_id;
     delete from pgq.retry_queue where ev_queue = v_queue.queue_id;
-
-    execute format('drop sequence pgq.%I', 'event_' || v_queue.queue_id || '_tick_seq');
-    execute format('drop sequence pgq.%I', 'event_' || v_queue.queue_id || '_id_seq');
-
     delete from pgq.queue where queue_id = v_queue.queue_id;
 
     return 1;

@@ -15,7 +15,9 @@ as $$
     --   6. londiste.root_check_seqs for each queue with local sequences on a
     --      root node, if londiste exists;
     --   7. londiste.periodic_maintenance, if it exists;
-    --   8. pgq.maint_compact for pgq.subscription or pgq.tick when the
+    --   8. pgq.maint_drop_storage for the emptied tables of each dropped
+    --      queue (not in PgQ, which dropped them at once);
+    --   9. pgq.maint_compact for pgq.subscription or pgq.tick when the
     --      statistics show more than 1000 dead row versions and ten times
     --      as many dead as live ones (a held xmin horizon keeps VACUUM from
     --      removing them; not in PgQ).
@@ -98,6 +100,18 @@ begin
         func_arg := null;
         return next;
     end if;
+
+    -- tables of dropped queues (pgq.drop_queue leaves them, emptied)
+    for func_arg in
+        select 'pgq.' || c.relname
+          from pg_inherits i join pg_class c on c.oid = i.inhrelid
+         where i.inhparent = 'pgq.event_template'::regclass
+           and not exists (select 1 from pgq.queue q where 'event_' || q.queue_id = c.relname)
+         order by c.oid
+    loop
+        func_name := 'pgq.maint_drop_storage';
+        return next;
+    end loop;
 
     for func_arg in
         select t.name

@@ -8,9 +8,14 @@ as $$
     --   - makes pgq.subscription.sub_last_tick nullable;
     --   - creates the roles pgq_reader, pgq_writer and pgq_admin (member of
     --     both) when missing;
-    --   - adds pgq.queue.queue_extra_maint when missing.
+    --   - adds pgq.queue.queue_extra_maint when missing;
+    --   - adds the CHECK queue_storage_names (4.1) when missing.
     -- Returns 0 (PgQ stopped reporting a count).
     -- Tables: pgq.subscription, pgq.queue (DDL only); roles.
+declare
+    v_timeout   text;
+    v_done      bool := false;
+    i           int4;
 begin
     perform 1
        from pg_catalog.pg_attribute
@@ -38,6 +43,47 @@ begin
         and not attisdropped;
     if not found then
         alter table pgq.queue add column queue_extra_maint text[];
+    end if;
+
+    -- 4.1: the storage names follow from the queue id.  Here rather than in
+    -- a delta at the top of the update script: the ACCESS EXCLUSIVE lock on
+    -- pgq.queue that adding it takes is then held only for the last moments
+    -- of the update, not while every function is replaced (producers read
+    -- pgq.queue).
+    perform 1 from pg_catalog.pg_constraint
+     where conrelid = 'pgq.queue'::regclass and conname = 'queue_storage_names';
+    if not found then
+        perform 1 from pgq.queue
+         where not (queue_data_pfx = 'pgq.event_' || queue_id
+                    and queue_event_seq = 'pgq.event_' || queue_id || '_id_seq'
+                    and queue_tick_seq = 'pgq.event_' || queue_id || '_tick_seq');
+        if found then
+            raise exception 'pgq: some queues have storage names other than pgq.event_<queue_id>[_id_seq|_tick_seq]; set them back before updating'
+                using errcode = '55000';
+        end if;
+        -- an ACCESS EXCLUSIVE lock: while it waits, every producer waits
+        -- behind it, so each try waits at most 20 ms and the tries go on
+        -- for 30 s before the update gives up (changing nothing)
+        v_timeout := current_setting('lock_timeout');
+        perform set_config('lock_timeout', '20ms', true);
+        for i in 1 .. 300 loop
+            begin
+                alter table pgq.queue add constraint queue_storage_names check (
+                    queue_data_pfx = 'pgq.event_' || queue_id
+                    and queue_event_seq = 'pgq.event_' || queue_id || '_id_seq'
+                    and queue_tick_seq = 'pgq.event_' || queue_id || '_tick_seq');
+                v_done := true;
+                exit;
+            exception
+                when lock_not_available then
+                    perform pg_sleep(0.08);
+            end;
+        end loop;
+        perform set_config('lock_timeout', v_timeout, true);
+        if not v_done then
+            raise exception 'pgq: could not lock pgq.queue for 30 s (a transaction that used pgq is open); nothing was changed, run the update again'
+                using errcode = '55P03';
+        end if;
     end if;
 
     return 0;
