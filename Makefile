@@ -46,6 +46,9 @@ PGQ_FOREIGN  := 3.5 3.5.1 3.5.2
 EXT_FOREIGN  := 3.1 3.1.1 3.1.2 3.2 3.3
 PGQ_FROM35   := extension/pgq/upgrade/from-3.5.sql
 PGQ_FOREIGN_UPDATES := $(foreach v,$(PGQ_FOREIGN),extension/pgq--$(v)--$(PGQ_VERSION).sql)
+# Back to PgQ 3.5: ALTER EXTENSION pgq UPDATE TO '3.5' runs this, then PgQ's
+# own pgq--3.4.2--3.5.sql (see pgq/downgrade/to-3.5.sql)
+PGQ_BACKOUT  := extension/pgq--$(PGQ_VERSION)--3.4.2.sql
 EXT_UPDATES  += $(foreach v,$(EXT_FOREIGN),extension/pgq_ext--$(v)--$(PGQ_EXT_VERSION).sql)
 
 MODULEDIR  = extension
@@ -54,7 +57,7 @@ DATA       = extension/pgq.control extension/pgq_ext.control \
              $(foreach v,$(EXT_RELEASED),extension/released/pgq_ext--$(v).sql)
 DATA_built = extension/pgq--$(PGQ_VERSION).sql extension/pgq.sql extension/pgq.upgrade.sql \
              extension/pgq_ext--$(PGQ_EXT_VERSION).sql extension/pgq_ext.sql extension/pgq_ext.upgrade.sql \
-             $(PGQ_UPDATES) $(PGQ_FOREIGN_UPDATES) $(EXT_UPDATES)
+             $(PGQ_UPDATES) $(PGQ_FOREIGN_UPDATES) $(PGQ_BACKOUT) $(EXT_UPDATES)
 EXTRA_CLEAN = extension/pgq--*.sql extension/pgq.sql extension/pgq.upgrade.sql \
               extension/pgq_ext--*.sql extension/pgq_ext.sql extension/pgq_ext.upgrade.sql
 
@@ -83,6 +86,11 @@ $(PGQ_UPDATES): extension/pgq--%--$(PGQ_VERSION).sql: $(PGQ_DEPS)
 # From PgQ 3.5: its event storage converted first
 $(PGQ_FOREIGN_UPDATES): extension/pgq--%--$(PGQ_VERSION).sql: $(PGQ_DEPS) $(PGQ_FROM35)
 	$(BUILD) update pgq $(PGQ_VERSION) $(PGQ_FROM35) $(PGQ_DELTAS) $(PGQ_CODE) > $@
+
+$(PGQ_BACKOUT): extension/pgq/downgrade/to-3.5.sql extension/pgq.control
+	{ printf '%s\n' "-- pgq $(PGQ_VERSION) back to PgQ 3.5 (with PgQ's pgq--3.4.2--3.5.sql), built from $<: do not edit." \
+	      "\\echo Use \"ALTER EXTENSION pgq UPDATE TO '3.5'\" to load this file. \\quit"; \
+	  sed "s/@PGQ_VERSION@/$(PGQ_VERSION)/g" $<; } > $@
 
 # A plain install of any 4.x brought to this version: psql -f pgq.upgrade.sql
 extension/pgq.upgrade.sql: $(PGQ_DEPS)

@@ -16,7 +16,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPrivateCluster, type PrivateCluster } from "./support/cluster.js";
 import { waitFor } from "./support/cli.js";
-import { batch, drain, one, pgq35, prepare35, sorted, startPgqd, startProducer, startRecorder, tick, type Daemon } from "./support/pgq35.js";
+import { batch, drain, insert, one, pgq35, prepare35, sorted, tick, startPgqd, startProducer, startRecorder, type Daemon } from "./support/pgq35.js";
 import { PGQ_VERSION } from "./support/env.js";
 import { describeCatalog, diffLines } from "./upgrade/catalog.js";
 
@@ -176,6 +176,43 @@ describe("in place from PgQ 3.5", () => {
     const f = await connect("fresh");
     await f.query("create extension pgq; create extension pgq_ext");
     for (const q of ["q_main", "q_side"]) await f.query("select pgq.create_queue($1)", [q]);
-    expect(diffLines(await describeCatalog(c), await describeCatalog(f))).toEqual([]);
+    const fresh41 = await describeCatalog(f);
+    expect(diffLines(await describeCatalog(c), fresh41)).toEqual([]);
+
+    // --- back out: C PgQ 3.5 again, in place (pgq_ext stays ours) ---
+    const queues = ["q_main", "q_side"];
+    await tick(c, "q_main");
+    for (const cons of ["c_open", "c_lag", "c_retry"]) await drain(c, "q_main", cons);
+    const filesBackout = (await c.query(files)).rows; // rotation truncated some
+    // only on purpose: a pgq.control of PgQ's package (default 3.5) must not take a plain UPDATE back
+    await expect(c.query("alter extension pgq update to '3.5'")).rejects.toThrow(/this would go back to PgQ 3.5/);
+    await c.query("set pgq.back_out = on");
+    await c.query("alter extension pgq update to '3.5'");
+    await c.query("reset pgq.back_out");
+    expect(await one(c, "select pgq.version()")).toBe("3.5");
+    expect(await one(c, "select probin from pg_proc where oid = 'pgq.logutriga'::regproc")).toBe("$libdir/pgq_triggers");
+    expect((await c.query(files)).rows).toEqual(filesBackout);
+    expect((await c.query("select oid, tgrelid::regclass::text, tgfoid::regprocedure::text from pg_trigger where not tgisinternal order by oid")).rows)
+      .toEqual(triggersBefore);
+    await cluster.query("postgres", "create database fresh35");
+    const f35 = await connect("fresh35");
+    await f35.query("create extension pgq version '3.5'");
+    for (const q of queues) await f35.query("select pgq.create_queue($1)", [q]);
+    expect(diffLines(await describeCatalog(c, ["pgq"], ["pgq"]), await describeCatalog(f35, ["pgq"], ["pgq"]))).toEqual([]);
+    // PgQ 3.5 goes on with the queues: its C insert_event and triggers, its batches
+    const back = await insert(c, "q_main", "back", 3);
+    await c.query("insert into orders values (3, 'jar')");
+    expect((await c.query("select ev_type, ev_data from pgq.event_template where ev_extra1 = 'public.orders' order by ev_id desc limit 1")).rows)
+      .toEqual([{ ev_type: "I:id", ev_data: "id=3&item=jar" }]);
+    await tick(c, "q_main");
+    for (const cons of ["c_open", "c_lag", "c_retry"]) expect(await drain(c, "q_main", cons)).toEqual(back);
+    expect(await one(c, "select pgq_ext.is_batch_done('ext_c', 11)")).toBe(true);
+
+    // and forward again: the same catalog as a fresh install
+    await c.query("alter extension pgq update");
+    expect(diffLines(await describeCatalog(c), fresh41)).toEqual([]);
+    const again2 = await insert(c, "q_main", "again", 2);
+    await tick(c, "q_main");
+    for (const cons of ["c_open", "c_lag", "c_retry"]) expect(await drain(c, "q_main", cons)).toEqual(again2);
   });
 });

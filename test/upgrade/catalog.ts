@@ -6,7 +6,8 @@
 // bound, parents, reloptions, owner, ACL), columns (position among live
 // columns, type, not null, default, collation, identity), constraints,
 // indexes, triggers, policies; sequences (parameters, OWNED BY, owner, ACL); views;
-// extension membership and pg_extension's extconfig/extcondition.
+// extension membership and pg_extension's extconfig/extcondition; initial
+// privileges (pg_init_privs), which decide what pg_dump writes as grants.
 // Roles are cluster-wide and so the same on both sides.
 import type pg from "pg";
 
@@ -104,6 +105,20 @@ const QUERIES: Record<string, string> = {
       from pg_depend d join pg_extension e on e.oid = d.refobjid
      where d.refclassid = 'pg_extension'::regclass and d.deptype = 'e'
        and e.extname = any($2) and cardinality($1::text[]) >= 0`,
+  // pg_dump writes an object's ACL as the difference from its initial
+  // privileges: a GRANT run by an update script on a per-queue table records
+  // some (even though the table is no extension member), and its dump then
+  // leaves the grants out
+  initprivs: `
+    select format('initprivs %s %s %s', pg_describe_object(i.classoid, i.objoid, i.objsubid), i.privtype,
+                  (select string_agg(a::text, ',' order by a::text) from unnest(i.initprivs) a))
+      from pg_init_privs i
+     where (i.classoid = 'pg_class'::regclass
+            and i.objoid in (select c.oid from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = any($1)))
+        or (i.classoid = 'pg_proc'::regclass
+            and i.objoid in (select p.oid from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = any($1)))
+        or (i.classoid = 'pg_namespace'::regclass
+            and i.objoid in (select n.oid from pg_namespace n where n.nspname = any($1)))`,
   extension: `
     select format('extension %s version=%s schema=%s relocatable=%s config=%s',
                   e.extname, e.extversion, e.extnamespace::regnamespace, e.extrelocatable,

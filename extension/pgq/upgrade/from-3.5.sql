@@ -26,7 +26,10 @@
 --      removed, so that the result equals a queue made by this version;
 --   3. the old parents and the old template are dropped (the old template
 --      also leaves the extension and its pg_dump config list; ext_dump.sql
---      puts the new one there).
+--      puts the new one there, in a fresh install's order).
+-- GRANTs and REVOKEs on per-queue tables in an update script record them
+-- as initial privileges, which would make pg_dump leave their grants out:
+-- see the ADD/DROP after each.
 --
 -- Locks: ACCESS EXCLUSIVE on pgq.queue, then on every event table, queue by
 -- queue, all held to the end of the update.  Nothing is rewritten
@@ -171,6 +174,16 @@ begin
                            v_tbl || '_' || i,
                            (select c.relowner::regrole::text from pg_catalog.pg_class c
                              where c.oid = format('pgq.%I', v_tbl || '_' || i)::regclass));
+            -- a GRANT or REVOKE in an extension script records the table's
+            -- ACL as its initial privileges, member or not, and pg_dump would
+            -- then leave its grants out: ADD and DROP make the extension
+            -- forget them
+            if exists (select 1 from pg_catalog.pg_init_privs ip
+                        where ip.classoid = 'pg_class'::regclass
+                          and ip.objoid = format('pgq.%I', v_tbl || '_' || i)::regclass) then
+                execute format('alter extension pgq add table pgq.%I', v_tbl || '_' || i);
+                execute format('alter extension pgq drop table pgq.%I', v_tbl || '_' || i);
+            end if;
         end loop;
         execute format('alter table pgq.event_template attach partition pgq.%I for values in (%s)',
                        v_tbl, v_q.queue_id);
@@ -189,6 +202,12 @@ begin
                   and d.deptype = 'e') then
         -- also takes it off pg_extension.extconfig
         alter extension pgq drop table pgq.event_template_35;
+        -- and the two entries after it, so that ext_dump.sql lists all
+        -- three again in a fresh install's order (membership stays)
+        alter extension pgq drop table pgq.retry_queue;
+        alter extension pgq add table pgq.retry_queue;
+        alter extension pgq drop sequence pgq.batch_id_seq;
+        alter extension pgq add sequence pgq.batch_id_seq;
     end if;
     drop table pgq.event_template_35;
 end;
