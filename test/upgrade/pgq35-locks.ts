@@ -141,8 +141,8 @@ try {
   const ms = (x: number) => `${x.toFixed(1)} ms`;
   console.log(`\nalter extension pgq update (3.5 -> ${(await c.query("select extversion from pg_extension where extname = 'pgq'")).rows[0].extversion}): ${ms(t1 - t0)}`);
   console.log("\nlocks of the updating session on pgq's relations (first seen after its start; all held to commit;");
-  console.log("a number is a relation the update creates, invisible to other sessions until it commits: the new");
-  console.log("template and the new per-queue parents; the names are the old ones, renamed and dropped by the update):");
+  console.log("a number is a relation the update creates or drops, which other sessions cannot name until it");
+  console.log("commits: the new template and per-queue parents, the old ones, their TOAST tables):");
   for (const [k, v] of [...held].sort((x, y) => x[1].first - y[1].first)) console.log(`  +${ms(v.first).padStart(9)}  ${k}`);
   console.log("\nsessions waiting for a lock (sampled every ~1 ms):");
   if (waits.size === 0) console.log("  none");
