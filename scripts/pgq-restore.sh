@@ -5,9 +5,10 @@
 #   pgq-restore.sh DUMP DBNAME [pg_restore options]
 #
 # DUMP: a custom- or directory-format dump (pg_dump -Fc / -Fd) of the old
-# database.  DBNAME: an existing, empty database on the new server (the
-# connection comes from the PG* environment as for pg_restore; extra
-# options such as -h, -p, -U go to every pg_restore and psql call).
+# database.  DBNAME: an existing, empty database on the new server; the
+# server and user come from the PG* environment (PGHOST, PGPORT, PGUSER,
+# ...), for pg_restore and psql alike.  Further options go to pg_restore
+# (e.g. --no-owner, --role=...).
 #
 # PgQ 3.5's per-queue tables INHERIT pgq.event_template; ours is partitioned
 # and cannot be inherited from, so a plain restore fails on them.  Instead:
@@ -28,12 +29,12 @@ set -euo pipefail
 [ $# -ge 2 ] || { echo "usage: $0 DUMP DBNAME [pg_restore options]" >&2; exit 2; }
 dump=$1 db=$2
 shift 2
-conn=("$@")
+opts=("$@")
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-psql_() { psql -X -q -v ON_ERROR_STOP=1 -At "${conn[@]}" -d "$db" "$@"; }
+psql_() { psql -X -q -v ON_ERROR_STOP=1 -At -d "$db" "$@"; }
 
 pg_restore -l "$dump" > "$tmp/all.list"
 
@@ -50,10 +51,10 @@ grep -Ev "^[0-9]+; [0-9]+ [0-9]+ ((TABLE|DEFAULT) pgq $ev |INDEX pgq event_[0-9]
 grep -E "^[0-9]+; [0-9]+ [0-9]+ TABLE DATA pgq $ev " "$tmp/all.list" > "$tmp/events.list" || true
 
 echo "pgq-restore: 1/4 everything but the per-queue event tables" >&2
-pg_restore --exit-on-error "${conn[@]}" -d "$db" -L "$tmp/base.list" "$dump"
+pg_restore --exit-on-error "${opts[@]}" -d "$db" -L "$tmp/base.list" "$dump"
 n=$(psql_ -c 'select pgq.restore_queue_storage()')
 echo "pgq-restore: 2/4 select pgq.restore_queue_storage(): tables made for $n queue(s)" >&2
 echo "pgq-restore: 3/4 the events" >&2
-pg_restore --exit-on-error "${conn[@]}" -d "$db" -L "$tmp/events.list" "$dump"
+pg_restore --exit-on-error "${opts[@]}" -d "$db" -L "$tmp/events.list" "$dump"
 n=$(psql_ -c 'select pgq.restore_rebase_txids()')
 echo "pgq-restore: 4/4 select pgq.restore_rebase_txids(): $n queue(s) rebased" >&2

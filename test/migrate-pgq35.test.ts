@@ -11,7 +11,7 @@
 // Needs scripts/pgq35.sh (Debian packages fetched with apt-get download):
 // a failure to fetch them fails this test, with the reason.
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import pg from "pg";
@@ -159,6 +159,25 @@ describe("from PgQ 3.5 on another server", () => {
 
     for (const d of daemons) await d.stop();
     expect(pyc.output()).not.toMatch(/Traceback|ERROR/);
+
+    // the same dump into a database with the plain install (psql -f pgq.sql,
+    // where CREATE EXTENSION is not allowed): the queued work is there too
+    await newc.query("postgres", "create database managed");
+    const m = await connect(newc, "managed");
+    await m.query(readFileSync(resolve(root, "extension/pgq.sql"), "utf8"));
+    await m.query(readFileSync(resolve(root, "extension/pgq_ext.sql"), "utf8"));
+    const restoreM = spawnSync(resolve(root, "scripts/pgq-restore.sh"), [dump, "managed"], { env: env(newc), encoding: "utf8" });
+    // (by now this server's counter has passed q_side's txids, not q_main's)
+    expect(restoreM.stderr, restoreM.stderr).toMatch(/[12] queue\(s\) rebased/);
+    expect(restoreM.status).toBe(0);
+    expect(Number(await one(m, "select count(*) from pg_extension where extname like 'pgq%'"))).toBe(0);
+    const mOpen = await batch(m, "q_main", "c_open");
+    expect(mOpen?.id).toBe(open.id);
+    expect(mOpen?.data).toEqual(t2);
+    await tick(m, "q_main");
+    const oldAfter = [...t2b, ...producer.committed, ...lateTicked, ...lateUnticked];
+    expect(sorted(await drain(m, "q_main", "c_open"))).toEqual(sorted(oldAfter));
+    expect(sorted(await drain(m, "q_main", "c_lag"))).toEqual(sorted([...t2, ...oldAfter]));
 
     // the catalog equals a fresh install with the same queues
     await newc.query("postgres", "create database fresh");
