@@ -3,8 +3,9 @@ returns int4
 language plpgsql
 set search_path = pg_catalog, pg_temp
 as $$
-    -- pgq.restore_rebase_txids(): after a pg_dump is restored into another
-    -- server, bring the transaction ids the queues carry (tick snapshots,
+    -- pgq.restore_rebase_txids(): after a pg_dump (of this pgq, or of PgQ
+    -- 3.5 through scripts/pgq-restore.sh) is restored into another server,
+    -- bring the transaction ids the queues carry (tick snapshots,
     -- ev_txid of the events, queue_switch_step1/2) below this server's
     -- transaction counter, keeping every batch exactly as it was.
     --

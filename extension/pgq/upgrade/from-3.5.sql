@@ -40,9 +40,12 @@
 -- validated (true by construction, see below) and dropped after the attach.
 --
 -- Runs only where pgq.event_template is still a plain table, so it is a no-op
--- on a 4.x schema; works for the extension and for a plain install (the
--- new per-queue parents are taken out of the extension when the update
--- made them members).  Fails, changing nothing, when a queue's tables are
+-- on a 4.x schema.  Extension membership is checked, not assumed (the new
+-- per-queue parents are taken out of the extension when the update made
+-- them members), so that a plain PgQ 3.5 (pgq_pl_only.sql) could be
+-- converted by it too; only the extension update runs it so far (a plain
+-- install of PgQ 3.5 is not handled yet).
+-- Fails, changing nothing, when a queue's tables are
 -- not what PgQ 3.5 makes (message names the table), or when user objects
 -- (views) depend on the old parents or the old template.
 do $from35$
