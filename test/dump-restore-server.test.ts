@@ -3,7 +3,7 @@
 // the ticker refuses ('Invalid PgQ state') until pgq.restore_rebase_txids()
 // has moved them into its past; then the consumers go on where they were.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -24,6 +24,7 @@ afterAll(async () => {
   await Promise.allSettled(clients.map((c) => c.end()));
   from?.stop();
   to?.stop();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 async function connect(cluster: PrivateCluster, db: string): Promise<pg.Client> {

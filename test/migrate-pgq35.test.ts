@@ -11,7 +11,7 @@
 // Needs scripts/pgq35.sh (Debian packages fetched with apt-get download):
 // a failure to fetch them fails this test, with the reason.
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import pg from "pg";
@@ -48,6 +48,7 @@ afterAll(async () => {
   await Promise.allSettled(clients.map((c) => c.end()));
   oldc?.stop();
   newc?.stop();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 async function connect(cluster: PrivateCluster, db: string): Promise<pg.Client> {

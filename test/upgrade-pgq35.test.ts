@@ -9,7 +9,7 @@
 //
 // Needs scripts/pgq35.sh (Debian packages fetched with apt-get download):
 // a failure to fetch them fails this test, with the reason.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -38,6 +38,7 @@ afterAll(async () => {
   for (const d of daemons) await d.stop();
   await Promise.allSettled(clients.map((c) => c.end()));
   cluster?.stop();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 async function connect(db: string): Promise<pg.Client> {
@@ -184,6 +185,9 @@ describe("in place from PgQ 3.5", () => {
     await tick(c, "q_main");
     for (const cons of ["c_open", "c_lag", "c_retry"]) await drain(c, "q_main", cons);
     const filesBackout = (await c.query(files)).rows; // rotation truncated some
+    // a dropped queue whose storage maintenance has not removed yet
+    await c.query("select pgq.create_queue('q_gone')");
+    await c.query("select pgq.drop_queue('q_gone')");
     // only on purpose: a pgq.control of PgQ's package (default 3.5) must not take a plain UPDATE back
     await expect(c.query("alter extension pgq update to '3.5'")).rejects.toThrow(/this would go back to PgQ 3.5/);
     await c.query("set pgq.back_out = on");

@@ -16,7 +16,8 @@
 -- It refuses unless the session has said so: SET pgq.back_out = on.
 --
 -- What it does, in the update's transaction:
---   1. locks pgq.queue, then every event table (as from-3.5.sql);
+--   1. locks pgq.queue, then every event table (as from-3.5.sql); drops
+--      the storage of dropped queues that maintenance has not dropped yet;
 --   2. drops the functions PgQ 3.5 does not have (ours only: insert_events,
 --      the _bulk triggers, helpers); fails when user triggers use
 --      logutriga_bulk & co. (drop those triggers first);
@@ -70,6 +71,19 @@ begin
                           from generate_series(0, v_q.queue_ntables - 1) k,
                                lateral (select (v_q.queue_cur_table - 1 + k + v_q.queue_ntables)
                                                % v_q.queue_ntables as n) x));
+    end loop;
+
+    -- storage of dropped queues that maintenance has not removed yet
+    -- (pgq.maint_drop_storage): PgQ 3.5 drops it with the queue
+    for v_tbl in
+        select c.relname
+          from pg_catalog.pg_inherits h
+          join pg_catalog.pg_class c on c.oid = h.inhrelid
+         where h.inhparent = 'pgq.event_template'::regclass
+           and not exists (select 1 from pgq.queue q where 'event_' || q.queue_id = c.relname)
+    loop
+        execute format('drop table pgq.%I', v_tbl);
+        execute format('drop sequence if exists pgq.%I, pgq.%I', v_tbl || '_tick_seq', v_tbl || '_id_seq');
     end loop;
 
     -- 2. functions PgQ 3.5 does not have
