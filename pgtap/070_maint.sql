@@ -44,6 +44,17 @@ select results_eq($$select func_name, func_arg from pgq.maint_operations()$$,
                   'queue_extra_maint: untrusted, temporary, missing and malformed names are left out');
 select is(pgq._maint_function('public.hook_evil', '{}', true), null, 'a function of an untrusted owner is not handed out');
 select is(pgq._maint_function('public.hook_a', '{}', true), 'public.hook_a', 'a superuser''s function is');
+-- the argument is the queue's name, which pgq_admin chooses: superuser-owned
+-- functions that run it as SQL (ts_stat) or act with it (lo_import,
+-- pg_terminate_backend) are not maintenance functions
+create function public.hook_text(text) returns text language sql as 'select $1';
+select is(pgq._maint_function(f, '{}', true), null, f || ' is not handed out')
+  from unnest(array['pg_catalog.ts_stat', 'ts_stat', 'pg_catalog.lo_import', 'pg_terminate_backend',
+                    'pg_catalog.length', 'information_schema._pg_char_octet_length', 'public.hook_text']) f;
+update pgq.queue set queue_extra_maint = array['ts_stat', 'pg_catalog.lo_import', 'public.hook_a'] where queue_name = 'qa';
+select results_eq($$select func_name, func_arg from pgq.maint_operations()$$,
+                  $$values ('public.hook_a'::text, 'qa'::text)$$,
+                  'queue_extra_maint: pg_catalog functions and non-integer ones are left out');
 update pgq.queue set queue_extra_maint = null;
 
 -- pgq_node and londiste hooks, when those schemas are there

@@ -90,4 +90,16 @@ export const sql = {
      where not r.rolsuper and r.rolname <> current_user
      order by o.ord, o.name
      limit 1`,
+  // A function of schema $1 named $2 that is no maintenance function: one
+  // returning a set or anything but an integer (every maintenance function
+  // of PgQ, pgq_node and londiste returns int4).
+  unfitMaintFunction: `
+    select p.oid::pg_catalog.regprocedure::pg_catalog.text as name,
+           case when p.proretset then 'setof ' else '' end || pg_catalog.format_type(p.prorettype, null) as returns
+      from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace
+     where n.nspname = $1 and p.proname = $2
+       and (p.proretset or p.prorettype not in ('pg_catalog.int2'::pg_catalog.regtype, 'pg_catalog.int4'::pg_catalog.regtype,
+                                                'pg_catalog.int8'::pg_catalog.regtype))
+     order by 1
+     limit 1`,
 } as const;

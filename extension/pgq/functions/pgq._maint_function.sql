@@ -11,17 +11,25 @@ as $$
     -- maint_operations reads to decide the call (i_tables).  Functions in
     -- temporary schemas never are.  (The schema's owner does not matter: it
     -- can drop the function, but not make one that a trusted role owns.)
+    -- A trusted owner is not enough: the argument is the queue's name, which
+    -- pgq_admin chooses, and pg_catalog (or a trusted extension a database
+    -- owner installs) has superuser-owned functions that run their argument
+    -- as SQL (ts_stat, crosstab) or act on files, slots or backends with it.
+    -- So a maintenance function must also look like one: outside pg_catalog
+    -- and information_schema, returning one integer (as every maintenance
+    -- function of PgQ, pgq_node and londiste does).
     -- Parameters: i_signature, as to_regprocedure takes it
     --   ('pgq_node.maint_watermark(text)'), or a bare name (as
     --   queue_extra_maint holds them): name(text), else the only function
     --   of that name; i_must_exist: warn when there is no such function.
     -- Returns: 'schema.name', quoted as needed; NULL (with a WARNING when
-    --   the function is not trusted) otherwise.
+    --   the function is not trusted, or not a maintenance function) otherwise.
     -- Tables: catalog only.
 declare
     v_fn    oid;
     v_name  text;
     v_ok    bool;
+    v_fit   bool;
     v_tbl   text;
 begin
     -- a bare name (queue_extra_maint) is the one taking the queue name as
@@ -45,10 +53,17 @@ begin
     end if;
     select format('%I.%I', n.nspname, p.proname),
            pgq._trusted_role(p.proowner)
-           and n.nspname not like 'pg\_temp\_%' and n.nspname not like 'pg\_toast\_temp\_%'
-      into v_name, v_ok
+           and n.nspname not like 'pg\_temp\_%' and n.nspname not like 'pg\_toast\_temp\_%',
+           n.nspname not in ('pg_catalog', 'information_schema')
+           and not p.proretset and p.prorettype in ('int2'::regtype, 'int4'::regtype, 'int8'::regtype)
+      into v_name, v_ok, v_fit
       from pg_proc p join pg_namespace n on n.oid = p.pronamespace
      where p.oid = v_fn;
+    if not v_fit then
+        raise warning 'pgq.maint_operations: skipping %: not a maintenance function (one returning an integer, outside pg_catalog)',
+            i_signature;
+        return null;
+    end if;
     foreach v_tbl in array coalesce(i_tables, '{}') loop
         v_ok := v_ok and coalesce((select pgq._trusted_role(c.relowner) from pg_class c
                                     where c.oid = to_regclass(v_tbl)), false);
