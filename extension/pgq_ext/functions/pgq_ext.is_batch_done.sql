@@ -7,13 +7,15 @@ as $$
     -- batch the last one recorded as applied?
     -- Returns: true when the stored last batch is a_batch_id; false
     --   otherwise, also when nothing is stored.
+    -- Only the current role's own rows count (pgq_ext._mine).
     -- Tables: pgq_ext.completed_batch (read).
 declare
     v_last bigint;
 begin
     select last_batch_id into v_last
       from pgq_ext.completed_batch
-     where consumer_id = a_consumer and subconsumer_id = a_subconsumer;
+     where consumer_id = a_consumer and subconsumer_id = a_subconsumer
+       and pgq_ext._mine(owner_role);
     return coalesce(v_last = a_batch_id, false);
 end;
 $$;

@@ -6,11 +6,13 @@ set search_path = pg_catalog, pg_temp
 as $$
     -- pgq_ext.is_event_done(a_consumer, a_subconsumer, a_batch_id,
     --     a_event_id): was this event of this batch recorded as applied?
+    -- Only the current role's own rows count (pgq_ext._mine).
     -- Tables: pgq_ext.completed_event (read).
 begin
     perform 1 from pgq_ext.completed_event
      where consumer_id = a_consumer and subconsumer_id = a_subconsumer
-       and batch_id = a_batch_id and event_id = a_event_id;
+       and batch_id = a_batch_id and event_id = a_event_id
+       and pgq_ext._mine(owner_role);
     return found;
 end;
 $$;

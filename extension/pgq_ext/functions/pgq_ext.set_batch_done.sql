@@ -7,6 +7,8 @@ as $$
     -- the batch as applied, in the transaction that applied it.
     -- Returns: false when it was recorded already (the caller skips the
     --   batch); true otherwise.  Batch id 0 or less is not stored.
+    -- Errors: 42501 when another role's row holds this consumer name (see
+    --   pgq_ext._mine): it is neither read nor taken over.
     -- Tables: pgq_ext.completed_batch.
 begin
     if pgq_ext.is_batch_done(a_consumer, a_subconsumer, a_batch_id) then
@@ -17,7 +19,15 @@ begin
         values (a_consumer, a_subconsumer, a_batch_id)
         on conflict (consumer_id, subconsumer_id)
         do update set last_batch_id = excluded.last_batch_id,
-                      owner_role = coalesce(completed_batch.owner_role, current_user);
+                      owner_role = coalesce(completed_batch.owner_role, current_user)
+         where pgq_ext._mine(completed_batch.owner_role);
+        if not found then
+            raise exception 'pgq_ext: consumer "%" (sub-consumer "%") is recorded by role %, not %',
+                a_consumer, a_subconsumer,
+                (select b.owner_role from pgq_ext.completed_batch b
+                  where b.consumer_id = a_consumer and b.subconsumer_id = a_subconsumer), current_user
+                using errcode = '42501';
+        end if;
     end if;
     return true;
 end;
