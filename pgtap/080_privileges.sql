@@ -61,7 +61,7 @@ $$values
     ('pgq.logutriga_bulk()', 'pgq_writer'),
     ('pgq.sqltriga_bulk()', 'pgq_writer'),
     ('pgq.jsontriga_bulk()', 'pgq_writer'),
-    ('pgq._bulk_trigger_sql(text,text,text,text,oid,text[])', 'pgq_writer'),
+    ('pgq._bulk_trigger_sql(text,text,text,text,oid,text[],name)', 'pgq_writer'),
     ('pgq._bulk_error(text,text)', 'pgq_writer'),
     ('pgq._bulk_text(text,text)', 'pgq_writer'),
     ('pgq._bulk_differ(text,text)', 'pgq_writer'),

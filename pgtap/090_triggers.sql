@@ -145,6 +145,25 @@ create trigger bk2_d after delete on bk2 for each statement execute procedure pg
 insert into bk2 values (1);
 select throws_like($$delete from bk2$$, 'pgq.logutriga_bulk needs REFERENCING NEW TABLE AS pgq_new (insert, update) and OLD TABLE AS pgq_old (update, delete)%',
                    'transition tables are required');
+-- without its transition tables a bulk trigger's statements would read
+-- whatever the search_path finds under those names (a view whose function
+-- runs with the rights of whoever changes the table): it refuses instead
+create sequence public.pgq_old_reads;
+create function public.pgq_old_fn() returns int language sql as $$select nextval('public.pgq_old_reads')::int$$;
+create view public.pgq_old as select public.pgq_old_fn() as id, 'x'::text as v;
+create table bk3 (id int primary key, v text);
+create trigger bk3_u after update on bk3 referencing new table as pgq_new
+    for each statement execute procedure pgq.logutriga_bulk('singlequeue');
+insert into bk3 values (1, 'a');
+select throws_like($$update bk3 set v = 'b'$$,
+                   'pgq.logutriga_bulk needs REFERENCING NEW TABLE AS pgq_new (insert, update) and OLD TABLE AS pgq_old (update, delete): trigger bk3_u on public.bk3 has NEW TABLE AS pgq_new',
+                   'an UPDATE trigger without OLD TABLE is refused');
+create trigger bk3_d after delete on bk3 referencing old table as old_rows
+    for each statement execute procedure pgq.sqltriga_bulk('singlequeue');
+select throws_like($$delete from bk3$$, 'pgq.sqltriga_bulk needs REFERENCING % has OLD TABLE AS old_rows',
+                   'so is one whose table has another name');
+select is((select is_called from public.pgq_old_reads), false, 'and the view named pgq_old was never read');
+drop view public.pgq_old;
 create trigger bk2_r after insert on bk2 for each row execute procedure pgq.sqltriga_bulk('singlequeue');
 select throws_ok($$insert into bk2 values (2)$$, '22023',
                  'pgq bulk trigger must be AFTER INSERT, UPDATE or DELETE ... FOR EACH STATEMENT');

@@ -83,7 +83,7 @@ grant execute on function
     pgq.logutriga_bulk(),
     pgq.sqltriga_bulk(),
     pgq.jsontriga_bulk(),
-    pgq._bulk_trigger_sql(text, text, text, text, oid, text[]),
+    pgq._bulk_trigger_sql(text, text, text, text, oid, text[], name),
     pgq._bulk_error(text, text),
     pgq._bulk_text(text, text),
     pgq._bulk_differ(text, text),

@@ -1,5 +1,5 @@
 create or replace function pgq._bulk_trigger_sql(i_kind text, i_op text, i_when text, i_level text,
-                                                 i_relid oid, i_argv text[])
+                                                 i_relid oid, i_argv text[], i_tgname name)
 returns text[]
 language plpgsql
 set search_path = pg_catalog, pg_temp
@@ -8,7 +8,8 @@ as $$
     -- search_path of the statement that fired it (user expressions resolve
     -- names through it): in them every call and operator of ours is
     -- pg_catalog's or pgq's, named.
-    -- pgq._bulk_trigger_sql(i_kind, i_op, i_when, i_level, i_relid, i_argv):
+    -- pgq._bulk_trigger_sql(i_kind, i_op, i_when, i_level, i_relid, i_argv,
+    --     i_tgname):
     -- the statements pgq.logutriga_bulk, sqltriga_bulk and jsontriga_bulk
     -- run: statement-level triggers that read the statement's transition
     -- tables (REFERENCING NEW TABLE AS pgq_new / OLD TABLE AS pgq_old) and
@@ -16,9 +17,16 @@ as $$
     -- set-based pass.  The trigger function itself must run them: only its
     -- own queries see the transition tables.
     -- Arguments as for the row triggers, except SKIP (row triggers only).
+    -- The trigger (i_tgname) must name its transition tables pgq_new and
+    -- pgq_old as the statements read them: without them, those names would
+    -- be looked up in the search_path, where anyone who can create a view
+    -- there would have the trigger run the view's functions with the rights
+    -- of whoever changes the table.
     -- Returns: the statements, in order; empty when there is nothing to do.
     -- Errors: as the row triggers (raised by the statements when there are
-    --   rows); 22023 when the trigger is not AFTER ... FOR EACH STATEMENT.
+    --   rows); 22023 when the trigger is not AFTER ... FOR EACH STATEMENT, or
+    --   does not declare REFERENCING NEW TABLE AS pgq_new (insert, update) and
+    --   OLD TABLE AS pgq_old (update, delete).
     -- Tables: catalog (read).
 declare
     v_queue     text;
@@ -43,6 +51,8 @@ declare
     v_sql       text;
     v_tt        text;   -- the transition table the event rows come from
     v_out       text[] := '{}';
+    v_newtab    name;
+    v_oldtab    name;
     k           int4;
     i           int4;
 begin
@@ -54,6 +64,17 @@ begin
     end if;
     if i_level <> 'STATEMENT' or i_when <> 'AFTER' or i_op = 'TRUNCATE' then
         raise exception 'pgq bulk trigger must be AFTER INSERT, UPDATE or DELETE ... FOR EACH STATEMENT'
+            using errcode = '22023';
+    end if;
+    select g.tgnewtable, g.tgoldtable into v_newtab, v_oldtab
+      from pg_catalog.pg_trigger g
+     where g.tgrelid = i_relid and g.tgname = i_tgname;
+    if (i_op in ('INSERT', 'UPDATE') and v_newtab is distinct from 'pgq_new')
+       or (i_op in ('UPDATE', 'DELETE') and v_oldtab is distinct from 'pgq_old') then
+        raise exception 'pgq.%_bulk needs REFERENCING NEW TABLE AS pgq_new (insert, update) and OLD TABLE AS pgq_old (update, delete): trigger % on % has %',
+            i_kind, i_tgname, i_relid::regclass,
+            coalesce('NEW TABLE AS ' || v_newtab, '') || case when v_newtab is not null and v_oldtab is not null then ' ' else '' end
+            || coalesce('OLD TABLE AS ' || v_oldtab, '') || case when v_newtab is null and v_oldtab is null then 'none' else '' end
             using errcode = '22023';
     end if;
     if pg_catalog.current_setting('session_replication_role') = 'local' then

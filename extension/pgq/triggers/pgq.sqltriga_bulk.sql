@@ -10,18 +10,13 @@ as $$
     --   ... after update ... referencing old table as pgq_old new table as pgq_new ...
     --   ... after delete ... referencing old table as pgq_old ...
 declare
-    v_sql text;
+    v_sql pg_catalog.text;
 begin
     -- the statements must run here: only this function's queries see the
-    -- transition tables
-    foreach v_sql in array pgq._bulk_trigger_sql('sqltriga', TG_OP, TG_WHEN, TG_LEVEL, TG_RELID, TG_ARGV) loop
-        begin
-            execute v_sql;
-        exception
-            when undefined_table then
-                raise exception 'pgq.sqltriga_bulk needs REFERENCING NEW TABLE AS pgq_new (insert, update) and OLD TABLE AS pgq_old (update, delete): %', sqlerrm
-                    using errcode = '22023';
-        end;
+    -- transition tables (_bulk_trigger_sql checks that the trigger declares
+    -- them)
+    foreach v_sql in array pgq._bulk_trigger_sql('sqltriga', TG_OP, TG_WHEN, TG_LEVEL, TG_RELID, TG_ARGV, TG_NAME) loop
+        execute v_sql;
     end loop;
     return null;
 end;
