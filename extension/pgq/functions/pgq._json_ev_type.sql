@@ -8,9 +8,9 @@ as $$
     -- calls it for every row).
 begin
     return (
-        select '{"op":' operator(pg_catalog.||) pg_catalog.to_json(i_op)::text
-               operator(pg_catalog.||) ',"table":[' operator(pg_catalog.||) pg_catalog.to_json(i_schema)::text operator(pg_catalog.||) ',' operator(pg_catalog.||) pg_catalog.to_json(i_table)::text
-               operator(pg_catalog.||) '],"pkey":[' operator(pg_catalog.||) coalesce((select pg_catalog.string_agg(pg_catalog.to_json(k)::text, ',' order by o)
+        select '{"op":' operator(pg_catalog.||) pg_catalog.to_json(i_op)::pg_catalog.text
+               operator(pg_catalog.||) ',"table":[' operator(pg_catalog.||) pg_catalog.to_json(i_schema)::pg_catalog.text operator(pg_catalog.||) ',' operator(pg_catalog.||) pg_catalog.to_json(i_table)::pg_catalog.text
+               operator(pg_catalog.||) '],"pkey":[' operator(pg_catalog.||) coalesce((select pg_catalog.string_agg(pg_catalog.to_json(k)::pg_catalog.text, ',' order by o)
                                              from pg_catalog.unnest(i_keys) with ordinality as t(k, o)), '')
                operator(pg_catalog.||) ']}');
 end;

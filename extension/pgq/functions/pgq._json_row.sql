@@ -11,14 +11,14 @@ as $$
     -- calls it for every row).
 begin
     return (
-        select '{' operator(pg_catalog.||) coalesce(pg_catalog.string_agg(pg_catalog.to_json(n)::text operator(pg_catalog.||) ':' operator(pg_catalog.||)
+        select '{' operator(pg_catalog.||) coalesce(pg_catalog.string_agg(pg_catalog.to_json(n)::pg_catalog.text operator(pg_catalog.||) ':' operator(pg_catalog.||)
                    case when v is null then 'null'
                         when t operator(pg_catalog.=) 16 then case when v operator(pg_catalog.=) 't' then 'true' else 'false' end
-                        when t operator(pg_catalog.=) any ('{20,21,23}'::oid[]) then v
-                        when t operator(pg_catalog.=) 1184 then pg_catalog.to_json(v::timestamptz)::text
-                        when t operator(pg_catalog.=) 1114 then pg_catalog.to_json(v::timestamp)::text
-                        when t operator(pg_catalog.=) 1082 then pg_catalog.to_json(v::date)::text
-                        else pg_catalog.to_json(v)::text end, ',' order by o), '') operator(pg_catalog.||) '}'
+                        when t operator(pg_catalog.=) any ('{20,21,23}'::pg_catalog.oid[]) then v
+                        when t operator(pg_catalog.=) 1184 then pg_catalog.to_json(v::pg_catalog.timestamptz)::pg_catalog.text
+                        when t operator(pg_catalog.=) 1114 then pg_catalog.to_json(v::pg_catalog.timestamp)::pg_catalog.text
+                        when t operator(pg_catalog.=) 1082 then pg_catalog.to_json(v::pg_catalog.date)::pg_catalog.text
+                        else pg_catalog.to_json(v)::pg_catalog.text end, ',' order by o), '') operator(pg_catalog.||) '}'
           from rows from (pg_catalog.unnest(i_names), pg_catalog.unnest(i_types), pg_catalog.unnest(i_values))
                with ordinality as x(n, t, v, o)
          where not (n operator(pg_catalog.=) any (i_skip)));

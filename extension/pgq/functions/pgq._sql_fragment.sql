@@ -13,15 +13,15 @@ as $$
     -- Identifiers go through quote_ident, values through quote_literal.
     -- Errors: 23502 'logtriga: Unexpected NULL key value'.
 declare
-    v_cols  text := '';
-    v_vals  text := '';
-    v_set   text := '';
-    v_where text := '';
-    i       int4;
+    v_cols  pg_catalog.text := '';
+    v_vals  pg_catalog.text := '';
+    v_set   pg_catalog.text := '';
+    v_where pg_catalog.text := '';
+    i       pg_catalog.int4;
 begin
     -- every operator is pg_catalog's, named: this runs under the caller's
     -- search_path (see CONTRIBUTING.md, "search_path")
-    if i_op operator(pg_catalog.=) any ('{UPDATE,DELETE}'::text[]) then
+    if i_op operator(pg_catalog.=) any ('{UPDATE,DELETE}'::pg_catalog.text[]) then
         for i in 1 .. pg_catalog.array_length(i_names, 1) loop
             if i_names[i] operator(pg_catalog.=) any (i_keys) then
                 if i_old[i] is null then

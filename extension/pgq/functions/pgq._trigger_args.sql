@@ -13,11 +13,11 @@ as $$
     -- Errors: 22023 'pgq trigger must have destination queue as argument',
     --   22023 'bad param to pgq trigger'.
 declare
-    v_args   text[] := array(select pg_catalog.unnest(i_argv));  -- TG_ARGV counts from 0
-    v_fields text[] := array['ev_type', 'ev_data', 'ev_extra1', 'ev_extra2', 'ev_extra3', 'ev_extra4'];
-    v_arg    text;
-    k        int4;
-    i        int4;
+    v_args   pg_catalog.text[] := array(select pg_catalog.unnest(i_argv));  -- TG_ARGV counts from 0
+    v_fields pg_catalog.text[] := array['ev_type', 'ev_data', 'ev_extra1', 'ev_extra2', 'ev_extra3', 'ev_extra4'];
+    v_arg    pg_catalog.text;
+    k        pg_catalog.int4;
+    i        pg_catalog.int4;
 begin
     if v_args is null or pg_catalog.array_length(v_args, 1) is null or v_args[1] is null then
         raise exception 'pgq trigger must have destination queue as argument' using errcode = '22023';
@@ -27,7 +27,7 @@ begin
     backup := false;
     deny := false;
     ignore := '{}';
-    exprs := array[null, null, null, null, null, null]::text[];
+    exprs := array[null, null, null, null, null, null]::pg_catalog.text[];
     for i in 2 .. pg_catalog.array_length(v_args, 1) loop
         v_arg := v_args[i];
         if v_arg operator(pg_catalog.=) 'SKIP' then

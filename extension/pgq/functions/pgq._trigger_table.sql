@@ -10,11 +10,11 @@ as $$
     -- Tables: catalog (read).
 begin
     select n.nspname, c.relname,
-           (select pg_catalog.array_agg(a.attname::text order by a.attnum) from pg_catalog.pg_attribute a
+           (select pg_catalog.array_agg(a.attname::pg_catalog.text order by a.attnum) from pg_catalog.pg_attribute a
              where a.attrelid operator(pg_catalog.=) c.oid and a.attnum operator(pg_catalog.>) 0 and not a.attisdropped),
            (select pg_catalog.array_agg(a.atttypid order by a.attnum) from pg_catalog.pg_attribute a
              where a.attrelid operator(pg_catalog.=) c.oid and a.attnum operator(pg_catalog.>) 0 and not a.attisdropped),
-           coalesce((select pg_catalog.array_agg(a.attname::text order by a.attnum)
+           coalesce((select pg_catalog.array_agg(a.attname::pg_catalog.text order by a.attnum)
                        from pg_catalog.pg_index x
                        join pg_catalog.pg_attribute a on a.attrelid operator(pg_catalog.=) x.indrelid and a.attnum operator(pg_catalog.=) any (x.indkey)
                       where x.indrelid operator(pg_catalog.=) c.oid and x.indisprimary), '{}')

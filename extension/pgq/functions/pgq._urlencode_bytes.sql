@@ -13,10 +13,10 @@ as $$
     -- search_path.
     -- Tables: none.
 declare
-    v_out   text;
-    v_c     text;
+    v_out   pg_catalog.text;
+    v_c     pg_catalog.text;
 begin
-    if pg_catalog.getdatabaseencoding()::text operator(pg_catalog.<>) all ('{UTF8,SQL_ASCII,LATIN1}'::text[]) then
+    if pg_catalog.getdatabaseencoding()::pg_catalog.text operator(pg_catalog.<>) all ('{UTF8,SQL_ASCII,LATIN1}'::pg_catalog.text[]) then
         return (select coalesce(pg_catalog.string_agg(
                    case when m[1] is not null then m[1]
                         when m[2] is not null then pg_catalog.translate(m[2], ' ', '+')

@@ -10,7 +10,7 @@ begin
     -- no operator and no unqualified name here: this function runs under
     -- the search_path of whoever changes the table
     if pgq._trigger_event('logutriga', TG_OP, TG_WHEN, TG_LEVEL, TG_RELID, TG_ARGV,
-                          NEW::text, OLD::text, pg_catalog.current_setting('search_path')) then
+                          NEW::pg_catalog.text, OLD::pg_catalog.text, pg_catalog.current_setting('search_path')) then
         return coalesce(NEW, OLD);
     end if;
     return null;
