@@ -29,12 +29,19 @@ export function clientConfig(input: ConnectionInput): pg.ClientConfig {
  * The settings with search_path fixed to pg_catalog, pg_temp for the
  * session (a startup option, after any options of the connection string or
  * PGOPTIONS), so that no schema a database user can create objects in is
- * searched for unqualified names.
+ * searched for unqualified names.  DateStyle and IntervalStyle are fixed
+ * too: node-postgres reads only their ISO / postgres output (others become
+ * null and zero), and a database's owner may set them for its database
+ * (ALTER DATABASE ... SET), which would hand the driver's consumers NULL
+ * ev_times and make queue_splitter write now() as the moved events' time.
  */
 export function safeSession(cfg: pg.ClientConfig): pg.ClientConfig {
   const options = cfg.options ?? process.env.PGOPTIONS ?? "";
   // "\ " is an escaped space in startup options: the value reads as SAFE_SEARCH_PATH
-  return { ...cfg, options: `${options} -c search_path=${SAFE_SEARCH_PATH.replace(/ /g, "\\ ")}`.trim() };
+  return {
+    ...cfg,
+    options: `${options} -c search_path=${SAFE_SEARCH_PATH.replace(/ /g, "\\ ")} -c datestyle=ISO -c intervalstyle=postgres`.trim(),
+  };
 }
 
 /**
