@@ -19,6 +19,20 @@ export interface LogOptions {
   file?: string;
 }
 
+/**
+ * The text with control characters (newline, escape, DEL, C1) and the
+ * Unicode line separators and bidirectional controls written as \xHH /
+ * \u{HHHH}: queue and consumer names, routing values and server messages
+ * come from the database, where pgq_reader, pgq_writer and pgq_admin choose
+ * them, and must not forge log lines or drive the terminal that shows them.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const n = c.charCodeAt(0);
+    return n < 0x100 ? `\\x${n.toString(16).padStart(2, "0")}` : `\\u{${n.toString(16)}}`;
+  });
+}
+
 function stamp(d: Date): string {
   const p = (n: number) => String(n).padStart(2, "0");
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
@@ -43,8 +57,8 @@ export function createLogger(name: string, options: LogOptions = {}): Logger {
   const file = options.file;
   let failing: string | undefined;
   const format = (level: Level, msg: string, ctx?: Record<string, string | number>) => {
-    const where = ctx ? Object.entries(ctx).map(([k, v]) => `${k}=${v}`).join(" ") : "";
-    return `${stamp(new Date())} ${level.toUpperCase()} ${name}${where ? ` ${where}` : ""}: ${msg}\n`;
+    const where = ctx ? Object.entries(ctx).map(([k, v]) => `${k}=${printable(String(v))}`).join(" ") : "";
+    return `${stamp(new Date())} ${level.toUpperCase()} ${name}${where ? ` ${where}` : ""}: ${printable(msg)}\n`;
   };
   const write = (level: Level, msg: string, ctx?: Record<string, string | number>) => {
     if (rank[level] < min) return;
