@@ -3,6 +3,7 @@
 // reported at once; callers exit with status 2 on a ConfigError.
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
+import type { KeySpec } from "./cli/spec.js";
 
 export type IniSection = Record<string, string>;
 export type Ini = Record<string, IniSection>;
@@ -189,16 +190,38 @@ export const MAX_TIMER_SECONDS = 2147483;
 /** The same in milliseconds. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** Reads typed settings from a section, collecting problems. */
+/**
+ * Reads typed settings from a section, collecting problems.  With `keys`
+ * (the tool's table in src/cli/spec.ts) a setting that is not set takes the
+ * table's default, parsed like a set value, and reading a key the table does
+ * not declare is a programming error: the table, --ini and the manual pages
+ * list every key the loader reads.
+ */
 export class SectionReader {
   readonly problems: string[] = [];
   private readonly seen = new Set<string>();
-  constructor(private readonly section: IniSection, private readonly where: string) {}
+  constructor(private readonly section: IniSection, private readonly where: string,
+              private readonly keys?: readonly KeySpec[]) {}
 
-  str(key: string, def?: string): string | undefined {
+  private declared(key: string): KeySpec | undefined {
+    if (!this.keys) return undefined;
+    const k = this.keys.find((s) => s.key === key || s.aliases?.includes(key));
+    if (!k) throw new Error(`${this.where}: setting ${key} is read but not declared in the tool's key table (src/cli/spec.ts)`);
+    return k;
+  }
+  /** The value set in the file, or the table's default (for the key itself, not its aliases). */
+  private raw(key: string): string | undefined {
+    const spec = this.declared(key);
     this.seen.add(key);
     const v = this.section[key];
-    return v === undefined || v === "" ? def : v;
+    return v === undefined || v === "" ? (spec?.key === key ? spec.default : undefined) : v;
+  }
+  private missing(key: string): never {
+    throw new Error(`${this.where}: setting ${key} has no default`);
+  }
+
+  str(key: string, def?: string): string | undefined {
+    return this.raw(key) ?? def;
   }
   required(key: string): string {
     const v = this.str(key);
@@ -208,29 +231,31 @@ export class SectionReader {
   /**
    * A period in seconds (or `unit`): a number above 0 (or 0 with allowZero)
    * and at most `max` (default MAX_TIMER_SECONDS, the longest a timer can
-   * wait; a longer one would fire at once, again and again).
+   * wait; a longer one would fire at once, again and again).  `def` is for
+   * defaults computed at run time; others come from the key table.
    */
-  seconds(key: string, def: number, { allowZero = false, max = MAX_TIMER_SECONDS, unit = "seconds" } = {}): number {
-    const raw = this.str(key);
-    if (raw === undefined) return def;
+  seconds(key: string, def?: number, { allowZero = false, max = MAX_TIMER_SECONDS, unit = "seconds" } = {}): number {
+    const raw = this.raw(key);
+    if (raw === undefined) return def ?? this.missing(key);
     const v = Number(raw);
+    const fallback = def ?? Number(this.declared(key)?.default);
     if (!Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
       this.problems.push(`${key} must be a ${allowZero ? "non-negative" : "positive"} number of ${unit}, not "${raw}"`);
-      return def;
+      return fallback;
     }
     if (v > max) {
       this.problems.push(`${key} must be at most ${max} ${unit} (a timer waits at most 24.8 days), not "${raw}"`);
-      return def;
+      return fallback;
     }
     return v;
   }
-  bool(key: string, def: boolean): boolean {
-    const raw = this.str(key);
-    if (raw === undefined) return def;
+  bool(key: string, def?: boolean): boolean {
+    const raw = this.raw(key);
+    if (raw === undefined) return def ?? this.missing(key);
     if (/^(1|true|yes|on)$/i.test(raw)) return true;
     if (/^(0|false|no|off)$/i.test(raw)) return false;
     this.problems.push(`${key} must be a boolean, not "${raw}"`);
-    return def;
+    return def ?? false;
   }
   list(key: string): string[] {
     const raw = this.str(key);
@@ -238,6 +263,9 @@ export class SectionReader {
   }
   /** Flags keys (of `keys`, default: the whole section) that were neither read nor are in `allowed`. */
   checkUnknown(keys: string[] = Object.keys(this.section), allowed: string[] = []): void {
+    // what the key table marks as accepted and ignored
+    const ignored = (this.keys ?? []).filter((k) => k.ignored).flatMap((k) => [k.key, ...(k.aliases ?? [])]);
+    allowed = [...allowed, ...ignored];
     for (const key of keys) {
       if (!this.seen.has(key) && !allowed.includes(key)) this.problems.push(`unknown setting ${key}`);
     }

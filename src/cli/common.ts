@@ -1,7 +1,10 @@
-// The switches every skytools-style tool shares: -h -q -v -d -r -s -k.
+// The switches every skytools-style tool shares (-q -v -d -s -k -r --ini -h
+// -V, as listed in spec.ts), and the start-up they have in common.
+import { readFileSync } from "node:fs";
 import { ConfigError, readOneSetting, type Ini } from "../config.js";
 import { createLogger, errorText, type Logger } from "../log.js";
 import { daemonize, removePidfile, signalPidfile, writePidfile, type PidOwner } from "../runner/daemon.js";
+import { SWITCHES, type SwitchSpec } from "./spec.js";
 
 export interface CommonArgs {
   help: boolean;
@@ -16,45 +19,39 @@ export interface CommonArgs {
 
 export class UsageError extends Error {}
 
-export function parseArgs(argv: string[], extraFlags: string[] = []): CommonArgs & { flags: Set<string> } {
-  const a: CommonArgs & { flags: Set<string> } = {
+/**
+ * Parses the switches of SWITCHES (src/cli/spec.ts): long ones as --name,
+ * short ones alone or bundled (-vd); everything else is positional.
+ */
+export function parseArgs(argv: string[]): CommonArgs {
+  const a: CommonArgs = {
     help: false, quiet: false, verbose: 0, daemon: false, control: undefined, printIni: false, version: false,
-    positional: [], flags: new Set(),
+    positional: [],
   };
-  const setControl = (s: NodeJS.Signals) => {
-    if (a.control && a.control !== s) throw new UsageError("use only one of -s, -k, -r");
-    a.control = s;
+  const apply = (s: SwitchSpec) => {
+    switch (s.action) {
+      case "help": a.help = true; break;
+      case "version": a.version = true; break;
+      case "quiet": a.quiet = true; break;
+      case "verbose": a.verbose++; break;
+      case "daemon": a.daemon = true; break;
+      case "ini": a.printIni = true; break;
+      default:
+        if (a.control && a.control !== s.action) throw new UsageError("use only one of -s, -k, -r");
+        a.control = s.action;
+    }
   };
   for (const arg of argv) {
     if (arg === "--") continue;
     if (arg.startsWith("--")) {
-      switch (arg) {
-        case "--help": a.help = true; break;
-        case "--quiet": a.quiet = true; break;
-        case "--verbose": a.verbose++; break;
-        case "--daemon": a.daemon = true; break;
-        case "--stop": setControl("SIGINT"); break;
-        case "--kill": setControl("SIGTERM"); break;
-        case "--reload": setControl("SIGHUP"); break;
-        case "--ini": a.printIni = true; break;
-        case "--version": a.version = true; break;
-        default:
-          if (extraFlags.includes(arg)) a.flags.add(arg);
-          else throw new UsageError(`unknown option ${arg}`);
-      }
+      const s = SWITCHES.find((w) => `--${w.long}` === arg);
+      if (!s) throw new UsageError(`unknown option ${arg}`);
+      apply(s);
     } else if (arg.startsWith("-") && arg.length > 1) {
       for (const ch of arg.slice(1)) {
-        switch (ch) {
-          case "h": a.help = true; break;
-          case "q": a.quiet = true; break;
-          case "v": a.verbose++; break;
-          case "d": a.daemon = true; break;
-          case "s": setControl("SIGINT"); break;
-          case "k": setControl("SIGTERM"); break;
-          case "r": setControl("SIGHUP"); break;
-          case "V": a.version = true; break;
-          default: throw new UsageError(`unknown option -${ch}`);
-        }
+        const s = SWITCHES.find((w) => w.short === ch);
+        if (!s) throw new UsageError(`unknown option -${ch}`);
+        apply(s);
       }
     } else {
       a.positional.push(arg);
@@ -126,6 +123,15 @@ export async function controlDespiteBadConfig(tool: string, configPath: string, 
   return (await controlOrDaemonize(tool, configPath, { ...args, daemon: false }, pidfile, undefined))!;
 }
 
+/** This package's version (package.json is two levels up from src/cli and from dist/cli). */
+export function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+  } catch {
+    return "unknown";
+  }
+}
+
 /**
  * Parses the switches and answers -h, -V and --ini.  Returns the exit code
  * when the program is done (help, version, sample config, usage error),
@@ -144,7 +150,7 @@ export function parseCli(tool: string, argv: string[], usage: string, sampleIni:
     return 0;
   }
   if (args.version) {
-    process.stdout.write(`${tool} 4.0\n`);
+    process.stdout.write(`${tool} ${packageVersion()}\n`);
     return 0;
   }
   if (args.printIni) {

@@ -5,25 +5,10 @@ import { errorText } from "../log.js";
 import { ConfigError } from "../config.js";
 import { loadRunnerConfig, RUNNER_LAYOUT, SAMPLE_INI, type RunnerConfig } from "../runner/config.js";
 import { runUntilSignalled } from "../runner/foreground.js";
+import { RUNNER_SPEC, usage } from "./spec.js";
 import { controlDespiteBadConfig, controlOrDaemonize, parseCli, startForeground } from "./common.js";
 
-const USAGE = `usage: pgq-runner [-qvd] CONFIG.ini
-       pgq-runner [-skr] CONFIG.ini
-       pgq-runner --ini | -h | -V
-
-Ticks pgq queues and runs their maintenance (rotation, retries) on every
-database with pgq, like pgqd.
-
-  -q         log only warnings and errors
-  -v         log debug messages too
-  -d         run in the background (needs pidfile; output goes to logfile)
-  -s         stop the running instance gracefully (SIGINT)
-  -k         kill the running instance at once (SIGTERM)
-  -r         make the running instance reload its config (SIGHUP)
-  --ini      print a sample configuration
-  -h         this help
-  -V         version
-`;
+const USAGE = usage(RUNNER_SPEC);
 
 async function main(argv: string[]): Promise<number> {
   const args = parseCli("pgq-runner", argv, USAGE, SAMPLE_INI);

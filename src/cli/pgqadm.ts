@@ -14,39 +14,12 @@ import { runUntilSignalled } from "../runner/foreground.js";
 import {
   controlDespiteBadConfig, controlOrDaemonize, parseCli, startForeground, UsageError, type CommonArgs, type ConfigLayout,
 } from "./common.js";
+import { PGQADM_SPEC, sampleIni, usage } from "./spec.js";
 import { formatTable } from "./table.js";
 import { untrustedSchemas } from "../trust.js";
 
-const USAGE = `usage: pgqadm [switches] CONFIG.ini COMMAND [ARGS]
-
-commands:
-  install                       install pgq into the database (CREATE EXTENSION, else the plain script)
-  ticker                        tick and maintain the queues of the database (usually with -d)
-  status                        queues and consumers, with lag and pending events
-  create QNAME                  create a queue
-  drop QNAME                    drop a queue (it must have no consumers)
-  register QNAME CONS           register a consumer
-  unregister QNAME CONS         unregister a consumer
-  config [QNAME [VAR=VAL ...]]  show queue settings, or set ticker_max_count,
-                                ticker_max_lag, ticker_idle_period, rotation_period
-
-switches:
-  -h  help       -q  quiet (warnings and errors only)   -v  verbose
-  -d  run the ticker in the background (needs pidfile)
-  -s  stop a running ticker    -k  kill it    -r  reload its config
-  --ini  print a sample config
-`;
-
-const SAMPLE_INI = `[pgqadm]
-job_name = pgqadm_mydb
-db = dbname=mydb host=localhost
-# ticker: seconds between ticks, and between maintenance runs
-#loop_delay = 1
-#maint_delay = 300
-#logfile = ~/log/%(job_name)s.log
-#pidfile = ~/pid/%(job_name)s.pid
-#connection_lifetime = 3600
-`;
+const USAGE = usage(PGQADM_SPEC);
+const SAMPLE_INI = sampleIni(PGQADM_SPEC);
 
 interface AdmConfig {
   jobName: string;
@@ -78,7 +51,7 @@ function loadConfig(path: string): AdmConfig {
   if (!name) throw new ConfigError(path, ["no [pgqadm] section"]);
   const base = where.extra(name).job_name!;
   const section = resolveSection(ini, name, where.extra(name));
-  const r = new SectionReader(section, `${path} [${name}]`);
+  const r = new SectionReader(section, `${path} [${name}]`, PGQADM_SPEC.keys);
   const jobName = r.str("job_name", base)!;
   const dbstr = r.required("db");
   let db: pg.ClientConfig = {};
@@ -89,20 +62,19 @@ function loadConfig(path: string): AdmConfig {
       r.problems.push(`db: ${(err as Error).message}`);
     }
   }
-  const maintDefault = r.seconds("maint_delay_min", 5, { max: Math.floor(MAX_TIMER_SECONDS / 60), unit: "minutes" }) * 60;
+  const maintDefault = r.seconds("maint_delay_min", undefined, { max: Math.floor(MAX_TIMER_SECONDS / 60), unit: "minutes" }) * 60;
   const cfg: AdmConfig = {
     jobName,
     db,
     dbname: db.database ?? process.env.PGDATABASE ?? db.user ?? process.env.PGUSER ?? "postgres",
-    loopDelay: r.seconds("loop_delay", 1),
+    loopDelay: r.seconds("loop_delay"),
     maintDelay: r.seconds("maint_delay", maintDefault),
     logfile: r.str("logfile"),
     pidfile: r.str("pidfile"),
-    connectionLifetime: r.seconds("connection_lifetime", 3600),
+    connectionLifetime: r.seconds("connection_lifetime"),
     source: path,
   };
-  r.bool("use_skylog", false); // accepted, ignored
-  r.checkUnknown(Object.keys(ini[name] ?? {}), ["queue_refresh_period", "ticker_log_delay", "use_skylog"]);
+  r.checkUnknown(Object.keys(ini[name] ?? {}));
   r.done();
   return cfg;
 }

@@ -11,34 +11,11 @@ import { errorText, type Logger } from "../log.js";
 import { splitBatch } from "../splitter.js";
 import { untrustedSchemas } from "../trust.js";
 import { removePidfile } from "../runner/daemon.js";
+import { sampleIni, SPLITTER_SPEC, usage } from "./spec.js";
 import { controlDespiteBadConfig, controlOrDaemonize, parseCli, startForeground, type ConfigLayout } from "./common.js";
 
-const USAGE = `usage: queue_splitter [switches] CONFIG.ini
-
-Moves events from a queue on src_db into the queues named by their routing
-field on dst_db, exactly once.
-
-  -q  quiet   -v  verbose   -d  run in the background (needs pidfile)
-  -s  stop the running instance   -k  kill it   -r  reload its config
-  --ini  print a sample config    -h  help
-`;
-
-const SAMPLE_INI = `[queue_splitter3]
-job_name = splitter_%(src_db)s
-src_db = dbname=oltp
-dst_db = dbname=batch
-pgq_queue_name = singlequeue
-# consumer name on the source queue (default: job_name)
-#consumer_name = splitter
-# which event field names the target queue: extra1 (default), type, extra2 ...
-#queue_field = extra1
-# skip (with a warning) events whose target queue is missing, instead of stopping
-#skip_bad_routing = 0
-#logfile = ~/log/%(job_name)s.log
-#pidfile = ~/pid/%(job_name)s.pid
-#loop_delay = 1
-#connection_lifetime = 1200
-`;
+const USAGE = usage(SPLITTER_SPEC);
+const SAMPLE_INI = sampleIni(SPLITTER_SPEC);
 
 interface SplitterConfig {
   source: string;
@@ -72,7 +49,7 @@ function loadConfig(path: string): SplitterConfig {
   if (!name) throw new ConfigError(path, ["no [queue_splitter3] section"]);
   const base = where.extra(name).job_name!;
   const section = resolveSection(ini, name, where.extra(name));
-  const r = new SectionReader(section, `${path} [${name}]`);
+  const r = new SectionReader(section, `${path} [${name}]`, SPLITTER_SPEC.keys);
   const conn = (key: string): pg.ClientConfig => {
     const v = r.required(key);
     try {
@@ -83,9 +60,11 @@ function loadConfig(path: string): SplitterConfig {
     }
   };
   const jobName = r.str("job_name", base)!;
-  const queue = r.str("queue_name") ?? r.str("pgq_queue_name");
+  // both names of a setting are read (so neither is "unknown"); the first set wins
+  const first = (...names: string[]) => names.map((n) => r.str(n)).find((v) => v !== undefined);
+  const queue = first("queue_name", "pgq_queue_name");
   if (!queue) r.problems.push("queue_name (or pgq_queue_name) is required");
-  const field = (r.str("queue_field", "extra1")!).replace(/^ev_/, "");
+  const field = (r.str("queue_field")!).replace(/^ev_/, "");
   if (!FIELDS.includes(field)) r.problems.push(`queue_field must be one of ${FIELDS.join(", ")}, not "${field}"`);
   const cfg: SplitterConfig = {
     source: path,
@@ -93,16 +72,15 @@ function loadConfig(path: string): SplitterConfig {
     src: conn("src_db"),
     dst: conn("dst_db"),
     queue: queue ?? "",
-    consumer: r.str("consumer_name") ?? r.str("pgq_consumer_id") ?? jobName,
+    consumer: first("consumer_name", "pgq_consumer_id") ?? jobName,
     field: `ev_${field}` as keyof PgqEvent,
-    skipBad: r.bool("skip_bad_routing", false),
+    skipBad: r.bool("skip_bad_routing"),
     logfile: r.str("logfile"),
     pidfile: r.str("pidfile"),
-    loopDelay: r.seconds("loop_delay", 1),
+    loopDelay: r.seconds("loop_delay"),
   };
-  r.seconds("connection_lifetime", 1200);
-  r.bool("use_skylog", false);
-  r.checkUnknown(Object.keys(ini[name] ?? {}), ["use_skylog"]);
+  r.seconds("connection_lifetime"); // checked, not used: connections are kept until an error
+  r.checkUnknown(Object.keys(ini[name] ?? {}));
   r.done();
   return cfg;
 }

@@ -3,6 +3,7 @@
 import type pg from "pg";
 import { clientConfig } from "../db.js";
 import { ConfigError, readIni, resolveSection, SectionReader, type Ini } from "../config.js";
+import { RUNNER_SPEC, sampleIni } from "../cli/spec.js";
 
 export interface RunnerConfig {
   readonly source: string;
@@ -21,28 +22,8 @@ export interface RunnerConfig {
   readonly connectionLifetime: number;
 }
 
-export const SAMPLE_INI = `[pgq-runner]
-# where to log (default: stderr) and the pidfile (needed for -d, -s, -k, -r)
-#logfile = ~/log/pgq-runner.log
-#pidfile = ~/pid/pgq-runner.pid
-
-# libpq connection string without dbname (keyword=value or a URI); PG* environment fills the gaps
-#base_connstr = host=localhost port=5432 user=postgres
-
-# databases to serve; empty: every database that allows connections, found through initial_database
-#database_list =
-#initial_database = template1
-
-# periods in seconds
-#ticker_period = 1
-#maint_period = 120
-#retry_period = 30
-#check_period = 60
-#stats_period = 30
-#connection_lifetime = 3600
-`;
-
-const PGQD_ONLY = ["syslog", "syslog_ident", "syslog_facility"];
+/** The sample config --ini prints, made from the key table. */
+export const SAMPLE_INI = sampleIni(RUNNER_SPEC);
 
 /** Where pgq-runner's settings are: [pgq-runner], else pgqd's [pgqd]. */
 export const RUNNER_LAYOUT = {
@@ -55,7 +36,7 @@ export function loadRunnerConfig(path: string): RunnerConfig {
   const name = RUNNER_LAYOUT.section(ini);
   if (!name) throw new ConfigError(path, ["no [pgq-runner] (or [pgqd]) section"]);
   const section = resolveSection(ini, name, RUNNER_LAYOUT.extra(name));
-  const r = new SectionReader(section, `${path} [${name}]`);
+  const r = new SectionReader(section, `${path} [${name}]`, RUNNER_SPEC.keys);
   let base: pg.ClientConfig = {};
   try {
     // no base_connstr: the PG* environment alone, read as libpq reads it
@@ -68,16 +49,17 @@ export function loadRunnerConfig(path: string): RunnerConfig {
     logfile: r.str("logfile"),
     pidfile: r.str("pidfile"),
     base,
-    initialDatabase: r.str("initial_database", "template1")!,
+    initialDatabase: r.str("initial_database")!,
     databaseList: r.list("database_list"),
-    checkPeriod: r.seconds("check_period", 60),
-    maintPeriod: r.seconds("maint_period", 120),
-    retryPeriod: r.seconds("retry_period", 30),
-    tickerPeriod: r.seconds("ticker_period", 1),
-    statsPeriod: r.seconds("stats_period", 30),
-    connectionLifetime: r.seconds("connection_lifetime", 3600),
+    checkPeriod: r.seconds("check_period"),
+    maintPeriod: r.seconds("maint_period"),
+    retryPeriod: r.seconds("retry_period"),
+    tickerPeriod: r.seconds("ticker_period"),
+    statsPeriod: r.seconds("stats_period"),
+    connectionLifetime: r.seconds("connection_lifetime"),
   };
-  r.checkUnknown(Object.keys(ini[name] ?? {}), [...PGQD_ONLY, "job_name"]);
+  r.str("job_name"); // only for %(job_name)s references
+  r.checkUnknown(Object.keys(ini[name] ?? {}));
   r.done();
   return Object.freeze(cfg);
 }
