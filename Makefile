@@ -9,6 +9,8 @@
 #   make test            everything (pgTAP + vitest) on a throwaway cluster
 #   make demo            a queue at work, on a throwaway cluster
 #   make bench           benchmarks side by side with C PgQ
+#   make install-man     manual pages into MANDIR (default PREFIX/share/man,
+#                        PREFIX /usr/local); uninstall-man removes them
 
 PG_CONFIG ?= pg_config
 control_version = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(1))
@@ -108,7 +110,24 @@ $(EXT_UPDATES): extension/pgq_ext--%--$(PGQ_EXT_VERSION).sql: $(EXT_DEPS)
 extension/pgq_ext.upgrade.sql: $(EXT_DEPS)
 	$(BUILD) plain-update pgq_ext $(PGQ_EXT_VERSION) $(EXT_DELTAS) $(EXT_CODE) > $@
 
-.PHONY: test demo bench pgtap vitest refcheck upgradecheck
+.PHONY: test demo bench pgtap vitest refcheck upgradecheck install-man uninstall-man
+
+# Manual pages (npm i -g installs them through package.json's "man" field;
+# this is for installs from the checkout).  PGXS has its own lower-case
+# prefix and mandir (PostgreSQL's); these are ours.
+PREFIX ?= /usr/local
+MANDIR ?= $(PREFIX)/share/man
+MAN1   := $(sort $(wildcard man/*.1))
+MAN7   := $(sort $(wildcard man/*.7))
+
+install-man:
+	install -d '$(DESTDIR)$(MANDIR)/man1' '$(DESTDIR)$(MANDIR)/man7'
+	install -m 644 $(MAN1) '$(DESTDIR)$(MANDIR)/man1/'
+	install -m 644 $(MAN7) '$(DESTDIR)$(MANDIR)/man7/'
+
+uninstall-man:
+	rm -f $(foreach p,$(MAN1),'$(DESTDIR)$(MANDIR)/man1/$(notdir $(p))') \
+	      $(foreach p,$(MAN7),'$(DESTDIR)$(MANDIR)/man7/$(notdir $(p))')
 
 # pgTAP tests against the server in the PG* environment; each file gets a
 # fresh database cloned from a template with pgtap and pgq.
