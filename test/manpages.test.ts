@@ -6,7 +6,7 @@
 // each page, taken from the page source, runs as written against a cluster
 // of its own (it creates databases, and pgq-runner ticks what it finds).
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -28,6 +28,7 @@ beforeAll(() => {
     execFileSync(join(root, "scripts/pgcluster.sh"), ["deps"], { stdio: ["ignore", "inherit", "inherit"] });
   }
 });
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs a command, returning its exit status and its output (stdout and stderr together). */
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): { status: number | null; out: string } {
