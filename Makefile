@@ -7,6 +7,11 @@
 #   make installcheck    pgTAP tests against a running server (PG* env)
 #   make upgradecheck    released versions upgraded in place = fresh install
 #   make test            everything (pgTAP + vitest) on a throwaway cluster
+#                        (PG=<major>: another PostgreSQL, 13 .. 18; default
+#                        15, Debian's)
+#   make test-matrix     the same but PgQ 3.5's tests (and two that need
+#                        no server) on PostgreSQL 13, 14, 16, 17 and 18
+#                        (MATRIX="14 17": those only)
 #   make demo            a queue at work, on a throwaway cluster
 #   make bench           benchmarks side by side with C PgQ
 #   make install-man     manual pages into MANDIR (default PREFIX/share/man,
@@ -110,7 +115,7 @@ $(EXT_UPDATES): extension/pgq_ext--%--$(PGQ_EXT_VERSION).sql: $(EXT_DEPS)
 extension/pgq_ext.upgrade.sql: $(EXT_DEPS)
 	$(BUILD) plain-update pgq_ext $(PGQ_EXT_VERSION) $(EXT_DELTAS) $(EXT_CODE) > $@
 
-.PHONY: test demo bench pgtap vitest refcheck upgradecheck install-man uninstall-man
+.PHONY: test test-matrix demo bench pgtap vitest refcheck upgradecheck install-man uninstall-man
 
 # Manual pages (npm i -g installs them through package.json's "man" field;
 # this is for installs from the checkout).  PGXS has its own lower-case
@@ -146,6 +151,11 @@ node_modules: package.json package-lock.json
 # point at a server.
 test: all node_modules
 	scripts/pgcluster.sh run -- scripts/run-tests.sh
+
+# The version matrix (scripts/run-matrix.sh): each major on a cluster of
+# its own, one after the other
+test-matrix: all node_modules
+	scripts/run-matrix.sh $(MATRIX)
 
 demo: all node_modules
 	scripts/pgcluster.sh run -- npx tsx demo/demo.ts

@@ -195,6 +195,7 @@ PY
     fi
     if [ -n "${PGHOST:-}" ]; then
         log "using the server at PGHOST=$PGHOST${PGPORT:+ PGPORT=$PGPORT}"
+        [ "$PG" = 15 ] || log "PG=$PG ignored: the tests run on that server"
         make -C "$here" --no-print-directory -s install >/dev/null
         exec "$@"
     fi
