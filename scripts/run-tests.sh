@@ -21,10 +21,6 @@ trap 'rm -rf "$out"' EXIT
 NOT_IN_MATRIX=(upgrade-pgq35 migrate-pgq35 config manpages)
 vitest_args=()
 if [ "${1:-}" = --matrix ]; then
-    # before 14: the hostile tenant's plants (test/support/tenant-plants.sql)
-    # name anymultirange, new in 14
-    major=$(psql -X -A -t -d postgres -c "select current_setting('server_version_num')::int / 10000")
-    [ "$major" -ge 14 ] || NOT_IN_MATRIX+=(hostile-tenant)
     for f in "${NOT_IN_MATRIX[@]}"; do vitest_args+=(--exclude "test/$f.test.ts"); done
 fi
 

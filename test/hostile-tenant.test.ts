@@ -322,7 +322,7 @@ beforeAll(async () => {
   const n2 = (await o2.query(`select public.hx_plant($1, $2, $3, 'better', 'public', 'postgres')
                                    + public.hx_plant($1, $2, $3, 'exact', 'public', 'postgres') n`,
   [names.calls, names.words, names.ops])).rows[0].n as number;
-  expect(n2).toBeGreaterThan(2500);
+  expect(n2).toBeGreaterThan(2000); // 2404 on PostgreSQL 13 (a smaller pg_catalog)
   // every new session of tenant2 searches public before pg_catalog
   await o2.query("alter database tenant2 set search_path = public, pg_catalog");
   await o2.end();

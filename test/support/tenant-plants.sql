@@ -94,9 +94,11 @@ declare
         'interval', 'regclass', 'txid_snapshot', 'xid8', 'int2vector', 'text[]', 'int4[]', 'int8[]', 'oid[]',
         'name[]']) t);
     v_core   oid[] := array(select t::regtype::oid from unnest(array['text', 'int4', 'int8', 'name', 'oid', 'bool', 'numeric']) t);
-    v_bad    oid[] := array(select t::regtype::oid from unnest(array['internal', 'cstring', 'language_handler',
+    -- (to_regtype: the multirange pseudo-types are new in PostgreSQL 14)
+    v_bad    oid[] := array(select to_regtype(t)::oid from unnest(array['internal', 'cstring', 'language_handler',
         'fdw_handler', 'index_am_handler', 'tsm_handler', 'table_am_handler', 'event_trigger', 'trigger',
-        'anyrange', 'anymultirange', 'anycompatiblerange', 'anycompatiblemultirange', 'pg_ddl_command', 'anyenum']) t);
+        'anyrange', 'anymultirange', 'anycompatiblerange', 'anycompatiblemultirange', 'pg_ddl_command', 'anyenum']) t
+        where to_regtype(t) is not null);
     r        record;
     v_n      int := 0;
     v_in     oid[];
