@@ -37,7 +37,7 @@ case "$PG" in
     ''|*[!0-9]*) echo "pgcluster: PG=$PG: a major version (13, 14, ... 18)" >&2; exit 2 ;;
 esac
 [ "$PG" = 15 ] && PGBIN=${PGBIN:-$DEBIAN_BIN}
-APT_PACKAGES="postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap perl"
+APT_PACKAGES="postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap perl mandoc groff-base"
 
 log() { echo "pgcluster: $*" >&2; }
 
@@ -49,6 +49,9 @@ missing_deps() {
         || miss+=(postgresql-server-dev-15)
     [ -f /usr/share/postgresql/15/extension/pgtap.control ] || miss+=(postgresql-15-pgtap)
     command -v prove >/dev/null || miss+=(perl)
+    # the manual pages' tests: mandoc -T lint and groff -ww
+    command -v mandoc >/dev/null || miss+=(mandoc)
+    command -v groff >/dev/null || miss+=(groff-base)
     echo "${miss[@]:-}"
 }
 
