@@ -270,6 +270,9 @@ ${fast}${extra}`);
     await waitFor(() => lstatSync(pidfile).isFile(), 10_000, "pidfile written");
     expect(readFileSync(pidfile, "utf8")).toBe(`${run.child.pid}\n`);
     expect(readFileSync(target, "utf8")).toBe("do not overwrite\n");
+    // SIGINT once it is at work (its handlers are in place by then; on a
+    // loaded machine the signal could otherwise come first)
+    await waitFor(() => /pgq found, ticking/.test(run.output()), 15_000, "ticking");
     run.child.kill("SIGINT");
     expect(await run.exit).toBe(0);
     expect(readFileSync(target, "utf8")).toBe("do not overwrite\n");
