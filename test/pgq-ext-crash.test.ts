@@ -117,5 +117,5 @@ describe("pgq_ext exactly-once under crashes", () => {
     const sourceIds = await src.query("select ev_id from pgq.event_1 order by 1");
     const appliedIds = await dst.query("select ev_id from applied order by 1");
     expect(appliedIds.rows).toEqual(sourceIds.rows);
-  });
+  }, 300_000); // 50 consumer processes started and killed: about a minute, more on a loaded machine
 });
