@@ -34,14 +34,20 @@ interface Counters {
 class Conn {
   private client: pg.Client | undefined;
   private since = 0;
-  constructor(private readonly config: pg.ClientConfig, private readonly lifetimeMs: number) {}
+  constructor(private readonly config: pg.ClientConfig, private readonly lifetimeMs: number,
+              private readonly onLost: (err: unknown) => void = () => undefined) {}
 
   async get(): Promise<pg.Client> {
     if (this.client && Date.now() - this.since > this.lifetimeMs) await this.close();
     if (!this.client) {
       const c = new pg.Client(this.config);
-      c.on("error", () => {
-        if (this.client === c) this.client = undefined;
+      c.on("error", (err) => {
+        // the server ended an idle connection (a restart, a terminated
+        // backend): the next step opens a new one
+        if (this.client === c) {
+          this.client = undefined;
+          this.onLost(err);
+        }
       });
       await c.connect();
       this.client = c;
@@ -72,7 +78,8 @@ export class DbWorker {
     const conf = safeSession({ ...cfg.base, database: dbname, application_name: "pgq-runner" });
     const sig = this.ctl.signal;
     this.done = Promise.all([
-      this.tickerLoop(new Conn(conf, cfg.connectionLifetime * 1000), sig),
+      this.tickerLoop(new Conn(conf, cfg.connectionLifetime * 1000,
+        (err) => this.log.warning(`ticker: connection lost (${errorText(err)}); reconnecting`, this.ctx)), sig),
       this.periodic("maint", cfg.maintPeriod, new Conn(conf, cfg.connectionLifetime * 1000), (c) => this.maint(c), sig),
       this.periodic("retry", cfg.retryPeriod, new Conn(conf, cfg.connectionLifetime * 1000), (c) => this.retry(c), sig),
     ]);
