@@ -21,7 +21,11 @@ echo "-- $ext $version ($mode), built from extension/$ext/ sources: do not edit.
 case "$mode" in
     extension) echo "\\echo Use \"CREATE EXTENSION $ext\" to load this file. \\quit" ;;
     update) echo "\\echo Use \"ALTER EXTENSION $ext UPDATE TO '$version'\" to load this file. \\quit" ;;
-    plain|plain-update) echo 'begin;' ;;
+    # psql -f runs under the caller's search_path, where a schema the
+    # database owner controls could shadow format(), string_agg() ... in the
+    # DO blocks (grants) and the table DDL; CREATE/ALTER EXTENSION pins it
+    # to the extension's schema itself
+    plain|plain-update) echo 'begin;'; echo 'set local search_path = pg_catalog, pg_temp;' ;;
     *) echo "build-sql.sh: unknown mode $mode" >&2; exit 2 ;;
 esac
 echo 'set check_function_bodies = off;'
