@@ -36,7 +36,8 @@ for f in "$@"; do
     sed "s/@PGQ_VERSION@/$version/g" "$f"
 done
 echo
-echo "select $ext.upgrade_schema();"
+# in a DO block: psql -f prints no result row for it
+echo "do \$upgrade\$ begin perform $ext.upgrade_schema(); end \$upgrade\$;"
 echo
 cat "$src/grants.sql"
 case "$mode" in

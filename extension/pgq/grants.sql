@@ -1,7 +1,9 @@
 -- Privileges of the pgq schema (PgQ 3.5 grants.ini).  Every function loses
 -- its default PUBLIC execute, and whatever an earlier release granted to the
 -- pgq roles, first (so an update script that runs this file ends with exactly
--- these grants); then each group gets what it needs.
+-- these grants); then each group gets what it needs.  A role that does not
+-- exist (an installer without CREATEROLE, see pgq.upgrade_schema()) is
+-- skipped: running this file again once it exists grants it its share.
 --   public:     schema usage, read-only status functions, table SELECTs
 --   pgq_reader: consumers (register, batches, retry)
 --   pgq_writer: producers (insert_event, triggers)
@@ -11,14 +13,18 @@ grant usage on schema pgq to public;
 
 do $grants$
 declare
-    v_fn regprocedure;
+    v_fn    regprocedure;
+    v_roles text;
 begin
+    select pg_catalog.string_agg(pg_catalog.quote_ident(rolname), ', ') into v_roles
+      from pg_catalog.pg_roles
+     where rolname in ('pgq_reader', 'pgq_writer', 'pgq_admin');
     for v_fn in
         select p.oid::regprocedure
           from pg_catalog.pg_proc p
          where p.pronamespace = 'pgq'::regnamespace
     loop
-        execute format('revoke all on function %s from public, pgq_reader, pgq_writer, pgq_admin', v_fn);
+        execute pg_catalog.format('revoke all on function %s from public%s', v_fn, pg_catalog.concat(', ' || v_roles));
     end loop;
 end;
 $grants$;
@@ -35,95 +41,119 @@ grant execute on function
     pgq._tick_channel(text)
 to public;
 
-grant execute on function
-    pgq.batch_event_sql(bigint),
-    pgq.batch_event_tables(bigint),
-    pgq.find_tick_helper(int4, int8, timestamptz, int8, int8, interval),
-    pgq.register_consumer(text, text),
-    pgq.register_consumer_at(text, text, bigint),
-    pgq.unregister_consumer(text, text),
-    pgq.next_batch_info(text, text),
-    pgq.next_batch(text, text),
-    pgq.next_batch_custom(text, text, interval, int4, interval),
-    pgq.get_batch_events(bigint),
-    pgq.get_batch_info(bigint),
-    pgq.get_batch_cursor(bigint, text, int4, text),
-    pgq.get_batch_cursor(bigint, text, int4),
-    pgq.event_retry(bigint, bigint, timestamptz),
-    pgq.event_retry(bigint, bigint, integer),
-    pgq.batch_retry(bigint, integer),
-    pgq.force_tick(text),
-    pgq.finish_batch(bigint)
-to pgq_reader;
-
-grant execute on function
-    pgq.insert_event(text, text, text),
-    pgq.insert_event(text, text, text, text, text, text, text),
-    pgq.insert_events(text, text[], text[], text[], text[], text[], text[]),
-    pgq.current_event_table(text),
-    pgq.logutriga(),
-    pgq.sqltriga(),
-    pgq.jsontriga()
-to pgq_writer;
-
--- the triggers' helpers run with the rights of whoever changes the table,
--- as the triggers do; like pgq.insert_event they are for pgq_writer
-grant execute on function
-    pgq._trigger_event(text, text, text, text, oid, text[], text, text, text),
-    pgq._trigger_expr(text, oid, text, text, text),
-    pgq._trigger_args(text[]),
-    pgq._trigger_table(oid),
-    pgq._row_fields(text),
-    pgq._urlencode(text),
-    pgq._urlencode_bytes(text),
-    pgq._urlencode_row(text[], text[], text[]),
-    pgq._sql_fragment(text, text[], text[], text[], text[], text[], text[]),
-    pgq._json_row(text[], oid[], text[], text[]),
-    pgq._json_ev_type(text, text, text, text[]),
-    pgq.logutriga_bulk(),
-    pgq.sqltriga_bulk(),
-    pgq.jsontriga_bulk(),
-    pgq._bulk_trigger_sql(text, text, text, text, oid, text[], name),
-    pgq._bulk_error(text, text),
-    pgq._bulk_text(text, text),
-    pgq._bulk_differ(text, text),
-    pgq._bulk_encode(text, text, text[], oid[], text[]),
-    pgq._bulk_changed(text[], text[], text, text),
-    pgq._bulk_sql_fragment(text, text[], text[], text[]),
-    pgq._null_key(),
-    pgq._insert_events(text, text[], text[], text[], text[], text[], text[])
-to pgq_writer;
-
-grant execute on function
-    pgq.ticker(text, bigint, timestamptz, bigint),
-    pgq.ticker(text),
-    pgq.ticker(),
-    pgq.maint_retry_events(),
-    pgq.maint_rotate_tables_step1(text),
-    pgq.maint_rotate_tables_step2(),
-    pgq.maint_tables_to_vacuum(),
-    pgq.maint_operations(),
-    pgq.maint_compact(text),
-    pgq.maint_drop_storage(text),
-    pgq._maint_function(text, text[], boolean),
-    pgq._trusted_role(oid),
-    pgq.upgrade_schema(),
-    pgq.grant_perms(text),
-    pgq._grant_perms_from(text, text, text, text),
-    pgq.tune_storage(text),
-    pgq.seq_setval(text, int8),
-    pgq.create_queue(text),
-    pgq.drop_queue(text, bool),
-    pgq.drop_queue(text),
-    pgq.set_queue_config(text, text, text),
-    pgq.insert_event_raw(text, bigint, timestamptz, integer, integer, text, text, text, text, text, text),
-    pgq.insert_events(text, text[], text[], text[], text[], text[], text[], timestamptz[]),
-    pgq.event_retry_raw(text, text, timestamptz, bigint, timestamptz, integer, text, text, text, text, text, text)
-to pgq_admin;
-
-grant select, insert, update, delete on pgq.consumer, pgq.queue, pgq.tick, pgq.subscription to pgq_admin;
-grant select on pgq.consumer, pgq.queue, pgq.tick, pgq.subscription to pgq_reader;
 grant select on pgq.consumer, pgq.queue, pgq.tick, pgq.subscription to public;
-grant select on pgq.event_template to pgq_reader;
-grant select, insert, truncate on pgq.event_template to pgq_admin;
-grant select, insert, update, delete on pgq.retry_queue to pgq_admin;
+
+-- the pgq roles' shares, each where the role exists
+do $roles$
+declare
+    v_seq text;
+begin
+    if exists (select 1 from pg_catalog.pg_roles where rolname = 'pgq_reader') then
+        grant execute on function
+            pgq.batch_event_sql(bigint),
+            pgq.batch_event_tables(bigint),
+            pgq.find_tick_helper(int4, int8, timestamptz, int8, int8, interval),
+            pgq.register_consumer(text, text),
+            pgq.register_consumer_at(text, text, bigint),
+            pgq.unregister_consumer(text, text),
+            pgq.next_batch_info(text, text),
+            pgq.next_batch(text, text),
+            pgq.next_batch_custom(text, text, interval, int4, interval),
+            pgq.get_batch_events(bigint),
+            pgq.get_batch_info(bigint),
+            pgq.get_batch_cursor(bigint, text, int4, text),
+            pgq.get_batch_cursor(bigint, text, int4),
+            pgq.event_retry(bigint, bigint, timestamptz),
+            pgq.event_retry(bigint, bigint, integer),
+            pgq.batch_retry(bigint, integer),
+            pgq.force_tick(text),
+            pgq.finish_batch(bigint)
+        to pgq_reader;
+
+        grant select on pgq.consumer, pgq.queue, pgq.tick, pgq.subscription to pgq_reader;
+
+        grant select on pgq.event_template to pgq_reader;
+    end if;
+    if exists (select 1 from pg_catalog.pg_roles where rolname = 'pgq_writer') then
+        grant execute on function
+            pgq.insert_event(text, text, text),
+            pgq.insert_event(text, text, text, text, text, text, text),
+            pgq.insert_events(text, text[], text[], text[], text[], text[], text[]),
+            pgq.current_event_table(text),
+            pgq.logutriga(),
+            pgq.sqltriga(),
+            pgq.jsontriga()
+        to pgq_writer;
+
+        -- the triggers' helpers run with the rights of whoever changes the table,
+        -- as the triggers do; like pgq.insert_event they are for pgq_writer
+        grant execute on function
+            pgq._trigger_event(text, text, text, text, oid, text[], text, text, text),
+            pgq._trigger_expr(text, oid, text, text, text),
+            pgq._trigger_args(text[]),
+            pgq._trigger_table(oid),
+            pgq._row_fields(text),
+            pgq._urlencode(text),
+            pgq._urlencode_bytes(text),
+            pgq._urlencode_row(text[], text[], text[]),
+            pgq._sql_fragment(text, text[], text[], text[], text[], text[], text[]),
+            pgq._json_row(text[], oid[], text[], text[]),
+            pgq._json_ev_type(text, text, text, text[]),
+            pgq.logutriga_bulk(),
+            pgq.sqltriga_bulk(),
+            pgq.jsontriga_bulk(),
+            pgq._bulk_trigger_sql(text, text, text, text, oid, text[], name),
+            pgq._bulk_error(text, text),
+            pgq._bulk_text(text, text),
+            pgq._bulk_differ(text, text),
+            pgq._bulk_encode(text, text, text[], oid[], text[]),
+            pgq._bulk_changed(text[], text[], text, text),
+            pgq._bulk_sql_fragment(text, text[], text[], text[]),
+            pgq._null_key(),
+            pgq._insert_events(text, text[], text[], text[], text[], text[], text[])
+        to pgq_writer;
+    end if;
+    if exists (select 1 from pg_catalog.pg_roles where rolname = 'pgq_admin') then
+        grant execute on function
+            pgq.ticker(text, bigint, timestamptz, bigint),
+            pgq.ticker(text),
+            pgq.ticker(),
+            pgq.maint_retry_events(),
+            pgq.maint_rotate_tables_step1(text),
+            pgq.maint_rotate_tables_step2(),
+            pgq.maint_tables_to_vacuum(),
+            pgq.maint_operations(),
+            pgq.maint_compact(text),
+            pgq.maint_drop_storage(text),
+            pgq._maint_function(text, text[], boolean),
+            pgq._trusted_role(oid),
+            pgq.upgrade_schema(),
+            pgq.grant_perms(text),
+            pgq._grant_perms_from(text, text, text, text),
+            pgq.tune_storage(text),
+            pgq.seq_setval(text, int8),
+            pgq.create_queue(text),
+            pgq.drop_queue(text, bool),
+            pgq.drop_queue(text),
+            pgq.set_queue_config(text, text, text),
+            pgq.insert_event_raw(text, bigint, timestamptz, integer, integer, text, text, text, text, text, text),
+            pgq.insert_events(text, text[], text[], text[], text[], text[], text[], timestamptz[]),
+            pgq.event_retry_raw(text, text, timestamptz, bigint, timestamptz, integer, text, text, text, text, text, text)
+        to pgq_admin;
+
+        grant select, insert, update, delete on pgq.consumer, pgq.queue, pgq.tick, pgq.subscription to pgq_admin;
+
+        grant select, insert, truncate on pgq.event_template to pgq_admin;
+
+        grant select, insert, update, delete on pgq.retry_queue to pgq_admin;
+
+        -- what pgq.grant_perms() gives it per queue, for queues made while
+        -- the role was missing (only a plain install can lack the role; in
+        -- an extension script the grant would become an initial privilege)
+        for v_seq in select queue_event_seq from pgq.queue
+                      where not exists (select 1 from pg_catalog.pg_extension where extname = 'pgq') loop
+            execute pg_catalog.format('grant usage on sequence %s to pgq_admin', pgq.quote_fqname(v_seq));
+        end loop;
+    end if;
+end;
+$roles$;

@@ -5,7 +5,8 @@ set search_path = pg_catalog, pg_temp
 as $$
     -- pgq.grant_perms(x_queue_name): give a queue's tables and sequences the
     -- privileges pgq.event_template has (tables), SELECT on both sequences to
-    -- public and USAGE on the event sequence to pgq_admin.
+    -- public and USAGE on the event sequence to pgq_admin (where that role
+    -- exists: see pgq.upgrade_schema()).
     -- Returns: 1.
     -- Errors: PQ001 'Queue not found'.
     -- Tables: pgq.queue (read); GRANTs on pgq.event_<id>*.
@@ -26,7 +27,9 @@ begin
 
     execute format('grant select on sequence %s to public', pgq.quote_fqname(v_q.queue_event_seq));
     execute format('grant select on sequence %s to public', pgq.quote_fqname(v_q.queue_tick_seq));
-    execute format('grant usage on sequence %s to pgq_admin', pgq.quote_fqname(v_q.queue_event_seq));
+    if exists (select 1 from pg_catalog.pg_roles where rolname = 'pgq_admin') then
+        execute format('grant usage on sequence %s to pgq_admin', pgq.quote_fqname(v_q.queue_event_seq));
+    end if;
 
     return 1;
 end;

@@ -7,13 +7,15 @@ as $$
     -- releases; also run at install.
     --   - makes pgq.subscription.sub_last_tick nullable;
     --   - creates the roles pgq_reader, pgq_writer and pgq_admin (member of
-    --     both) when missing;
+    --     both) when missing, if the caller may create roles (else a WARNING
+    --     names them; grants.sql skips missing roles);
     --   - adds pgq.queue.queue_extra_maint when missing;
     --   - adds the CHECK queue_storage_names (4.1) when missing.
     -- Returns 0 (PgQ stopped reporting a count).
     -- Tables: pgq.subscription, pgq.queue (DDL only); roles.
 declare
     v_timeout   text;
+    v_missing   text[];
     v_done      bool := false;
     i           int4;
 begin
@@ -26,14 +28,30 @@ begin
         alter table pgq.subscription alter column sub_last_tick drop not null;
     end if;
 
-    if not exists (select 1 from pg_catalog.pg_roles where rolname = 'pgq_reader') then
-        create role pgq_reader;
-    end if;
-    if not exists (select 1 from pg_catalog.pg_roles where rolname = 'pgq_writer') then
-        create role pgq_writer;
-    end if;
-    if not exists (select 1 from pg_catalog.pg_roles where rolname = 'pgq_admin') then
-        create role pgq_admin in role pgq_reader, pgq_writer;
+    -- roles are the cluster's: an installer who may not create them (a
+    -- database owner on a managed server) installs without the missing ones
+    select pg_catalog.array_agg(r order by o) into v_missing
+      from unnest(array['pgq_reader', 'pgq_writer', 'pgq_admin']) with ordinality m(r, o)
+     where not exists (select 1 from pg_catalog.pg_roles where rolname = m.r);
+    if v_missing is not null then
+        if exists (select 1 from pg_catalog.pg_roles
+                    where rolname = current_user and (rolsuper or rolcreaterole)) then
+            if 'pgq_reader' = any (v_missing) then
+                create role pgq_reader;
+            end if;
+            if 'pgq_writer' = any (v_missing) then
+                create role pgq_writer;
+            end if;
+            if 'pgq_admin' = any (v_missing) then
+                create role pgq_admin in role pgq_reader, pgq_writer;
+            end if;
+        else
+            raise warning 'pgq: roles missing (%) and % may not create roles: only % (and superusers) can use pgq until they exist',
+                pg_catalog.array_to_string(v_missing, ', '), current_user, current_user
+                using hint = 'A role with CREATEROLE runs: create role pgq_reader; create role pgq_writer; '
+                          || 'create role pgq_admin in role pgq_reader, pgq_writer; then run pgq.upgrade.sql again '
+                          || '(README: Installing without superuser).';
+        end if;
     end if;
 
     perform 1
