@@ -21,6 +21,7 @@ PG_CONFIG ?= pg_config
 control_version = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(1))
 PGQ_VERSION := $(call control_version,extension/pgq.control)
 PGQ_EXT_VERSION := $(call control_version,extension/pgq_ext.control)
+COOP_VERSION := $(call control_version,extension/pgq_coop.control)
 
 PGQ_SCHEMA    := $(sort $(wildcard extension/pgq/schema/*.sql))
 PGQ_FUNCTIONS := $(sort $(wildcard extension/pgq/functions/*.sql))
@@ -34,6 +35,9 @@ EXT_SCHEMA    := $(sort $(wildcard extension/pgq_ext/schema/*.sql))
 EXT_CODE      := $(sort $(wildcard extension/pgq_ext/functions/*.sql))
 EXT_SOURCES   := $(EXT_SCHEMA) $(EXT_CODE)
 EXT_DELTAS    := $(sort $(wildcard extension/pgq_ext/upgrade/4.*.sql))
+COOP_SCHEMA   := $(sort $(wildcard extension/pgq_coop/schema/*.sql))
+COOP_CODE     := $(sort $(wildcard extension/pgq_coop/functions/*.sql))
+COOP_SOURCES  := $(COOP_SCHEMA) $(COOP_CODE)
 
 # Released versions: their full scripts are frozen in extension/released/;
 # each gets an update script to this version.
@@ -57,16 +61,23 @@ PGQ_FOREIGN_UPDATES := $(foreach v,$(PGQ_FOREIGN),extension/pgq--$(v)--$(PGQ_VER
 # own pgq--3.4.2--3.5.sql (see pgq/downgrade/to-3.5.sql)
 PGQ_BACKOUT  := extension/pgq--$(PGQ_VERSION)--3.4.2.sql
 EXT_UPDATES  += $(foreach v,$(EXT_FOREIGN),extension/pgq_ext--$(v)--$(PGQ_EXT_VERSION).sql)
+# pgq_coop is new in 4.1; PgQ's pgq_coop (3.1 .. 3.4) has the same functions
+# and signatures and no tables, so its update is every function again
+COOP_FOREIGN := 3.1 3.1.1 3.3 3.3.1 3.3.2 3.3.3 3.3.4 3.3.5 3.3.6 3.3.7 3.4
+COOP_UPDATES := $(foreach v,$(COOP_FOREIGN),extension/pgq_coop--$(v)--$(COOP_VERSION).sql)
 
 MODULEDIR  = extension
-DATA       = extension/pgq.control extension/pgq_ext.control \
+DATA       = extension/pgq.control extension/pgq_ext.control extension/pgq_coop.control \
              $(foreach v,$(PGQ_RELEASED),extension/released/pgq--$(v).sql) \
              $(foreach v,$(EXT_RELEASED),extension/released/pgq_ext--$(v).sql)
 DATA_built = extension/pgq--$(PGQ_VERSION).sql extension/pgq.sql extension/pgq.upgrade.sql \
              extension/pgq_ext--$(PGQ_EXT_VERSION).sql extension/pgq_ext.sql extension/pgq_ext.upgrade.sql \
-             $(PGQ_UPDATES) $(PGQ_FOREIGN_UPDATES) $(PGQ_BACKOUT) $(EXT_UPDATES)
+             $(PGQ_UPDATES) $(PGQ_FOREIGN_UPDATES) $(PGQ_BACKOUT) $(EXT_UPDATES) \
+             extension/pgq_coop--$(COOP_VERSION).sql extension/pgq_coop.sql extension/pgq_coop.upgrade.sql \
+             $(COOP_UPDATES)
 EXTRA_CLEAN = extension/pgq--*.sql extension/pgq.sql extension/pgq.upgrade.sql \
-              extension/pgq_ext--*.sql extension/pgq_ext.sql extension/pgq_ext.upgrade.sql
+              extension/pgq_ext--*.sql extension/pgq_ext.sql extension/pgq_ext.upgrade.sql \
+              extension/pgq_coop--*.sql extension/pgq_coop.sql extension/pgq_coop.upgrade.sql
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
@@ -74,6 +85,7 @@ include $(PGXS)
 BUILD := scripts/build-sql.sh
 PGQ_DEPS := $(PGQ_SOURCES) $(PGQ_DELTAS) extension/pgq/grants.sql extension/pgq/ext_dump.sql extension/pgq.control $(BUILD)
 EXT_DEPS := $(EXT_SOURCES) $(EXT_DELTAS) extension/pgq_ext/grants.sql extension/pgq_ext/ext_dump.sql extension/pgq_ext.control $(BUILD)
+COOP_DEPS := $(COOP_SOURCES) extension/pgq_coop/grants.sql extension/pgq_coop/ext_dump.sql extension/pgq_coop.control $(BUILD)
 
 # The extension script: tables, then functions, then upgrade_schema(),
 # grants and pg_dump marks.  Function bodies are checked at first call, so
@@ -114,6 +126,19 @@ $(EXT_UPDATES): extension/pgq_ext--%--$(PGQ_EXT_VERSION).sql: $(EXT_DEPS)
 
 extension/pgq_ext.upgrade.sql: $(EXT_DEPS)
 	$(BUILD) plain-update pgq_ext $(PGQ_EXT_VERSION) $(EXT_DELTAS) $(EXT_CODE) > $@
+
+extension/pgq_coop--$(COOP_VERSION).sql: $(COOP_DEPS)
+	$(BUILD) extension pgq_coop $(COOP_VERSION) $(COOP_SOURCES) > $@
+
+extension/pgq_coop.sql: $(COOP_DEPS)
+	$(BUILD) plain pgq_coop $(COOP_VERSION) $(COOP_SOURCES) > $@
+
+$(COOP_UPDATES): extension/pgq_coop--%--$(COOP_VERSION).sql: $(COOP_DEPS)
+	$(BUILD) update pgq_coop $(COOP_VERSION) $(COOP_CODE) > $@
+
+# a plain install of PgQ's pgq_coop (psql -f) brought to this version
+extension/pgq_coop.upgrade.sql: $(COOP_DEPS)
+	$(BUILD) plain-update pgq_coop $(COOP_VERSION) $(COOP_CODE) > $@
 
 .PHONY: test test-matrix demo bench pgtap vitest refcheck upgradecheck install-man uninstall-man
 

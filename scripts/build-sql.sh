@@ -35,9 +35,12 @@ for f in "$@"; do
     echo "-- $f"
     sed "s/@PGQ_VERSION@/$version/g" "$f"
 done
-echo
-# in a DO block: psql -f prints no result row for it
-echo "do \$upgrade\$ begin perform $ext.upgrade_schema(); end \$upgrade\$;"
+# in a DO block: psql -f prints no result row for it (pgq_coop has no
+# tables and no upgrade_schema())
+if [ -f "$src/functions/$ext.upgrade_schema.sql" ]; then
+    echo
+    echo "do \$upgrade\$ begin perform $ext.upgrade_schema(); end \$upgrade\$;"
+fi
 echo
 cat "$src/grants.sql"
 case "$mode" in

@@ -1,4 +1,4 @@
-// No function of pgq or pgq_ext resolves a name through the caller's
+// No function of pgq, pgq_ext or pgq_coop resolves a name through the caller's
 // search_path.  The rule (CONTRIBUTING: "search_path"): every function pins
 // `search_path = pg_catalog, pg_temp`, except the hot per-row trigger code
 // listed in QUALIFIED below, which qualifies every call and operator
@@ -57,11 +57,11 @@ beforeAll(async () => {
   db = await createTestDb("pgq_sp");
   c = await db.connect();
   c.on("notice", (n) => notices.push(n.message ?? ""));
-  await c.query("create extension pgq_ext");
+  await c.query("create extension pgq_ext; create extension pgq_coop");
   // names our scripts could call: every identifier followed by "(" in the
   // built scripts (pg_catalog.-qualified ones included: cheap, and a
   // qualified call is unaffected by the trap)
-  const text = ["extension/pgq.sql", "extension/pgq_ext.sql"].map((f) => readFileSync(resolve(root, f), "utf8")).join("\n");
+  const text = ["extension/pgq.sql", "extension/pgq_ext.sql", "extension/pgq_coop.sql"].map((f) => readFileSync(resolve(root, f), "utf8")).join("\n");
   const names = [...new Set([...text.toLowerCase().matchAll(/([a-z_][a-z0-9_]*)\s*\(/g)].map((m) => m[1]!))];
   await c.query(readFileSync(resolve(root, "test/support/hostile.sql"), "utf8"));
   const planted = await c.query<{ n: number }>("select public.hostile_plant($1) n", [names]);
@@ -107,7 +107,9 @@ describe("search_path", () => {
     const r = await c.query<{ fn: string; config: string[] | null }>(`
       select p.oid::pg_catalog.regprocedure::pg_catalog.text fn, p.proconfig config
         from pg_catalog.pg_proc p
-       where p.pronamespace operator(pg_catalog.=) any (array['pgq'::pg_catalog.regnamespace, 'pgq_ext'::pg_catalog.regnamespace])`);
+       where p.pronamespace operator(pg_catalog.=) any (array['pgq'::pg_catalog.regnamespace, 'pgq_ext'::pg_catalog.regnamespace,
+                                                         'pgq_coop'::pg_catalog.regnamespace])`);
+    expect(r.rows.filter((x) => x.fn.startsWith("pgq_coop.")).length).toBe(8);
     const unpinned = r.rows.filter((x) => !(x.config ?? []).includes(PIN)).map((x) => x.fn).sort();
     expect(unpinned).toEqual(Object.keys(QUALIFIED).sort());
     // and a pinned function sets nothing else, but for the one that must
@@ -224,6 +226,21 @@ describe("search_path", () => {
       await q(`update public.${t} set a = 'y'`);
       await q(`delete from public.${t}`);
     }
+    // cooperative consumers: register, batch, take over, finish, unregister
+    await q("select pgq_coop.version()");
+    await q("select pgq_coop.register_subconsumer('hq2', 'cc', 's1')");
+    await q("insert into public.hx_log values (8, 'coop', null)");
+    await q("select pgq.ticker('hq2')");
+    const cb = (await q("select pgq_coop.next_batch('hq2', 'cc', 's1') b")).rows[0].b;
+    expect(cb).not.toBeNull();
+    await q("select pgq.ticker('hq2')");
+    await q("select pgq_coop.next_batch('hq2', 'cc', 's2', '1 hour')");
+    await q("select pgq_coop.next_batch_custom('hq2', 'cc', 's3', null, null, null)");
+    await q("select pgq_coop.next_batch_custom('hq2', 'cc', 's3', null, 1, null, '0 seconds')");
+    await q("select pgq_coop.finish_batch($1)", [cb]);
+    await q("select pgq_coop.unregister_subconsumer('hq2', 'cc', 's1', 1)");
+    await q("select pgq_coop.unregister_subconsumer('hq2', 'cc', 's3', 1)");
+    await q("select pgq.unregister_consumer('hq2', 'cc')");
     await q("select pgq.unregister_consumer('hq2', 'c2')");
     await q("select pgq.drop_queue('hq_target')");
     await q("select pgq.drop_queue('hq2', true)");

@@ -1,0 +1,2 @@
+-- Extension mode only: pg_dump marks.  pgq_coop keeps its state in pgq's
+-- tables (pgq.consumer, pgq.subscription), which pgq's own marks cover.
