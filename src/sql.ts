@@ -35,6 +35,30 @@ export const sql = {
   getLastTick: "select pgq_ext.get_last_tick($1) as tick_id",
   setLastTick: "select pgq_ext.set_last_tick($1, $2) as ok",
 
+  // Cooperative consumers (pgq_coop): the subconsumer's batch, with what
+  // pgq.next_batch_custom would say about it (pgq.get_batch_info, all NULL
+  // when there is no batch)
+  coopRegister: "select pgq_coop.register_subconsumer($1, $2, $3) as created",
+  coopUnregister: "select pgq_coop.unregister_subconsumer($1, $2, $3, $4) as removed",
+  coopNextBatch:
+    "select b.batch_id, i.tick_id as cur_tick_id, i.prev_tick_id, i.batch_end as cur_tick_time," +
+    " i.batch_start as prev_tick_time, i.seq_end as cur_tick_event_seq, i.seq_start as prev_tick_event_seq" +
+    " from pgq_coop.next_batch_custom($1, $2, $3, $4::interval, $5::int4, $6::interval, $7::interval) b(batch_id)" +
+    " left join lateral pgq.get_batch_info(b.batch_id) i on true",
+  // the heartbeat of a subconsumer busy with its batch: next_batch returns
+  // the batch it holds and marks it seen; a min_lag no tick can meet keeps
+  // it from opening a new one should the batch have been taken over
+  coopTouch: "select pgq_coop.next_batch_custom($1, $2, $3, '1000 years', null, null, null) as batch_id",
+  coopFinishBatch: "select pgq_coop.finish_batch($1) as ok",
+  intervalMs: "select pg_catalog.date_part('epoch', $1::interval) * 1000 as ms",
+  // exactly once for subconsumers: done when any of the names (this one
+  // and the peers whose batches it may take over) recorded it
+  isBatchDoneAny:
+    "select coalesce(pg_catalog.bool_or(pgq_ext.is_batch_done($1, s, $3)), false) as done from pg_catalog.unnest($2::text[]) s",
+  setBatchDoneSub: "select pgq_ext.set_batch_done($1, $2, $3) as ok",
+  lastTicksAny: "select pgq_ext.get_last_tick($1, s)::text as tick_id from pg_catalog.unnest($2::text[]) s",
+  setLastTickSub: "select pgq_ext.set_last_tick($1, $2, $3) as ok",
+
   // Trust: the first object that a role other than a superuser or the
   // session's own role owns, among the schemas $1 (the schema, its
   // functions, relations, types, operators, and the functions of triggers

@@ -2,6 +2,13 @@
 // retries -> finish_batch.  At least once by default; exactly once into a
 // target database through pgq_ext when asked.
 //
+// Cooperative (option subconsumer, pgq_coop): the consumer is one of several
+// subconsumers sharing one consumer's stream, each taking whole batches in
+// turn; with deadInterval it takes over the batch of a subconsumer silent
+// that long, and while its own handler runs it marks itself seen every
+// third of that (on a connection of its own), so a slow batch is not
+// taken from it.  ConsumerPool runs n of them in one process.
+//
 // Wake-up: the consumer LISTENs on the queue's tick channel, so a batch is
 // taken as soon as the ticking transaction commits; without a notification
 // it polls every pollIntervalMs, and it falls back to polling alone while
@@ -60,6 +67,24 @@ export interface ConsumerOptions {
   minLag?: string;
   minCount?: number;
   minInterval?: string;
+  /**
+   * Cooperative consumer (pgq_coop): this subconsumer's name.  Batches of
+   * `consumer` are shared out between its subconsumers, one batch each at a
+   * time.  Needs pgq_coop in the source database.
+   */
+  subconsumer?: string;
+  /**
+   * Cooperative only: a subconsumer not seen for this long (a PostgreSQL
+   * interval, e.g. '30 seconds') is dead; its batch is taken over.  Default:
+   * none is.
+   */
+  deadInterval?: string;
+  /**
+   * Cooperative, exactly-once only: the other subconsumers whose batches
+   * this one may take over; a batch any of them recorded as applied counts
+   * as applied (ConsumerPool sets it to all of its names).
+   */
+  peers?: string[];
   /** SQL condition on the event columns (get_batch_cursor's extra_where). */
   filter?: string;
   /** Poll even without notifications this often (default 1000 ms). */
@@ -93,12 +118,21 @@ function checkOptions(o: ConsumerOptions): void {
     minCount: check.int(1),
     minInterval: check.string,
     filter: check.string,
+    subconsumer: check.string,
+    deadInterval: check.string,
+    peers: ((v, k) => Array.isArray(v) && v.every((x) => typeof x === "string" && x !== "")
+      ? undefined : `${k} must be an array of non-empty strings`),
     pollIntervalMs: check.ms(),
     exactlyOnce: check.any,
     onError: check.func,
     onConnect: check.func,
   }, ["connection", "queue", "consumer"]);
   if (typeof o === "object" && o !== null) {
+    if (o.subconsumer === undefined) {
+      for (const k of ["deadInterval", "peers"] as const) {
+        if (o[k] !== undefined) problems.push(`${k} needs subconsumer`);
+      }
+    }
     if (o.connection !== undefined) problems.push(...connectionProblems(o.connection, "connection"));
     if (o.exactlyOnce !== undefined) {
       const e = optionProblems(o.exactlyOnce, { target: check.any, mode: check.oneOf(EXACTLY_ONCE_MODES) }, ["target"],
@@ -117,6 +151,8 @@ const CURSOR = "pgq_batch_walker";
 export class Consumer {
   private readonly o: Required<Pick<ConsumerOptions, "fetchSize" | "pollIntervalMs">> & ConsumerOptions;
   private src: pg.Client | undefined;
+  private beat: pg.Client | undefined;
+  private beatMs: number | undefined;
   private dst: pg.Client | undefined;
   private wake: (() => void) | undefined;
   /** The tick channel; null where the server's pgq sends no notifications. */
@@ -128,10 +164,30 @@ export class Consumer {
     this.o = { ...options, fetchSize: options.fetchSize ?? 300, pollIntervalMs: options.pollIntervalMs ?? 1000 };
   }
 
-  /** Registers the consumer on its queue (true if new). */
+  /**
+   * Registers the consumer on its queue (true if new); a subconsumer
+   * joins its consumer (registered too when it is not).
+   */
   async register(): Promise<boolean> {
     const c = await this.source();
-    return (await mapErrors(() => scalar<number>(c, sql.registerConsumer, [this.o.queue, this.o.consumer]))) === 1;
+    const o = this.o;
+    if (o.subconsumer !== undefined) {
+      return (await mapErrors(() => scalar<number>(c, sql.coopRegister, [o.queue, o.consumer, o.subconsumer]))) === 1;
+    }
+    return (await mapErrors(() => scalar<number>(c, sql.registerConsumer, [o.queue, o.consumer]))) === 1;
+  }
+
+  /**
+   * Subconsumers: leaves the consumer (true if it was registered).  A batch
+   * it holds makes this fail (PQ012), or with dropBatch is given up: its
+   * events are not handed to anyone again.
+   */
+  async unregister(dropBatch = false): Promise<boolean> {
+    const o = this.o;
+    if (o.subconsumer === undefined) throw new Error("unregister: only for subconsumers (use PgqClient.unregisterConsumer)");
+    const c = await this.source();
+    return (await mapErrors(() =>
+      scalar<number>(c, sql.coopUnregister, [o.queue, o.consumer, o.subconsumer, dropBatch ? 1 : 0]))) === 1;
   }
 
   /**
@@ -163,8 +219,13 @@ export class Consumer {
   async runOnce(handler: Handler): Promise<boolean> {
     const src = await this.source();
     const o = this.o;
-    const r = await mapErrors(() => src.query(sql.nextBatch,
-      [o.queue, o.consumer, o.minLag ?? null, o.minCount ?? null, o.minInterval ?? null]));
+    const coop = o.subconsumer !== undefined;
+    const r = coop
+      ? await mapErrors(() => src.query(sql.coopNextBatch,
+        [o.queue, o.consumer, o.subconsumer, o.minLag ?? null, o.minCount ?? null, o.minInterval ?? null,
+          o.deadInterval ?? null]))
+      : await mapErrors(() => src.query(sql.nextBatch,
+        [o.queue, o.consumer, o.minLag ?? null, o.minCount ?? null, o.minInterval ?? null]));
     const info = r.rows[0] as BatchInfo | undefined;
     if (!info || info.batch_id === null) return false;
 
@@ -177,6 +238,18 @@ export class Consumer {
       events: () => this.walk(src, info.batch_id),
     };
 
+    const stopBeat = coop && o.deadInterval !== undefined ? await this.heartbeat() : undefined;
+    try {
+      await this.process(src, target, batch, handler, retries, coop);
+    } finally {
+      stopBeat?.();
+    }
+    return true;
+  }
+
+  private async process(src: pg.Client, target: pg.Client | undefined, batch: Batch, handler: Handler,
+                        retries: Map<string, number>, coop: boolean): Promise<void> {
+    const info = batch.info;
     await withTx(src, async () => {
       if (target) {
         await withTx(target, async () => {
@@ -190,17 +263,50 @@ export class Consumer {
       for (const [evId, seconds] of retries) {
         await mapErrors(() => src.query(sql.eventRetry, [info.batch_id, evId, seconds]));
       }
-      await mapErrors(() => src.query(sql.finishBatch, [info.batch_id]));
+      await mapErrors(() => src.query(coop ? sql.coopFinishBatch : sql.finishBatch, [info.batch_id]));
     });
-    return true;
+  }
+
+  /**
+   * Marks the subconsumer seen every third of deadInterval until the
+   * returned function is called, on a connection of its own (the source
+   * connection is inside the batch's transaction).  Failures go to onError.
+   */
+  private async heartbeat(): Promise<() => void> {
+    const o = this.o;
+    if (this.beatMs === undefined) {
+      const src = await this.source();
+      const ms = await scalar<number>(src, sql.intervalMs, [o.deadInterval]);
+      this.beatMs = Math.max(50, Math.min(ms / 3, 2 ** 31 - 1));
+    }
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      (async () => {
+        if (!this.beat) {
+          const c = new pg.Client(safeSession(clientConfig(o.connection)));
+          c.on("error", (err) => {
+            o.onError?.(err);
+            if (this.beat === c) this.beat = undefined;
+          });
+          await c.connect();
+          await this.connected(c, "source");
+          this.beat = c;
+        }
+        await this.beat.query(sql.coopTouch, [o.queue, o.consumer, o.subconsumer]);
+      })().catch((err: unknown) => o.onError?.(err)).finally(() => { busy = false; });
+    }, this.beatMs);
+    return () => clearInterval(timer);
   }
 
   /** Ends the connections. */
   async close(): Promise<void> {
     const s = this.src;
     const d = this.dst;
-    this.src = this.dst = undefined;
-    await Promise.allSettled([s?.end(), d?.end()]);
+    const b = this.beat;
+    this.src = this.dst = this.beat = undefined;
+    await Promise.allSettled([s?.end(), d?.end(), b?.end()]);
   }
 
   private async *walk(src: pg.Client, batchId: string): AsyncIterable<PgqEvent[]> {
@@ -218,8 +324,23 @@ export class Consumer {
     }
   }
 
+  /** A subconsumer's names in pgq_ext: its own, then its peers'. */
+  private names(): string[] {
+    const own = this.o.subconsumer!;
+    return [own, ...(this.o.peers ?? []).filter((p) => p !== own)];
+  }
+
   private async alreadyApplied(target: pg.Client, info: BatchInfo): Promise<boolean> {
     if (this.o.exactlyOnce?.mode === "none") return false;
+    if (this.o.subconsumer !== undefined) {
+      // batches of a subconsumer are not consecutive: a batch is done when
+      // it, or its end tick, is what one of the names recorded last
+      if ((this.o.exactlyOnce?.mode ?? "batch") === "batch") {
+        return (await scalar<boolean>(target, sql.isBatchDoneAny, [this.o.consumer, this.names(), info.batch_id])) === true;
+      }
+      const ticks = await target.query(sql.lastTicksAny, [this.o.consumer, this.names()]);
+      return ticks.rows.some((t: { tick_id: string | null }) => t.tick_id === String(info.cur_tick_id));
+    }
     if ((this.o.exactlyOnce?.mode ?? "batch") === "batch") {
       return (await scalar<boolean>(target, sql.isBatchDone, [this.o.consumer, info.batch_id])) === true;
     }
@@ -231,6 +352,14 @@ export class Consumer {
 
   private async recordApplied(target: pg.Client, info: BatchInfo): Promise<void> {
     if (this.o.exactlyOnce?.mode === "none") return;
+    if (this.o.subconsumer !== undefined) {
+      if ((this.o.exactlyOnce?.mode ?? "batch") === "batch") {
+        await target.query(sql.setBatchDoneSub, [this.o.consumer, this.o.subconsumer, info.batch_id]);
+      } else {
+        await target.query(sql.setLastTickSub, [this.o.consumer, this.o.subconsumer, info.cur_tick_id]);
+      }
+      return;
+    }
     if ((this.o.exactlyOnce?.mode ?? "batch") === "batch") {
       await target.query(sql.setBatchDone, [this.o.consumer, info.batch_id]);
     } else {
@@ -313,5 +442,60 @@ export class Consumer {
       signal?.addEventListener("abort", done, { once: true });
       this.wake = done;
     });
+  }
+}
+
+export interface ConsumerPoolOptions extends Omit<ConsumerOptions, "subconsumer" | "peers"> {
+  /** Number of subconsumers (default 1). */
+  concurrency?: number;
+  /**
+   * Their names are this followed by 1 .. concurrency (default "w": w1,
+   * w2, ...).  Two pools of one consumer that run at once need different
+   * prefixes: one name is one subconsumer, whose batch both would get.
+   */
+  subconsumerPrefix?: string;
+}
+
+/**
+ * n cooperative subconsumers of one consumer in this process (pgq_coop):
+ * batches are shared out between them, each handled by one at a time, so
+ * up to n batches are handled at once.  Each is a Consumer with the same
+ * options; their peers are each other (exactly once holds across a
+ * takeover between them).
+ */
+export class ConsumerPool {
+  readonly consumers: readonly Consumer[];
+
+  /** Throws InvalidOptionError, naming every bad option, before anything connects. */
+  constructor(options: ConsumerPoolOptions) {
+    const { concurrency = 1, subconsumerPrefix = "w", ...rest } = options ?? ({} as ConsumerPoolOptions);
+    const problems = optionProblems({ concurrency, subconsumerPrefix },
+      { concurrency: check.int(1, 1000), subconsumerPrefix: check.string });
+    if (problems.length) throw new InvalidOptionError("ConsumerPool", problems);
+    const names = Array.from({ length: concurrency }, (_, i) => `${subconsumerPrefix}${i + 1}`);
+    this.consumers = names.map((n) => new Consumer({ ...rest, subconsumer: n, peers: names }));
+  }
+
+  /** Registers every subconsumer (true if any was new). */
+  async register(): Promise<boolean> {
+    let created = false;
+    for (const c of this.consumers) created = (await c.register()) || created;
+    return created;
+  }
+
+  /** Subconsumers leave the consumer (see Consumer.unregister). */
+  async unregister(dropBatch = false): Promise<void> {
+    for (const c of this.consumers) await c.unregister(dropBatch);
+    await this.close();
+  }
+
+  /** Runs every subconsumer until signal aborts (see Consumer.run). */
+  async run(handler: Handler, signal?: AbortSignal): Promise<void> {
+    await Promise.all(this.consumers.map((c) => c.run(handler, signal)));
+  }
+
+  /** Ends every subconsumer's connections. */
+  async close(): Promise<void> {
+    await Promise.allSettled(this.consumers.map((c) => c.close()));
   }
 }
