@@ -45,8 +45,6 @@ grant select on pgq.consumer, pgq.queue, pgq.tick, pgq.subscription to public;
 
 -- the pgq roles' shares, each where the role exists
 do $roles$
-declare
-    v_seq text;
 begin
     if exists (select 1 from pg_catalog.pg_roles where rolname = 'pgq_reader') then
         grant execute on function
@@ -146,14 +144,18 @@ begin
         grant select, insert, truncate on pgq.event_template to pgq_admin;
 
         grant select, insert, update, delete on pgq.retry_queue to pgq_admin;
-
-        -- what pgq.grant_perms() gives it per queue, for queues made while
-        -- the role was missing (only a plain install can lack the role; in
-        -- an extension script the grant would become an initial privilege)
-        for v_seq in select queue_event_seq from pgq.queue
-                      where not exists (select 1 from pg_catalog.pg_extension where extname = 'pgq') loop
-            execute pg_catalog.format('grant usage on sequence %s to pgq_admin', pgq.quote_fqname(v_seq));
-        end loop;
     end if;
 end;
 $roles$;
+
+-- A plain install made while roles were missing gave its queues' tables and
+-- sequences no share for them: grant_perms() gives each queue what a new
+-- queue gets.  (An extension update skips this: the roles exist, and a grant
+-- in an extension script would be recorded as an initial privilege.)
+do $queues$
+begin
+    if not exists (select 1 from pg_catalog.pg_extension where extname = 'pgq') then
+        perform pgq.grant_perms(queue_name) from pgq.queue;
+    end if;
+end;
+$queues$;
