@@ -46,8 +46,15 @@ describe("pgqadm", () => {
   it("install, create, register, status, config, unregister, drop", async () => {
     await sql("postgres", "create database adm1");
     const cfg = config("adm1");
-    expect(await adm([cfg, "install"])).toEqual({ code: 0, out: "pgq installed with CREATE EXTENSION\n" });
-    expect((await adm([cfg, "install"])).out).toBe(`pgq is installed already (version ${PGQ_VERSION})\n`);
+    expect(await adm([cfg, "install"])).toEqual({ code: 0, out: `pgq ${PGQ_VERSION} installed with CREATE EXTENSION\n` });
+    expect((await adm([cfg, "install"])).out).toBe(`pgq ${PGQ_VERSION} is installed already (extension)\n`);
+    // pgq_ext when named, after pgq; a connection string stands for a config file
+    const url = `postgresql://postgres@${encodeURIComponent(cluster.env.PGHOST)}:${cluster.env.PGPORT}/adm1`;
+    expect(await adm([`host=${cluster.env.PGHOST} port=${cluster.env.PGPORT} user=postgres dbname=adm1`, "install", "pgq_ext"]))
+      .toEqual({ code: 0, out: `pgq ${PGQ_VERSION} is installed already (extension)\npgq_ext ${PGQ_VERSION} installed with CREATE EXTENSION\n` });
+    expect((await adm([url, "install", "pgq_ext"])).out).toMatch(/^pgq .* already .*\npgq_ext .* is installed already \(extension\)\n$/);
+    const unknownExt = await adm([cfg, "install", "pgq_exp"]);
+    expect(unknownExt).toEqual({ code: 2, out: "pgqadm: install: unknown extension pgq_exp (known: pgq, pgq_ext)\n" });
     expect(await adm([cfg, "create", "orders"])).toEqual({ code: 0, out: "queue orders created\n" });
     expect((await adm([cfg, "create", "orders"])).out).toBe("queue orders exists already\n");
     expect((await adm([cfg, "create", "mail"])).code).toBe(0);
@@ -115,7 +122,7 @@ db = dbname=adm2 host=${cluster.env.PGHOST} port=${cluster.env.PGPORT} user=adm_
 `);
     const r = await adm([path, "install"]);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^pgq installed from the plain script \(CREATE EXTENSION: permission denied to create extension "pgq"/);
+    expect(r.out).toMatch(/^pgq [\d.]+ installed from the plain script \(CREATE EXTENSION: permission denied to create extension "pgq"/);
     expect(await sql("adm2", "select pgq.version() v")).toEqual([{ v: PGQ_VERSION }]);
     expect(await sql("adm2", "select count(*)::int n from pg_extension where extname = 'pgq'")).toEqual([{ n: 0 }]);
   });

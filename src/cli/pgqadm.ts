@@ -1,9 +1,7 @@
 #!/usr/bin/env node
 // pgqadm: the seed's administration tool for pgq.
 //   pgqadm [switches] CONFIG.ini COMMAND [ARGS]
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { existsSync } from "node:fs";
 import pg from "pg";
 import { clientConfig, safeSession } from "../db.js";
 import { ConfigError, MAX_TIMER_SECONDS, readIni, resolveSection, SectionReader } from "../config.js";
@@ -15,6 +13,7 @@ import {
   controlDespiteBadConfig, controlOrDaemonize, parseCli, startForeground, UsageError, type CommonArgs, type ConfigLayout,
 } from "./common.js";
 import { PGQADM_SPEC, sampleIni, usage } from "./spec.js";
+import { install, installList } from "./install.js";
 import { formatTable } from "./table.js";
 import { untrustedSchemas } from "../trust.js";
 
@@ -35,9 +34,17 @@ interface AdmConfig {
 
 const CONFIG_VARS = ["ticker_max_count", "ticker_max_lag", "ticker_idle_period", "rotation_period"];
 
+/**
+ * A connection string given where the config file goes: a libpq
+ * keyword=value string or URI that is not the name of a file.
+ */
+function isConnString(arg: string): boolean {
+  return (/^postgres(ql)?:\/\//.test(arg) || /^\s*[A-Za-z_]+\s*=/.test(arg)) && !existsSync(arg);
+}
+
 /** Where pgqadm's settings are: [pgqadm], else the first section; job_name defaults to the file's name. */
 function layout(path: string): ConfigLayout {
-  const base = path.replace(/^.*\//, "").replace(/\.ini$/, "");
+  const base = isConnString(path) ? "pgqadm" : path.replace(/^.*\//, "").replace(/\.ini$/, "");
   return {
     section: (ini) => (ini.pgqadm ? "pgqadm" : Object.keys(ini).find((k) => k !== "DEFAULT")),
     extra: () => ({ job_name: base }),
@@ -45,7 +52,8 @@ function layout(path: string): ConfigLayout {
 }
 
 function loadConfig(path: string): AdmConfig {
-  const ini = readIni(path);
+  // a connection string stands for a config file of one key, db
+  const ini = isConnString(path) ? { pgqadm: { db: path.replace(/%/g, "%%") } } : readIni(path);
   const where = layout(path);
   const name = where.section(ini);
   if (!name) throw new ConfigError(path, ["no [pgqadm] section"]);
@@ -93,35 +101,6 @@ async function withDb<T>(cfg: AdmConfig, fn: (c: pg.Client) => Promise<T>): Prom
   } finally {
     await c.end();
   }
-}
-
-/** The plain install script: the installed one, else this package's build. */
-function plainScript(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  for (const p of [resolve(here, "../../extension/pgq.sql"), resolve(here, "../extension/pgq.sql")]) {
-    if (existsSync(p)) return p;
-  }
-  throw new Error("extension/pgq.sql not found: run make first");
-}
-
-async function install(cfg: AdmConfig, out: (s: string) => void): Promise<void> {
-  await withDb(cfg, async (c) => {
-    const has = await c.query("select 1 from pg_catalog.pg_namespace where nspname = 'pgq'");
-    if (has.rowCount) {
-      out(`pgq is installed already (version ${(await c.query("select pgq.version() v")).rows[0].v})`);
-      return;
-    }
-    try {
-      await c.query("create extension pgq");
-      out("pgq installed with CREATE EXTENSION");
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      // not allowed (not superuser, not trusted) or not available on the server
-      if (code !== "42501" && code !== "58P01" && code !== "0A000") throw err;
-      await c.query(readFileSync(plainScript(), "utf8"));
-      out(`pgq installed from the plain script (CREATE EXTENSION: ${errorText(err)})`);
-    }
-  });
 }
 
 async function status(cfg: AdmConfig, out: (s: string) => void): Promise<void> {
@@ -188,6 +167,7 @@ async function ticker(cfg: AdmConfig, args: CommonArgs): Promise<number> {
     base: c.db, initialDatabase: c.dbname, databaseList: [c.dbname],
     checkPeriod: 60, maintPeriod: c.maintDelay, retryPeriod: Math.min(30, c.maintDelay),
     tickerPeriod: c.loopDelay, statsPeriod: 60, connectionLifetime: c.connectionLifetime,
+    httpListen: undefined, lagThreshold: 300,
   });
   const early = await controlOrDaemonize("pgqadm", cfg.source, args, cfg.pidfile, cfg.logfile);
   if (early !== undefined) return early;
@@ -223,7 +203,11 @@ async function main(argv: string[]): Promise<number> {
   };
   try {
     switch (command) {
-      case "install": need(0, "no arguments"); await install(cfg, out); return 0;
+      case "install": {
+        const names = installList(rest);
+        await withDb(cfg, (c) => install(c, names, out));
+        return 0;
+      }
       case "ticker": need(0, "no arguments"); return await ticker(cfg, args);
       case "status": need(0, "no arguments"); await status(cfg, out); return 0;
       case "create":

@@ -111,7 +111,7 @@ export const RUNNER_SPEC: ToolSpec = {
 
 export const PGQADM_SPEC: ToolSpec = {
   tool: "pgqadm",
-  synopsis: ["pgqadm [-qv] CONFIG.ini COMMAND [ARGS]", "pgqadm -d [-qv] CONFIG.ini ticker",
+  synopsis: ["pgqadm [-qv] CONFIG.ini COMMAND [ARGS]", "pgqadm [-qv] CONNSTR COMMAND [ARGS]", "pgqadm -d [-qv] CONFIG.ini ticker",
     "pgqadm -s | -k | -r CONFIG.ini", "pgqadm --ini | -h | -V"],
   summary: "Administers pgq in one database: installs it, creates and drops queues,\n"
     + "registers consumers, shows their state, and runs a ticker for the database.",
@@ -135,7 +135,8 @@ export const PGQADM_SPEC: ToolSpec = {
     { key: "ticker_log_delay", ignored: true, help: "SkyTools' ticker: see pgq-runner's stats log lines instead" },
   ],
   commands: [
-    { name: "install", args: "", help: "install pgq into the database (CREATE EXTENSION, else the plain script)" },
+    { name: "install", args: "[pgq_ext]",
+      help: "install pgq (and pgq_ext if named) into the database: CREATE EXTENSION, else the plain script" },
     { name: "ticker", args: "", help: "tick and maintain the queues of the database (usually with -d)" },
     { name: "status", args: "", help: "queues and consumers, with lag and pending events" },
     { name: "create", args: "QNAME", help: "create a queue" },
