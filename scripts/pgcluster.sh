@@ -38,6 +38,8 @@ case "$PG" in
 esac
 [ "$PG" = 15 ] && PGBIN=${PGBIN:-$DEBIAN_BIN}
 APT_PACKAGES="postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap perl mandoc groff-base"
+# without their recommends (prometheus would bring a node exporter service)
+APT_NORECOMMENDS="chromium prometheus"
 
 log() { echo "pgcluster: $*" >&2; }
 
@@ -52,6 +54,10 @@ missing_deps() {
     # the manual pages' tests: mandoc -T lint and groff -ww
     command -v mandoc >/dev/null || miss+=(mandoc)
     command -v groff >/dev/null || miss+=(groff-base)
+    # pgq-runner's status page is tested in Debian's chromium; promtool
+    # (package prometheus) checks the example alert rules
+    command -v chromium >/dev/null || miss+=(chromium)
+    command -v promtool >/dev/null || miss+=(prometheus)
     echo "${miss[@]:-}"
 }
 
@@ -65,6 +71,8 @@ deps() {
         apt-get update -qq >&2
         # shellcheck disable=SC2086
         apt-get install -y -qq $APT_PACKAGES >&2
+        # shellcheck disable=SC2086
+        apt-get install -y -qq --no-install-recommends $APT_NORECOMMENDS >&2
         miss=$(missing_deps)
         [ -z "$miss" ] && return 0
     fi

@@ -161,8 +161,7 @@ export function parseCli(tool: string, argv: string[], usage: string, sampleIni:
 }
 
 /**
- * Starts a tool in the foreground: its logger (-q/-v; the logfile, unless
- * this is the daemon child, whose output already goes there) and its
+ * Starts a tool in the foreground: its logger (-q/-v; the logfile) and its
  * pidfile.  SIGTERM removes the pidfile and exits at once.  An uncaught
  * exception or unhandled rejection is logged and ends the process with
  * status 1; the pidfile goes with every exit.  Returns the logger, or exit
@@ -171,7 +170,11 @@ export function parseCli(tool: string, argv: string[], usage: string, sampleIni:
 export function startForeground(tool: string, logName: string, args: CommonArgs, configPath: string,
                                 pidfile: string | undefined, logfile: string | undefined): Logger | number {
   const level = args.quiet ? "warning" : args.verbose > 0 ? "debug" : "info";
-  const log = createLogger(logName, { level, file: process.env.PGQ_DAEMON ? undefined : logfile });
+  // the daemon child too appends each line to the logfile by its name (its
+  // stderr, the file as opened at start, keeps only what bypasses the
+  // logger): a logfile renamed by logrotate is created anew at the next line,
+  // no copytruncate needed
+  const log = createLogger(logName, { level, file: logfile });
   // a closed stderr (EPIPE) must not become an uncaught exception
   process.stderr.on("error", () => undefined);
   if (pidfile) {

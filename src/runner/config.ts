@@ -20,6 +20,20 @@ export interface RunnerConfig {
   readonly tickerPeriod: number;
   readonly statsPeriod: number;
   readonly connectionLifetime: number;
+  /** Where /metrics, /healthz and the status page are served; undefined: not at all. */
+  readonly httpListen: { host: string; port: number } | undefined;
+  /** Seconds a consumer may be behind its queue's newest tick before it is a problem. */
+  readonly lagThreshold: number;
+}
+
+/** host:port, [v6addr]:port; the host must be given (no wildcard by default). */
+export function parseListen(v: string): { host: string; port: number } {
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^\s:\[\]]+)):(\d{1,5})$/.exec(v.trim());
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port < 1 || port > 65535) {
+    throw new Error(`must be host:port (e.g. 127.0.0.1:9187, [::1]:9187), not "${v}"`);
+  }
+  return { host: m[1] ?? m[2]!, port };
 }
 
 /** The sample config --ini prints, made from the key table. */
@@ -57,7 +71,17 @@ export function loadRunnerConfig(path: string): RunnerConfig {
     tickerPeriod: r.seconds("ticker_period"),
     statsPeriod: r.seconds("stats_period"),
     connectionLifetime: r.seconds("connection_lifetime"),
+    httpListen: undefined,
+    lagThreshold: r.seconds("lag_threshold"),
   };
+  const listen = r.str("http_listen");
+  if (listen !== undefined && listen.trim() !== "") {
+    try {
+      (cfg as { httpListen: RunnerConfig["httpListen"] }).httpListen = parseListen(listen);
+    } catch (err) {
+      r.problems.push(`http_listen ${(err as Error).message}`);
+    }
+  }
   r.str("job_name"); // only for %(job_name)s references
   r.checkUnknown(Object.keys(ini[name] ?? {}));
   r.done();

@@ -11,6 +11,9 @@ import type { RunnerConfig } from "./config.js";
 import { safeSession } from "../db.js";
 import { errorText, type Logger } from "../log.js";
 import { untrustedFunction, untrustedSchemas } from "../trust.js";
+import { problems, readState, type DbState, type Problem, type Thresholds } from "../observe.js";
+import { RunnerMetrics, type Loop } from "./metrics.js";
+import { startHttp, type HttpServer } from "./http.js";
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -35,10 +38,14 @@ class Conn {
   private client: pg.Client | undefined;
   private since = 0;
   constructor(private readonly config: pg.ClientConfig, private readonly lifetimeMs: number,
-              private readonly onLost: (err: unknown) => void = () => undefined) {}
+              private readonly onLost: (err: unknown) => void = () => undefined,
+              private readonly debug: (msg: string) => void = () => undefined) {}
 
   async get(): Promise<pg.Client> {
-    if (this.client && Date.now() - this.since > this.lifetimeMs) await this.close();
+    if (this.client && Date.now() - this.since > this.lifetimeMs) {
+      this.debug("connection lifetime reached, reconnecting");
+      await this.close();
+    }
     if (!this.client) {
       const c = new pg.Client(this.config);
       c.on("error", (err) => {
@@ -49,9 +56,11 @@ class Conn {
           this.onLost(err);
         }
       });
+      const t0 = performance.now();
       await c.connect();
       this.client = c;
       this.since = Date.now();
+      this.debug(`connection opened in ${ms(t0)} (backend pid ${(c as unknown as { processID?: number }).processID ?? "?"})`);
     }
     return this.client;
   }
@@ -59,8 +68,37 @@ class Conn {
   async close(): Promise<void> {
     const c = this.client;
     this.client = undefined;
+    if (c) this.debug("connection closed");
     await c?.end().catch(() => undefined);
   }
+}
+
+/** Milliseconds since t0 (performance.now()), for log lines: "12 ms". */
+function ms(t0: number): string {
+  return `${(performance.now() - t0).toFixed(0)} ms`;
+}
+
+/** How long an observation is reused: scrapes and the problem watch share it. */
+const OBSERVE_CACHE_MS = 2000;
+
+/** What the status page shows of a database besides its observation. */
+export interface WorkerStatus {
+  /** pgq found and trusted: the loops run. */
+  ready: boolean;
+  /** Why not, when not ready (no pgq schema, untrusted owner, bad version). */
+  notServed: string | undefined;
+  /** Date.now() of the last successful pgq.ticker() call. */
+  lastTickAt: number | undefined;
+  /** The last failed step, while it is the latest thing that happened in its loop. */
+  lastError: { loop: Loop; text: string; at: number } | undefined;
+}
+
+/** An observation of a database, or why there is none. */
+export interface Observation {
+  state?: DbState;
+  error?: string;
+  /** Date.now() when read. */
+  at: number;
 }
 
 /** The three loops of one database. */
@@ -72,16 +110,27 @@ export class DbWorker {
   private readonly ctx: { db: string };
   /** Warnings given already (an untrusted maintenance function is named every round). */
   private readonly warned = new Set<string>();
+  readonly status: WorkerStatus = { ready: false, notServed: undefined, lastTickAt: undefined, lastError: undefined };
+  private readonly observeConn: Conn;
+  private cached: Observation | undefined;
+  private inflight: Promise<Observation> | undefined;
+  /** Problems seen by the last observation, by key (their changes are logged). */
+  private known: Map<string, Problem> | undefined;
 
-  constructor(readonly dbname: string, private readonly cfg: RunnerConfig, private readonly log: Logger) {
+  constructor(readonly dbname: string, private readonly cfg: RunnerConfig, private readonly log: Logger,
+              private readonly metrics: RunnerMetrics = new RunnerMetrics()) {
     this.ctx = { db: dbname };
     const conf = safeSession({ ...cfg.base, database: dbname, application_name: "pgq-runner" });
     const sig = this.ctl.signal;
+    const conn = (loop: string, onLost?: (err: unknown) => void) =>
+      new Conn(conf, cfg.connectionLifetime * 1000, onLost, (m) => this.log.debug(`${loop}: ${m}`, this.ctx));
+    this.observeConn = conn("observe");
+    this.metrics.up.set({ database: dbname }, 0);
     this.done = Promise.all([
-      this.tickerLoop(new Conn(conf, cfg.connectionLifetime * 1000,
+      this.tickerLoop(conn("ticker",
         (err) => this.log.warning(`ticker: connection lost (${errorText(err)}); reconnecting`, this.ctx)), sig),
-      this.periodic("maint", cfg.maintPeriod, new Conn(conf, cfg.connectionLifetime * 1000), (c) => this.maint(c), sig),
-      this.periodic("retry", cfg.retryPeriod, new Conn(conf, cfg.connectionLifetime * 1000), (c) => this.retry(c), sig),
+      this.periodic("maint", cfg.maintPeriod, conn("maint"), (c) => this.maint(c), sig),
+      this.periodic("retry", cfg.retryPeriod, conn("retry"), (c) => this.retry(c), sig),
     ]);
   }
 
@@ -89,6 +138,64 @@ export class DbWorker {
   async stop(): Promise<void> {
     this.ctl.abort();
     await this.done;
+    await this.inflight?.catch(() => undefined);
+    await this.observeConn.close();
+  }
+
+  private failed(loop: Loop, err: unknown): void {
+    this.metrics.errors.inc({ database: this.dbname, loop });
+    this.status.lastError = { loop, text: errorText(err), at: Date.now() };
+  }
+
+  private succeeded(loop: Loop): void {
+    if (this.status.lastError?.loop === loop) this.status.lastError = undefined;
+  }
+
+  /**
+   * The database's state: one catalog query, reused for OBSERVE_CACHE_MS
+   * (concurrent callers share the query in flight).  Problems that appeared
+   * or went away since the previous observation are logged, one line each.
+   */
+  async observe(th: Thresholds): Promise<Observation> {
+    if (!this.ready) return { error: this.status.notServed ?? "not served yet", at: Date.now() };
+    if (this.cached && Date.now() - this.cached.at < OBSERVE_CACHE_MS) return this.cached;
+    this.inflight ??= (async (): Promise<Observation> => {
+      const t0 = performance.now();
+      try {
+        const state = await readState(await this.observeConn.get());
+        this.metrics.observeSeconds.set({ database: this.dbname }, (performance.now() - t0) / 1000);
+        this.log.debug(`observe: ${state.queues.length} queues, ${state.consumers.length} consumers in ${ms(t0)}`, this.ctx);
+        this.noteProblems(problems(state, th));
+        return { state, at: Date.now() };
+      } catch (err) {
+        this.metrics.observeErrors.inc({ database: this.dbname });
+        this.log.warning(`observe: ${errorText(err)}`, this.ctx);
+        await this.observeConn.close();
+        return { error: errorText(err), at: Date.now() };
+      }
+    })().then((o) => {
+      this.cached = o;
+      this.inflight = undefined;
+      return o;
+    });
+    return await this.inflight;
+  }
+
+  /** One log line per problem that starts (warning) or ends (info). */
+  private noteProblems(now: Problem[]): void {
+    const next = new Map(now.map((p) => [p.key, p]));
+    const before = this.known ?? new Map<string, Problem>();
+    for (const [key, p] of next) {
+      if (!before.has(key)) this.log.warning(p.text, { ...this.ctx, queue: p.queue, ...(p.consumer ? { consumer: p.consumer } : {}) });
+    }
+    for (const [key, p] of before) {
+      if (!next.has(key)) {
+        const what = p.kind === "ticker_stalled" ? "ticker runs again" : p.kind === "rotation_blocked" ? "rotation no longer blocked"
+          : "consumer caught up";
+        this.log.info(what, { ...this.ctx, queue: p.queue, ...(p.consumer ? { consumer: p.consumer } : {}) });
+      }
+    }
+    this.known = next;
   }
 
   private async tickerLoop(conn: Conn, signal: AbortSignal): Promise<void> {
@@ -105,21 +212,37 @@ export class DbWorker {
               else this.log.info(`${why.msg}; checking again every ${this.cfg.checkPeriod}s`, this.ctx);
             }
             reported = why.msg;
+            this.status.notServed = why.msg;
             await conn.close();
             await sleep(this.cfg.checkPeriod * 1000, signal);
             continue;
           }
-          this.ready = true;
+          this.ready = this.status.ready = true;
+          this.status.notServed = undefined;
+          this.metrics.up.set({ database: this.dbname }, 1);
           reported = "";
           this.log.info("pgq found, ticking", this.ctx);
         }
+        const t0 = performance.now();
         const r = await c.query("select pgq.ticker() as n");
-        this.counters.ticks += Number(r.rows[0].n);
+        const n = Number(r.rows[0].n);
+        const took = (performance.now() - t0) / 1000;
+        this.counters.ticks += n;
+        const d = { database: this.dbname };
+        this.metrics.ticks.inc(d, n);
+        this.metrics.tickerCalls.inc(d);
+        this.metrics.loopSeconds.observe({ ...d, loop: "ticker" }, took);
+        this.metrics.lastTick.set(d, Date.now() / 1000);
+        this.status.lastTickAt = Date.now();
+        this.succeeded("ticker");
+        this.log.debug(`ticker: ${n} ${n === 1 ? "tick" : "ticks"} in ${ms(t0)}`, this.ctx);
         backoff = 500;
         await sleep(this.cfg.tickerPeriod * 1000, signal);
       } catch (err) {
         this.log.error(`ticker: ${errorText(err)}; reconnecting in ${backoff / 1000}s`, this.ctx);
-        this.ready = false;
+        this.failed("ticker", err);
+        this.ready = this.status.ready = false;
+        this.metrics.up.set({ database: this.dbname }, 0);
         await conn.close();
         await sleep(backoff, signal);
         backoff = Math.min(backoff * 2, 5000);
@@ -143,7 +266,7 @@ export class DbWorker {
     return undefined;
   }
 
-  private async periodic(name: string, period: number, conn: Conn, step: (c: pg.Client) => Promise<void>,
+  private async periodic(name: "maint" | "retry", period: number, conn: Conn, step: (c: pg.Client) => Promise<void>,
                          signal: AbortSignal): Promise<void> {
     let backoff = 500;
     while (!signal.aborted) {
@@ -152,11 +275,16 @@ export class DbWorker {
         continue;
       }
       try {
-        await step(await conn.get());
+        const c = await conn.get();
+        const t0 = performance.now();
+        await step(c);
+        this.metrics.loopSeconds.observe({ database: this.dbname, loop: name }, (performance.now() - t0) / 1000);
+        this.succeeded(name);
         backoff = 500;
         await sleep(period * 1000, signal);
       } catch (err) {
         this.log.error(`${name}: ${errorText(err)}; again in ${backoff / 1000}s`, this.ctx);
+        this.failed(name, err);
         await conn.close();
         await sleep(backoff, signal);
         backoff = Math.min(backoff * 2, 20_000);
@@ -179,11 +307,16 @@ export class DbWorker {
       : await c.query(`select 'pgq.maint_rotate_tables_step1' as func_name, queue_name as func_arg from pgq.get_queue_info()
                        union all select 'pgq.maint_rotate_tables_step2', null
                        union all select 'vacuum', t from pgq.maint_tables_to_vacuum() t`);
+    const round = performance.now();
+    const d = { database: this.dbname };
     for (const op of ops.rows as { func_name: string; func_arg: string | null }[]) {
       const fn = op.func_name;
+      const t0 = performance.now();
       if (/^vacuum( analyze)?$/i.test(fn)) {
         await c.query(`${fn} ${quoteName(op.func_arg ?? "")}`);
         this.counters.maint++;
+        this.metrics.maintCalls.inc(d);
+        this.log.debug(`maint: ${fn} ${op.func_arg ?? ""} done in ${ms(t0)}`, this.ctx);
         continue;
       }
       // maint_operations names functions outside pgq too (queue_extra_maint,
@@ -196,24 +329,35 @@ export class DbWorker {
         continue;
       }
       const call = op.func_arg === null ? `select ${quoteName(fn)}() as r` : `select ${quoteName(fn)}($1) as r`;
+      let calls = 0;
+      let last: unknown = null;
       for (let i = 0; i < 1000; i++) {
         const r = await c.query(call, op.func_arg === null ? [] : [op.func_arg]);
         this.counters.maint++;
-        const first = r.rows[0] ? Object.values(r.rows[0] as object)[0] : 0;
-        if (first === null || String(first) === "0") break;
+        this.metrics.maintCalls.inc(d);
+        calls++;
+        last = r.rows[0] ? Object.values(r.rows[0] as object)[0] : 0;
+        if (last === null || String(last) === "0") break;
       }
-      if (fn.endsWith("maint_rotate_tables_step1")) this.log.debug("rotation step 1", { ...this.ctx, queue: op.func_arg ?? "" });
+      this.log.debug(`maint: ${fn}(${op.func_arg === null ? "" : op.func_arg}) returned ${String(last)}`
+        + `${calls > 1 ? ` after ${calls} calls` : ""} in ${ms(t0)}`, op.func_arg === null ? this.ctx : { ...this.ctx, queue: op.func_arg });
     }
+    this.log.debug(`maint: round of ${ops.rowCount ?? 0} operations done in ${ms(round)}`, this.ctx);
   }
 
   /** pgq.maint_retry_events() until it moves nothing. */
   private async retry(c: pg.Client): Promise<void> {
+    const t0 = performance.now();
+    let moved = 0;
     for (;;) {
       const r = await c.query("select pgq.maint_retry_events() as n");
       const n = Number(r.rows[0].n);
       this.counters.retries += n;
+      this.metrics.retryEvents.inc({ database: this.dbname }, n);
+      moved += n;
       if (n === 0) break;
     }
+    this.log.debug(`retry: ${moved} events moved back in ${ms(t0)}`, this.ctx);
   }
 }
 
@@ -228,6 +372,9 @@ export class Runner {
   private readonly ctl = new AbortController();
   private running: Promise<unknown> | undefined;
   private cfg: RunnerConfig;
+  readonly metrics = new RunnerMetrics();
+  readonly started = Date.now();
+  private http: HttpServer | undefined;
 
   constructor(cfg: RunnerConfig, private readonly log: Logger) {
     this.cfg = cfg;
@@ -236,6 +383,37 @@ export class Runner {
   start(): void {
     this.log.info(`starting, config ${this.cfg.source}`);
     this.running = Promise.all([this.discoverLoop(), this.statsLoop()]);
+    void this.listen();
+  }
+
+  /** Serves HTTP on http_listen when set; a bind failure is logged, the runner goes on. */
+  private async listen(): Promise<void> {
+    const want = this.cfg.httpListen;
+    const have = this.http?.listen;
+    if (want?.host === have?.host && want?.port === have?.port) return;
+    await this.http?.close();
+    this.http = undefined;
+    if (!want) return;
+    try {
+      this.http = await startHttp(want, this, this.log);
+    } catch (err) {
+      this.log.error(`http_listen ${want.host}:${want.port}: ${errorText(err)}; not serving HTTP`);
+    }
+  }
+
+  config(): RunnerConfig {
+    return this.cfg;
+  }
+
+  thresholds(): Thresholds {
+    return { lag: this.cfg.lagThreshold, tickerGrace: Math.max(10, 3 * this.cfg.tickerPeriod) };
+  }
+
+  /** Every database's worker status and observation (one catalog query each at most, cached briefly). */
+  async observeAll(): Promise<{ db: string; status: WorkerStatus; obs: Observation }[]> {
+    const th = this.thresholds();
+    const ws = [...this.workers.values()].sort((a, b) => (a.dbname < b.dbname ? -1 : a.dbname > b.dbname ? 1 : 0));
+    return await Promise.all(ws.map(async (w) => ({ db: w.dbname, status: w.status, obs: await w.observe(th) })));
   }
 
   /** Replaces the configuration (SIGHUP) and re-checks the databases. */
@@ -243,6 +421,7 @@ export class Runner {
     this.log.info(`reloaded config ${cfg.source}`);
     this.cfg = cfg;
     for (const w of [...this.workers.values()]) await this.drop(w.dbname);
+    await this.listen();
     this.wakeDiscovery?.();
   }
 
@@ -250,6 +429,7 @@ export class Runner {
   async stop(): Promise<void> {
     this.ctl.abort();
     await this.running;
+    await this.http?.close();
     await Promise.all([...this.workers.values()].map((w) => w.stop()));
     this.workers.clear();
     this.log.info("stopped");
@@ -259,6 +439,10 @@ export class Runner {
     return [...this.workers.keys()].sort();
   }
 
+  worker(db: string): DbWorker | undefined {
+    return this.workers.get(db);
+  }
+
   private wakeDiscovery: (() => void) | undefined;
 
   private async discoverLoop(): Promise<void> {
@@ -266,7 +450,7 @@ export class Runner {
     while (!signal.aborted) {
       try {
         const wanted = this.cfg.databaseList.length > 0 ? [...this.cfg.databaseList] : await this.discover();
-        for (const db of wanted) if (!this.workers.has(db)) this.workers.set(db, new DbWorker(db, this.cfg, this.log));
+        for (const db of wanted) if (!this.workers.has(db)) this.workers.set(db, new DbWorker(db, this.cfg, this.log, this.metrics));
         for (const db of [...this.workers.keys()]) {
           if (!wanted.includes(db)) {
             this.log.info("database gone, stopping", { db });
@@ -287,6 +471,7 @@ export class Runner {
     const w = this.workers.get(db);
     this.workers.delete(db);
     await w?.stop();
+    this.metrics.forget(db);
   }
 
   private async discover(): Promise<string[]> {
@@ -312,6 +497,8 @@ export class Runner {
         }
         w.counters.ticks = w.counters.maint = w.counters.retries = 0;
       }
+      // the problem watch: logs problems that start or end (observe() does)
+      if (!signal.aborted) await this.observeAll().catch((err) => this.log.error(`observe: ${errorText(err)}`));
     }
   }
 }
