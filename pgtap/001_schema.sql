@@ -3,8 +3,8 @@ select * from no_plan();
 
 select has_schema('pgq');
 select tables_are('pgq', array['consumer', 'queue', 'tick', 'subscription',
-                               'event_template', 'retry_queue']);
-select sequences_are('pgq', array['batch_id_seq', 'consumer_co_id_seq',
+                               'event_template', 'retry_queue', 'dead_letter']);
+select sequences_are('pgq', array['batch_id_seq', 'consumer_co_id_seq', 'dead_letter_dl_id_seq',
                                   'queue_queue_id_seq', 'subscription_sub_id_seq']);
 
 select columns_are('pgq', 'queue', array[
@@ -12,7 +12,13 @@ select columns_are('pgq', 'queue', array[
     'queue_switch_step1', 'queue_switch_step2', 'queue_switch_time', 'queue_external_ticker',
     'queue_disable_insert', 'queue_ticker_paused', 'queue_ticker_max_count',
     'queue_ticker_max_lag', 'queue_ticker_idle_period', 'queue_per_tx_limit',
-    'queue_data_pfx', 'queue_event_seq', 'queue_tick_seq', 'queue_extra_maint']);
+    'queue_data_pfx', 'queue_event_seq', 'queue_tick_seq', 'queue_extra_maint',
+    'queue_max_retries']);
+select is((select attnum from pg_attribute where attrelid = 'pgq.queue'::regclass and attname = 'queue_max_retries'),
+          (select max(attnum) from pg_attribute where attrelid = 'pgq.queue'::regclass),
+          'queue_max_retries (4.1) comes after PgQ''s columns');
+select col_is_null('pgq', 'queue', 'queue_max_retries', 'max_retries nullable ...');
+select col_hasnt_default('pgq', 'queue', 'queue_max_retries', '... and NULL (no limit) by default');
 select col_default_is('pgq', 'queue', 'queue_ticker_max_count', '500', 'default ticker_max_count');
 select col_default_is('pgq', 'queue', 'queue_ticker_max_lag', '00:00:03'::interval::text, 'default ticker_max_lag');
 select col_default_is('pgq', 'queue', 'queue_ticker_idle_period', '00:01:00'::interval::text, 'default ticker_idle_period');
@@ -53,9 +59,16 @@ select col_is_null('pgq', 'retry_queue', 'ev_txid', 'ev_txid nullable');
 select has_index('pgq', 'retry_queue', 'rq_retry_idx', 'ev_retry_after'::name, 'rq_retry_idx');
 select fk_ok('pgq', 'retry_queue', 'ev_queue', 'pgq', 'queue', 'queue_id');
 
+-- dead letters (4.1, not in PgQ)
+select columns_are('pgq', 'dead_letter', array['dl_id', 'dl_queue', 'dl_consumer', 'dl_time', 'dl_retry_count',
+    'dl_reason', 'ev_id', 'ev_time', 'ev_txid', 'ev_type', 'ev_data', 'ev_extra1', 'ev_extra2', 'ev_extra3', 'ev_extra4']);
+select col_is_pk('pgq', 'dead_letter', 'dl_id', 'dead_letter pkey');
+select col_is_unique('pgq', 'dead_letter', array['dl_queue', 'dl_consumer', 'ev_id']::name[], 'one dead letter per event and consumer');
+select fk_ok('pgq', 'dead_letter', 'dl_queue', 'pgq', 'queue', 'queue_id');
+
 -- extension packaging
 select is((select count(*)::int from pg_extension e, unnest(e.extconfig) where e.extname = 'pgq'),
-          7, 'seven tables and sequences are marked for pg_dump');
+          9, 'nine tables and sequences are marked for pg_dump');
 select is((select extversion from pg_extension where extname = 'pgq'),
           (select default_version from pg_available_extensions where name = 'pgq'), 'extension version');
 select is(pgq.version(), (select default_version from pg_available_extensions where name = 'pgq'), 'version()');

@@ -94,7 +94,14 @@ $$values
     ('pgq.insert_event_raw(text,bigint,timestamp with time zone,integer,integer,text,text,text,text,text,text)', 'pgq_admin'),
     ('pgq.event_retry_raw(text,text,timestamp with time zone,bigint,timestamp with time zone,integer,text,text,text,text,text,text)', 'pgq_admin'),
     ('pgq._serial_catch_up(text,bigint)', ''),
-    ('pgq._retry_batch_events(bigint,bigint,timestamp with time zone)', ''),
+    ('pgq._retry_batch_events(bigint,bigint,timestamp with time zone,text,boolean)', ''),
+    ('pgq._event_aside(bigint,bigint,timestamp with time zone,text,boolean)', ''),
+    ('pgq._dead_letter_queue(text)', ''),
+    ('pgq.event_retry(bigint,bigint,integer,text)', 'pgq_reader'),
+    ('pgq.event_dead(bigint,bigint,text)', 'pgq_reader'),
+    ('pgq.get_dead_letters(text,text)', 'pgq_reader'),
+    ('pgq.replay_dead_letters(text,text,bigint)', 'pgq_admin'),
+    ('pgq.purge_dead_letters(text,text,bigint)', 'pgq_admin'),
     -- restoring a PgQ 3.5 dump is the database owner's
     ('pgq.restore_queue_storage()', ''),
     ('pgq.restore_rebase_txids()', ''),
@@ -102,11 +109,13 @@ $$values
 $$, 'EXECUTE grants per function, as PgQ 3.5 (private helpers: owner only; the tick channel name for all)');
 
 select table_privs_are('pgq', t, 'pgq_admin', array['SELECT', 'INSERT', 'UPDATE', 'DELETE'], 'pgq_admin on ' || t)
-  from unnest(array['consumer', 'queue', 'tick', 'subscription', 'retry_queue']) t;
+  from unnest(array['consumer', 'queue', 'tick', 'subscription', 'retry_queue', 'dead_letter']) t;
 select table_privs_are('pgq', t, 'pgq_reader', array['SELECT'], 'pgq_reader on ' || t)
   from unnest(array['consumer', 'queue', 'tick', 'subscription', 'event_template']) t;
 select table_privs_are('pgq', t, 'public', array['SELECT'], 'public on ' || t)
   from unnest(array['consumer', 'queue', 'tick', 'subscription']) t;
+select table_privs_are('pgq', 'dead_letter', r, array[]::text[], r || ': dead letters only through functions')
+  from unnest(array['pgq_reader', 'pgq_writer', 'public']) r;
 select table_privs_are('pgq', 'event_template', 'pgq_admin', array['SELECT', 'INSERT', 'TRUNCATE'], 'pgq_admin on event_template');
 select table_privs_are('pgq', 'event_template', 'public', array[]::text[], 'public: nothing on event_template');
 select table_privs_are('pgq', 'retry_queue', 'pgq_reader', array[]::text[], 'pgq_reader: nothing on retry_queue');

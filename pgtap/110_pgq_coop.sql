@@ -231,6 +231,19 @@ select is(pgq.unregister_consumer('testqueue', 'cmain'), 2, 'pgq.unregister_cons
 select results_eq($$select consumer_name from pgq.get_consumer_info('testqueue') order by 1$$,
                   $$values ('maincons'), ('maincons.s')$$, 'cmain''s group is gone');
 
+-- dead letters (pgq 4.1) of a subconsumer are its main consumer's
+select is(pgq.insert_event('testqueue', 'dl', 'data') > 0, true, 'an event');
+select is(pgq.ticker('testqueue') > 0, true, 'tick');
+select is(pgq.event_dead(pgq_coop.next_batch('testqueue', 'maincons', 's'),
+                         (select max(ev_id) from pgq.event_1 where ev_type = 'dl'), 'gave up'), 1, 'a subconsumer gives up on it');
+select results_eq($$select consumer_name, dl_reason from pgq.get_dead_letters('testqueue', null)$$,
+                  $$values ('maincons', 'gave up')$$, 'the dead letter is the main consumer''s');
+select is(pgq.replay_dead_letters('testqueue', 'maincons', null), 1, 'replayed for the group');
+select is(pgq_coop.finish_batch((select sub_batch from pgq.subscription where sub_batch is not null)), 1, 'finish');
+select is(pgq.ticker('testqueue') > 0, true, 'tick');
+select is((select count(*)::int from pgq.get_batch_events(pgq_coop.next_batch('testqueue', 'maincons', 's2')) where ev_type = 'dl'),
+          1, 'another subconsumer of the group gets it back');
+
 -- what each role can do (roles are cluster-wide: leftovers of a failed run go first)
 set client_min_messages = warning;
 drop role if exists tap_coop_reader, tap_coop_nobody;

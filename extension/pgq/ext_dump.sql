@@ -8,3 +8,5 @@ select pg_catalog.pg_extension_config_dump('pgq.subscription', '');
 select pg_catalog.pg_extension_config_dump('pgq.event_template', '');
 select pg_catalog.pg_extension_config_dump('pgq.retry_queue', '');
 select pg_catalog.pg_extension_config_dump('pgq.batch_id_seq', '');
+select pg_catalog.pg_extension_config_dump('pgq.dead_letter', '');
+select pg_catalog.pg_extension_config_dump('pgq.dead_letter_dl_id_seq', '');

@@ -65,7 +65,10 @@ begin
             pgq.event_retry(bigint, bigint, integer),
             pgq.batch_retry(bigint, integer),
             pgq.force_tick(text),
-            pgq.finish_batch(bigint)
+            pgq.finish_batch(bigint),
+            pgq.event_retry(bigint, bigint, integer, text),
+            pgq.event_dead(bigint, bigint, text),
+            pgq.get_dead_letters(text, text)
         to pgq_reader;
 
         grant select on pgq.consumer, pgq.queue, pgq.tick, pgq.subscription to pgq_reader;
@@ -136,7 +139,9 @@ begin
             pgq.set_queue_config(text, text, text),
             pgq.insert_event_raw(text, bigint, timestamptz, integer, integer, text, text, text, text, text, text),
             pgq.insert_events(text, text[], text[], text[], text[], text[], text[], timestamptz[]),
-            pgq.event_retry_raw(text, text, timestamptz, bigint, timestamptz, integer, text, text, text, text, text, text)
+            pgq.event_retry_raw(text, text, timestamptz, bigint, timestamptz, integer, text, text, text, text, text, text),
+            pgq.replay_dead_letters(text, text, bigint),
+            pgq.purge_dead_letters(text, text, bigint)
         to pgq_admin;
 
         grant select, insert, update, delete on pgq.consumer, pgq.queue, pgq.tick, pgq.subscription to pgq_admin;
@@ -144,6 +149,8 @@ begin
         grant select, insert, truncate on pgq.event_template to pgq_admin;
 
         grant select, insert, update, delete on pgq.retry_queue to pgq_admin;
+
+        grant select, insert, update, delete on pgq.dead_letter to pgq_admin;
     end if;
 end;
 $roles$;

@@ -19,7 +19,7 @@ as $$
     -- Errors: 22004 'Invalid NULL value'; PQ001 'No such event queue';
     --         PQ008 'cannot drop queue, consumers still attached'.
     -- Tables: pgq.queue, pgq.tick, pgq.subscription, pgq.consumer,
-    --         pgq.retry_queue; empties pgq.event_<id>*.
+    --         pgq.retry_queue, pgq.dead_letter; empties pgq.event_<id>*.
 declare
     v_queue     record;
     v_consumer  text;
@@ -55,6 +55,7 @@ begin
 
     delete from pgq.tick where tick_queue = v_queue.queue_id;
     delete from pgq.retry_queue where ev_queue = v_queue.queue_id;
+    delete from pgq.dead_letter where dl_queue = v_queue.queue_id;
     delete from pgq.queue where queue_id = v_queue.queue_id;
 
     return 1;

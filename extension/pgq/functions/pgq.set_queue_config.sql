@@ -6,7 +6,9 @@ as $$
     -- pgq.set_queue_config(x_queue_name, x_param_name, x_param_value):
     -- change one queue setting.
     -- Parameters: x_param_name is one of ticker_max_count, ticker_max_lag,
-    --   ticker_idle_period, ticker_paused, rotation_period, external_ticker
+    --   ticker_idle_period, ticker_paused, rotation_period, external_ticker,
+    --   and (4.1, not in PgQ) max_retries: retries an event may have before
+    --   it goes to pgq.dead_letter (NULL: no limit, the default)
     --   (PgQ takes it without the 'queue_' prefix; the prefixed form is
     --   accepted too).  x_param_value is cast to the column's type.
     -- Returns: 1.
@@ -32,7 +34,8 @@ begin
                     else 'queue_' || x_param_name end;
     if v_param not in ('queue_ticker_max_count', 'queue_ticker_max_lag',
                        'queue_ticker_idle_period', 'queue_ticker_paused',
-                       'queue_rotation_period', 'queue_external_ticker') then
+                       'queue_rotation_period', 'queue_external_ticker',
+                       'queue_max_retries') then
         raise exception 'cannot change parameter "%s"', x_param_name
             using errcode = '22023';
     end if;
@@ -42,6 +45,7 @@ begin
     if x_param_value is not null then
         v_ok := case v_param
             when 'queue_ticker_max_count' then x_param_value::int4 >= 0
+            when 'queue_max_retries' then x_param_value::int4 >= 0
             when 'queue_ticker_max_lag' then x_param_value::interval >= interval '0'
             when 'queue_ticker_idle_period' then x_param_value::interval >= interval '0'
             when 'queue_rotation_period' then x_param_value::interval >= interval '0'

@@ -32,6 +32,9 @@ create table pgq.queue (
     queue_event_seq             text not null,
     queue_tick_seq              text not null,
     queue_extra_maint           text[],
+    -- not in PgQ (4.1): retries an event may have before it goes to
+    -- pgq.dead_letter instead; NULL (the default): no limit, as PgQ
+    queue_max_retries           integer,
     constraint queue_pkey primary key (queue_id),
     constraint queue_name_uq unique (queue_name),
     -- the storage names follow from the id (as create_queue makes them):
@@ -118,3 +121,30 @@ create table pgq.retry_queue (
     constraint rq_queue_id_fkey foreign key (ev_queue) references pgq.queue (queue_id)
 );
 create index rq_retry_idx on pgq.retry_queue (ev_retry_after);
+
+-- Not in PgQ (4.1): events a consumer gave up on, retried more often than
+-- their queue's queue_max_retries allows or sent here with pgq.event_dead,
+-- to be listed, put back (pgq.replay_dead_letters) or purged.  One row per
+-- event and consumer at a time; dl_consumer is the consumer's name (for a
+-- cooperative subconsumer, its main consumer's), dl_retry_count how often
+-- the event had been retried.
+create table pgq.dead_letter (
+    dl_id           bigserial,
+    dl_queue        int4 not null,
+    dl_consumer     text not null,
+    dl_time         timestamptz not null default now(),
+    dl_retry_count  int4 not null,
+    dl_reason       text,
+    ev_id           bigint not null,
+    ev_time         timestamptz not null,
+    ev_txid         bigint,
+    ev_type         text,
+    ev_data         text,
+    ev_extra1       text,
+    ev_extra2       text,
+    ev_extra3       text,
+    ev_extra4       text,
+    constraint dead_letter_pkey primary key (dl_id),
+    constraint dead_letter_event_uq unique (dl_queue, dl_consumer, ev_id),
+    constraint dead_letter_queue_fkey foreign key (dl_queue) references pgq.queue (queue_id)
+);
