@@ -46,27 +46,49 @@ export function safeSession(cfg: pg.ClientConfig): pg.ClientConfig {
 
 /**
  * Parses a postgresql:// URI into separate fields (not a connectionString,
- * so that a database given next to it still wins).  ?host=/dir names a
- * socket directory, as in libpq; other query parameters are keywords as in
- * the keyword=value form.
+ * so that a database given next to it still wins), as libpq reads it:
+ * postgres[ql]://[user[:password]@][host][:port][/dbname][?keyword=value&...],
+ * every part percent-decoded; the host may be an IPv6 literal in brackets,
+ * empty (the default socket), or a socket directory (percent-encoded, or
+ * as ?host=/dir).  Query parameters are keywords as in the keyword=value
+ * form.
  */
 export function parseUri(uri: string): pg.ClientConfig {
-  const port = /^postgres(?:ql)?:\/\/(?:[^@/?#]*@)?(?:\[[^\]]*\]|[^:/?#]*):([^/?#]*)/.exec(uri)?.[1];
-  if (port !== undefined && port !== "" && !/^\d+$/.test(port)) throw new Error(portProblem(port));
-  let u: URL;
-  try {
-    u = new URL(uri);
-  } catch {
-    throw new Error("cannot parse the connection URI (postgresql://user:password@host:port/dbname?keyword=value)");
-  }
+  const m = /^postgres(?:ql)?:\/\/([^/?#]*)(?:\/([^?#]*))?(?:\?([^#]*))?$/.exec(uri);
+  if (!m) throw new Error("cannot parse the connection URI (postgresql://user:password@host:port/dbname?keyword=value)");
+  const [, authority = "", path = "", query = ""] = m;
+  const decode = (part: string, what: string) => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      throw new Error(`connection URI: bad percent-encoding in the ${what}`);
+    }
+  };
   const kw: Record<string, string> = {};
-  if (u.hostname) kw.host = decodeURIComponent(u.hostname.replace(/^\[(.*)\]$/, "$1"));
-  if (u.port) kw.port = u.port;
-  if (u.username) kw.user = decodeURIComponent(u.username);
-  if (u.password) kw.password = decodeURIComponent(u.password);
-  const db = decodeURIComponent(u.pathname.replace(/^\//, ""));
-  if (db) kw.dbname = db;
-  for (const [k, v] of u.searchParams.entries()) kw[k] = v;
+  const at = authority.lastIndexOf("@");
+  if (at >= 0) {
+    const userinfo = authority.slice(0, at);
+    const colon = userinfo.indexOf(":");
+    const user = colon < 0 ? userinfo : userinfo.slice(0, colon);
+    if (user) kw.user = decode(user, "user name");
+    if (colon >= 0) kw.password = decode(userinfo.slice(colon + 1), "password");
+  }
+  const hostport = authority.slice(at + 1);
+  if (hostport.includes(",")) throw new Error(`host: several hosts are not supported, not "${hostport}"`);
+  const hp = /^(\[[^\]]*\]|[^:]*)(?::(.*))?$/.exec(hostport)!;
+  const host = hp[1]!.startsWith("[") ? hp[1]!.slice(1, -1) : decode(hp[1]!, "host");
+  if (host) kw.host = host;
+  if (hp[2] !== undefined && hp[2] !== "") {
+    if (!/^\d+$/.test(hp[2])) throw new Error(portProblem(hp[2]));
+    kw.port = hp[2];
+  }
+  if (path) kw.dbname = decode(path, "database name");
+  for (const pair of query.split("&")) {
+    if (!pair) continue;
+    const eq = pair.indexOf("=");
+    if (eq < 0) throw new Error(`connection URI: parameter "${decode(pair, "parameters")}" has no value`);
+    kw[decode(pair.slice(0, eq), "parameters")] = decode(pair.slice(eq + 1), "parameters");
+  }
   return fromKeywords(kw);
 }
 

@@ -65,4 +65,20 @@ describe("connection strings", () => {
     });
     expect(() => clientConfig("dbname=app 'stray")).toThrow(/bad connection string/);
   });
+
+  it("reads URIs as libpq does: IPv6 literals, empty and percent-encoded hosts, user without host", () => {
+    expect(clientConfig("postgresql://u@[::1]:5433/db")).toMatchObject({ host: "::1", port: 5433, user: "u", database: "db" });
+    expect(clientConfig("postgresql://[2001:db8::7]/db")).toMatchObject({ host: "2001:db8::7", database: "db" });
+    expect(clientConfig("postgresql://app@/db?host=%2Fvar%2Frun%2Fpostgresql&port=5433")).toMatchObject({
+      user: "app", host: "/var/run/postgresql", port: 5433, database: "db",
+    });
+    expect(clientConfig("postgresql://%2Ftmp%2Fsock/db")).toMatchObject({ host: "/tmp/sock", database: "db" });
+    const bare = clientConfig("postgresql://");
+    expect([bare.host, bare.port, bare.user, bare.database]).toEqual([undefined, undefined, undefined, undefined]);
+    expect(clientConfig("postgresql:///db?options=-c%20work_mem%3D64MB")).toMatchObject({ options: "-c work_mem=64MB" });
+    expect(() => clientConfig("postgresql://h:abc/db")).toThrow('port must be a number from 1 to 65535, not "abc"');
+    expect(() => clientConfig("postgresql://h/db?sslmode")).toThrow('connection URI: parameter "sslmode" has no value');
+    expect(() => clientConfig("postgresql://h/%E0%A4%A")).toThrow("connection URI: bad percent-encoding in the database name");
+    expect(() => clientConfig("postgresql://a,b/db")).toThrow(/several hosts are not supported/);
+  });
 });
