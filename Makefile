@@ -3,6 +3,7 @@
 # targets drive tests, the demo and the benchmarks.
 #
 #   make                 build the SQL scripts from extension/ sources
+#                        (make sql: the same, also without pg_config)
 #   make install         install them into PostgreSQL's share directory
 #   make installcheck    pgTAP tests against a running server (PG* env)
 #   make upgradecheck    released versions upgraded in place = fresh install
@@ -79,8 +80,17 @@ EXTRA_CLEAN = extension/pgq--*.sql extension/pgq.sql extension/pgq.upgrade.sql \
               extension/pgq_ext--*.sql extension/pgq_ext.sql extension/pgq_ext.upgrade.sql \
               extension/pgq_coop--*.sql extension/pgq_coop.sql extension/pgq_coop.upgrade.sql
 
-PGXS := $(shell $(PG_CONFIG) --pgxs)
+# Without pg_config (npm pack on a machine with no server headers) only the
+# SQL scripts can be built: `make sql`.
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+ifneq ($(PGXS),)
 include $(PGXS)
+else
+all: sql
+endif
+
+# The built scripts alone (npm pack runs this: the package carries them)
+sql: $(DATA_built)
 
 BUILD := scripts/build-sql.sh
 PGQ_DEPS := $(PGQ_SOURCES) $(PGQ_DELTAS) extension/pgq/grants.sql extension/pgq/ext_dump.sql extension/pgq.control $(BUILD)
@@ -140,7 +150,7 @@ $(COOP_UPDATES): extension/pgq_coop--%--$(COOP_VERSION).sql: $(COOP_DEPS)
 extension/pgq_coop.upgrade.sql: $(COOP_DEPS)
 	$(BUILD) plain-update pgq_coop $(COOP_VERSION) $(COOP_CODE) > $@
 
-.PHONY: test test-matrix demo bench pgtap vitest refcheck upgradecheck install-man uninstall-man
+.PHONY: sql test test-matrix demo bench pgtap vitest refcheck upgradecheck install-man uninstall-man
 
 # Manual pages (npm i -g installs them through package.json's "man" field;
 # this is for installs from the checkout).  PGXS has its own lower-case

@@ -142,4 +142,12 @@ export class PgqClient {
   tickQueue(queue: string): Promise<string | null> {
     return this.one(sql.tickerQueue, [queue]);
   }
+  /**
+   * Makes the queue's next tick due at once (pgq.force_tick): the next
+   * ticker run ticks it whatever its ticker settings say.  Returns the
+   * queue's current tick id.
+   */
+  forceTick(queue: string): Promise<string | null> {
+    return this.one(sql.forceTick, [queue]);
+  }
 }
