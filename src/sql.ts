@@ -59,6 +59,17 @@ export const sql = {
   lastTicksAny: "select pgq_ext.get_last_tick($1, s)::text as tick_id from pg_catalog.unnest($2::text[]) s",
   setLastTickSub: "select pgq_ext.set_last_tick($1, $2, $3) as ok",
 
+  // Dead letters (pgq 4.1)
+  eventRetryReason: "select pgq.event_retry($1, $2, $3::integer, $4::text) as ok",
+  eventDead: "select pgq.event_dead($1, $2, $3::text) as ok",
+  deadLetters: "select * from pgq.get_dead_letters($1, $2::text)",
+  replayDeadLetters: "select pgq.replay_dead_letters($1, $2, $3::bigint) as n",
+  purgeDeadLetters: "select pgq.purge_dead_letters($1, $2::text, $3::bigint) as n",
+  // perEvent in exactly-once mode: one event's writes in the target
+  eventSavepoint: "savepoint pgq_event",
+  eventRelease: "release savepoint pgq_event",
+  eventRollback: "rollback to savepoint pgq_event",
+
   // Trust: the first object that a role other than a superuser or the
   // session's own role owns, among the schemas $1 (the schema, its
   // functions, relations, types, operators, and the functions of triggers

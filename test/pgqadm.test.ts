@@ -143,6 +143,63 @@ db = dbname=adm2 host=${cluster.env.PGHOST} port=${cluster.env.PGPORT} user=adm_
     expect((await adm(["-s", cfg])).code).toBe(1);
   });
 
+  it("status: a stalled ticker, lags in human units, wide names aligned, problems; --json the same facts", async () => {
+    await sql("postgres", "create database adm4");
+    const cfg = config("adm4");
+    expect((await adm([cfg, "install"])).code).toBe(0);
+    expect((await adm([cfg, "create", "東京の注文"])).code).toBe(0);
+    expect((await adm([cfg, "create", "plain"])).code).toBe(0);
+    expect((await adm([cfg, "register", "東京の注文", "請求書"])).code).toBe(0);
+    expect((await adm([cfg, "register", "plain", "slow"])).code).toBe(0);
+    await sql("adm4", "select pgq.insert_event('東京の注文', 't', 'd') from generate_series(1, 7)");
+    await sql("adm4", "select pgq.force_tick('東京の注文')");
+    await sql("adm4", "select pgq.ticker('東京の注文')");
+    // no ticker has run for 5 minutes: the ticks and the consumers' visits moved back
+    await sql("adm4", "update pgq.tick set tick_time = tick_time - interval '5 minutes'");
+    await sql("adm4", "update pgq.subscription set sub_active = sub_active - interval '5 minutes'");
+
+    const r = await adm([cfg, "status"]);
+    expect(r.code).toBe(0);
+    const lines = r.out.split("\n");
+    const q = lines.find((l) => l.startsWith("東京の注文 "))!;
+    expect(q).toMatch(/^東京の注文\s+5m 0\ds\s+[-\d.]+\s+0\s+\d+\s+02:00:00\s+stalled$/);
+    expect(lines.find((l) => l.startsWith("plain "))).toMatch(/\s5m 0\ds\s.*\sstalled$/);
+    // the ticker lag column ends at the same terminal column on every line
+    const { displayWidth } = await import("../src/cli/table.js");
+    const head = lines.find((l) => l.startsWith("queue   ") || /^queue\s+ticker lag/.test(l))!;
+    const lagEnd = (l: string) => displayWidth(l.slice(0, l.search(/(5m 0\ds|ticker lag)/) + (l.includes("ticker lag") ? 10 : 6)));
+    expect(lagEnd(q)).toBe(lagEnd(head));
+    // consumers: the last column is right-aligned, so every line is as wide
+    const cons = lines.slice(lines.findIndex((l) => /^queue\s+consumer/.test(l)));
+    const table = cons.slice(0, cons.findIndex((l) => l === ""));
+    expect(table).toHaveLength(4);
+    expect(new Set(table.map(displayWidth)).size).toBe(1);
+    const info = await sql<{ consumer_name: string; pending_events: string }>("adm4",
+      "select consumer_name, pending_events from pgq.get_consumer_info() order by 1");
+    const pend = Number(info.find((x) => x.consumer_name === "請求書")!.pending_events);
+    expect(pend).toBeGreaterThan(0);
+    expect(table.find((l) => l.startsWith("東京の注文"))).toMatch(new RegExp(`^東京の注文\\s+請求書\\s+5m 0\\ds\\s+5m 0\\ds\\s+${pend}\\s+-$`));
+    expect(r.out).toMatch(/^problems:$/m);
+    expect(r.out).toMatch(/^ {2}東京の注文: ticker stalled: last tick 5m 0\ds ago/m);
+
+    const j = await adm([cfg, "status", "--json"]);
+    expect(j.code).toBe(0);
+    const st = JSON.parse(j.out) as {
+      database: string; queues: { queue: string; ticker: string; ticker_lag: number }[];
+      consumers: { queue: string; consumer: string; pending_events: number; lag: number; last_seen: number }[];
+      problems: { kind: string; queue: string }[];
+    };
+    expect(st.database).toBe("adm4");
+    expect(st.queues.map((x) => [x.queue, x.ticker])).toEqual([["plain", "stalled"], ["東京の注文", "stalled"]]);
+    expect(st.queues[0]!.ticker_lag).toBeGreaterThan(299);
+    const c = st.consumers.find((x) => x.consumer === "請求書")!;
+    expect(c.pending_events).toBe(pend);
+    expect(c.lag).toBeGreaterThan(299);
+    expect(st.problems.filter((p) => p.kind === "ticker_stalled").map((p) => p.queue).sort()).toEqual(["plain", "東京の注文"]);
+    expect((await adm([cfg, "status", "--xml"])).code).toBe(2);
+    expect((await adm([cfg, "status", "extra"])).code).toBe(2);
+  });
+
   it("bad configs and usage: exit 2 with every problem", async () => {
     const path = join(dir, "bad.ini");
     writeFileSync(path, `[pgqadm]

@@ -23,7 +23,7 @@ export class UsageError extends Error {}
  * Parses the switches of SWITCHES (src/cli/spec.ts): long ones as --name,
  * short ones alone or bundled (-vd); everything else is positional.
  */
-export function parseArgs(argv: string[]): CommonArgs {
+export function parseArgs(argv: string[], commandSwitches: readonly string[] = []): CommonArgs {
   const a: CommonArgs = {
     help: false, quiet: false, verbose: 0, daemon: false, control: undefined, printIni: false, version: false,
     positional: [],
@@ -43,7 +43,9 @@ export function parseArgs(argv: string[]): CommonArgs {
   };
   for (const arg of argv) {
     if (arg === "--") continue;
-    if (arg.startsWith("--")) {
+    if (commandSwitches.includes(arg)) {
+      a.positional.push(arg); // a command's own (pgqadm status --json)
+    } else if (arg.startsWith("--")) {
       const s = SWITCHES.find((w) => `--${w.long}` === arg);
       if (!s) throw new UsageError(`unknown option ${arg}`);
       apply(s);
@@ -137,10 +139,11 @@ export function packageVersion(): string {
  * when the program is done (help, version, sample config, usage error),
  * else the parsed arguments.
  */
-export function parseCli(tool: string, argv: string[], usage: string, sampleIni: string): CommonArgs | number {
+export function parseCli(tool: string, argv: string[], usage: string, sampleIni: string,
+                         commandSwitches: readonly string[] = []): CommonArgs | number {
   let args: CommonArgs;
   try {
-    args = parseArgs(argv.slice(2));
+    args = parseArgs(argv.slice(2), commandSwitches);
   } catch (err) {
     process.stderr.write(`${tool}: ${(err as Error).message}\n${usage}`);
     return 2;

@@ -16,6 +16,7 @@ import { PGQADM_SPEC, sampleIni, usage } from "./spec.js";
 import { install, installList } from "./install.js";
 import { formatTable } from "./table.js";
 import { untrustedSchemas } from "../trust.js";
+import { DEFAULT_THRESHOLDS, describeXact, human, problems, readState, tickerState } from "../observe.js";
 
 const USAGE = usage(PGQADM_SPEC);
 const SAMPLE_INI = sampleIni(PGQADM_SPEC);
@@ -103,37 +104,58 @@ async function withDb<T>(cfg: AdmConfig, fn: (c: pg.Client) => Promise<T>): Prom
   }
 }
 
-async function status(cfg: AdmConfig, out: (s: string) => void): Promise<void> {
+/**
+ * pgqadm status: the queues and consumers of the database as two tables,
+ * then its problems; with --json the same facts (sql.observe, as
+ * pgq-runner's /metrics and status page read them) as one JSON object.
+ */
+async function status(cfg: AdmConfig, args: string[], out: (s: string) => void): Promise<void> {
+  const bad = args.filter((a) => a !== "--json");
+  if (bad.length) throw new UsageError(`status takes only --json, not ${bad.join(" ")}`);
+  const json = args.includes("--json");
   await withDb(cfg, async (c) => {
-    const v = (await c.query("select split_part(current_setting('server_version'), ' ', 1) pg, pgq.version() pgq")).rows[0];
-    out(`database ${cfg.dbname}: PostgreSQL ${v.pg}, pgq ${v.pgq}\n`);
-    const queues = await c.query(`
-        select queue_name, ticker_lag, ev_per_sec, ev_new, last_tick_id, queue_rotation_period::text,
-               queue_ticker_paused, queue_external_ticker
-          from pgq.get_queue_info() order by queue_name`);
+    const st = await readState(c);
+    const th = DEFAULT_THRESHOLDS;
+    const found = problems(st, th);
+    if (json) {
+      out(JSON.stringify({
+        database: cfg.dbname,
+        server_version: st.server_version,
+        pgq_version: st.pgq_version,
+        queues: st.queues.map((q) => ({ ...q, ticker: tickerState(q, th.tickerGrace) })),
+        consumers: st.consumers,
+        oldest_xact: st.oldest_xact,
+        xmin_horizon_age: st.xmin_horizon_age,
+        problems: found.map(({ key: _key, ...p }) => p),
+      }, null, 2));
+      return;
+    }
+    out(`database ${cfg.dbname}: PostgreSQL ${st.server_version.split(" ")[0]}, pgq ${st.pgq_version}\n`);
     out(formatTable(["queue", "ticker lag", "events/s", "new events", "last tick", "rotation", "ticker"],
-      queues.rows.map((q) => [q.queue_name, secs(q.ticker_lag), q.ev_per_sec === null ? "-" : Number(q.ev_per_sec).toFixed(1),
-        q.ev_new ?? "-", q.last_tick_id ?? "-", q.queue_rotation_period,
-        q.queue_external_ticker ? "external" : q.queue_ticker_paused ? "paused" : "ok"]),
+      st.queues.map((q) => [q.queue, human(q.ticker_lag), q.ev_per_sec === null ? "-" : q.ev_per_sec.toFixed(1),
+        q.ev_new ?? "-", q.last_tick ?? "-", `${period(q.rotation_period)}${q.rotation_blocked ? " blocked" : ""}`,
+        tickerState(q, th.tickerGrace)]),
       "no queues"));
     out("");
-    const consumers = await c.query(`
-        select queue_name, consumer_name, lag, last_seen, pending_events, current_batch
-          from pgq.get_consumer_info() order by queue_name, consumer_name`);
     out(formatTable(["queue", "consumer", "lag", "last seen", "pending events", "batch"],
-      consumers.rows.map((r) => [r.queue_name, r.consumer_name, secs(r.lag), secs(r.last_seen),
-        r.pending_events ?? "-", r.current_batch ?? "-"]),
+      st.consumers.map((r) => [r.queue, r.consumer, human(r.lag), human(r.last_seen), r.pending_events ?? "-", r.batch ?? "-"]),
       "no consumers"));
+    if (st.oldest_xact && st.queues.some((q) => q.blocking_xact)) out(`\noldest transaction: ${describeXact(st.oldest_xact)}`);
+    if (found.length) {
+      out(`\nproblems:`);
+      for (const p of found) out(`  ${p.queue}${p.consumer !== undefined ? ` / ${p.consumer}` : ""}: ${p.text}`);
+    }
   });
 }
 
-/** An interval as seconds with one decimal ("3.2s"), or "-". */
-function secs(v: unknown): string {
-  if (v === null || v === undefined) return "-";
-  const o = v as { days?: number; hours?: number; minutes?: number; seconds?: number; milliseconds?: number };
-  const s = (o.days ?? 0) * 86400 + (o.hours ?? 0) * 3600 + (o.minutes ?? 0) * 60 + (o.seconds ?? 0)
-    + (o.milliseconds ?? 0) / 1000;
-  return `${s.toFixed(1)}s`;
+/** A period as PostgreSQL prints an interval of under a day ("02:00:00"), or "-". */
+function period(s: number | null): string {
+  if (s === null) return "-";
+  const t = Math.floor(s);
+  const p = (n: number) => String(n).padStart(2, "0");
+  const frac = s - t > 0 ? (s - t).toFixed(6).replace(/0+$/, "").slice(1) : "";
+  const hms = `${p(Math.floor((t % 86400) / 3600))}:${p(Math.floor(t / 60) % 60)}:${p(t % 60)}${frac}`;
+  return t >= 86400 ? `${Math.floor(t / 86400)} day${t >= 172800 ? "s" : ""} ${hms}` : hms;
 }
 
 async function config(cfg: AdmConfig, args: string[], out: (s: string) => void): Promise<void> {
@@ -178,7 +200,7 @@ async function ticker(cfg: AdmConfig, args: CommonArgs): Promise<number> {
 
 async function main(argv: string[]): Promise<number> {
   const out = (s: string) => process.stdout.write(`${s}\n`);
-  const args = parseCli("pgqadm", argv, USAGE, SAMPLE_INI);
+  const args = parseCli("pgqadm", argv, USAGE, SAMPLE_INI, ["--json"]);
   if (typeof args === "number") return args;
   const [path, command, ...rest] = args.positional;
   if (!path || (!command && !args.control)) {
@@ -209,7 +231,7 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case "ticker": need(0, "no arguments"); return await ticker(cfg, args);
-      case "status": need(0, "no arguments"); await status(cfg, out); return 0;
+      case "status": await status(cfg, rest, out); return 0;
       case "create":
         need(1, "QNAME");
         out(await withDb(cfg, async (c) => (await c.query("select pgq.create_queue($1) r", rest)).rows[0].r === 1
