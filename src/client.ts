@@ -44,7 +44,26 @@ export interface NewEvent {
 }
 
 export type QueueSetting = "ticker_max_count" | "ticker_max_lag" | "ticker_idle_period" | "ticker_paused"
-  | "rotation_period" | "external_ticker";
+  | "rotation_period" | "external_ticker" | "max_retries";
+
+/** An event given up on (pgq.get_dead_letters, pgq 4.1). */
+export interface DeadLetter {
+  dl_id: string;
+  queue_name: string;
+  consumer_name: string;
+  dl_time: Date;
+  dl_retry_count: number;
+  dl_reason: string | null;
+  ev_id: string;
+  ev_time: Date;
+  ev_txid: string | null;
+  ev_type: string | null;
+  ev_data: string | null;
+  ev_extra1: string | null;
+  ev_extra2: string | null;
+  ev_extra3: string | null;
+  ev_extra4: string | null;
+}
 
 /** pgq calls on a pool, a pool client or a client.  Event ids are strings. */
 export class PgqClient {
@@ -133,6 +152,26 @@ export class PgqClient {
   /** true when a registration was removed. */
   async unregisterConsumer(queue: string, consumer: string): Promise<boolean> {
     return (await this.one<number>(sql.unregisterConsumer, [queue, consumer])) > 0;
+  }
+  /**
+   * Dead letters of a queue (pgq 4.1): events retried more often than its
+   * max_retries allows, or given up on with Batch.dead; one consumer's or
+   * everyone's, oldest first.
+   */
+  async deadLetters(queue: string, consumer?: string): Promise<DeadLetter[]> {
+    return mapErrors(async () =>
+      (await this.db.query(sql.deadLetters, [queue, consumer ?? null])).rows as DeadLetter[]);
+  }
+  /**
+   * Puts a consumer's dead letters (one, or all) back into the queue for it
+   * alone, their retries counted anew; returns how many (pgq_admin).
+   */
+  async replayDeadLetters(queue: string, consumer: string, dlId?: string): Promise<number> {
+    return this.one<number>(sql.replayDeadLetters, [queue, consumer, dlId ?? null]);
+  }
+  /** Deletes dead letters (of one consumer, one id, or all); returns how many (pgq_admin). */
+  async purgeDeadLetters(queue: string, consumer?: string, dlId?: string): Promise<number> {
+    return this.one<number>(sql.purgeDeadLetters, [queue, consumer ?? null, dlId ?? null]);
   }
   /** Runs pgq.ticker() (every queue); returns how many ticks were made. */
   async tick(): Promise<number> {

@@ -200,9 +200,17 @@ describe("search_path", () => {
     await q("select pgq.event_retry($1, $2, 0)", [b, ev]);
     await q("select pgq.event_retry($1, $2, pg_catalog.now())", [b, ev]);
     await q("select pgq.batch_retry($1, 0)", [b]);
+    // dead letters (4.1)
+    await q("select pgq.set_queue_config('hq2', 'max_retries', '0')");
+    await q("select pgq.event_retry($1, $2, 0, 'why')", [b, ev]);
+    await q("select pgq.event_dead($1, (select pg_catalog.max(ev_id) from pgq.get_batch_events($1)), 'why')", [b]);
+    await q("select * from pgq.get_dead_letters('hq2', null)");
+    await q("select * from pgq.get_dead_letters('hq2', 'c1')");
     await q("select pgq.finish_batch($1)", [b]);
     await q("select pgq.event_retry_raw('hq2', 'c1', pg_catalog.now(), null, pg_catalog.now(), 1, 't', 'd', null, null, null, null)");
     await q("select pgq.maint_retry_events()");
+    await q("select pgq.replay_dead_letters('hq2', 'c1', null)");
+    await q("select pgq.purge_dead_letters('hq2', null, null)");
     await q(`select * from pgq.find_tick_helper((select queue_id from pgq.queue where queue_name operator(pg_catalog.=) 'hq2'),
                                                  1, pg_catalog.now(), 1, 1, null)`);
     // the splitter, within one database

@@ -49,8 +49,14 @@ export interface Batch {
   readonly info: BatchInfo;
   /** The batch's events, fetched from a cursor fetchSize at a time. */
   events(): AsyncIterable<PgqEvent[]>;
-  /** Puts an event aside: it comes back to this consumer after `seconds`. */
-  retry(ev: PgqEvent | string, seconds: number): void;
+  /**
+   * Puts an event aside: it comes back to this consumer after `seconds`.
+   * Where the queue has max_retries (pgq 4.1) and the event was retried
+   * that often, it becomes a dead letter instead, with `reason`.
+   */
+  retry(ev: PgqEvent | string, seconds: number, reason?: string): void;
+  /** Gives up on an event at once: a dead letter with `reason` (pgq 4.1). */
+  dead(ev: PgqEvent | string, reason?: string): void;
   /** In exactly-once mode: the target connection, inside the transaction that records the batch. */
   readonly target: pg.Client | undefined;
 }
@@ -229,12 +235,14 @@ export class Consumer {
     const info = r.rows[0] as BatchInfo | undefined;
     if (!info || info.batch_id === null) return false;
 
-    const retries = new Map<string, number>();
+    const retries = new Map<string, { seconds: number | null; reason: string | undefined }>();
+    const id = (ev: PgqEvent | string) => (typeof ev === "string" ? ev : ev.ev_id);
     const target = o.exactlyOnce ? await this.target() : undefined;
     const batch: Batch = {
       info,
       target,
-      retry: (ev, seconds) => retries.set(typeof ev === "string" ? ev : ev.ev_id, seconds),
+      retry: (ev, seconds, reason) => retries.set(id(ev), { seconds, reason }),
+      dead: (ev, reason) => retries.set(id(ev), { seconds: null, reason }),
       events: () => this.walk(src, info.batch_id),
     };
 
@@ -248,7 +256,8 @@ export class Consumer {
   }
 
   private async process(src: pg.Client, target: pg.Client | undefined, batch: Batch, handler: Handler,
-                        retries: Map<string, number>, coop: boolean): Promise<void> {
+                        retries: Map<string, { seconds: number | null; reason: string | undefined }>,
+                        coop: boolean): Promise<void> {
     const info = batch.info;
     await withTx(src, async () => {
       if (target) {
@@ -260,8 +269,13 @@ export class Consumer {
       } else {
         await handler(batch);
       }
-      for (const [evId, seconds] of retries) {
-        await mapErrors(() => src.query(sql.eventRetry, [info.batch_id, evId, seconds]));
+      for (const [evId, { seconds, reason }] of retries) {
+        // without a reason, PgQ 3.5's own event_retry (no dead letters there)
+        await mapErrors(() => seconds === null
+          ? src.query(sql.eventDead, [info.batch_id, evId, reason ?? null])
+          : reason === undefined
+            ? src.query(sql.eventRetry, [info.batch_id, evId, seconds])
+            : src.query(sql.eventRetryReason, [info.batch_id, evId, seconds, reason]));
       }
       await mapErrors(() => src.query(coop ? sql.coopFinishBatch : sql.finishBatch, [info.batch_id]));
     });
@@ -498,4 +512,33 @@ export class ConsumerPool {
   async close(): Promise<void> {
     await Promise.allSettled(this.consumers.map((c) => c.close()));
   }
+}
+
+/**
+ * A batch handler that handles one event at a time: an event whose
+ * handler throws is retried after retrySeconds (default 60) with the
+ * error's message as reason, and the rest of the batch goes on, so one bad
+ * event holds nothing up; with the queue's max_retries (pgq 4.1) it ends
+ * among the dead letters.  In exactly-once mode each event runs in a
+ * savepoint of the target transaction, so a failed one leaves nothing
+ * behind there.
+ */
+export function perEvent(fn: (ev: PgqEvent, batch: Batch) => Promise<void>,
+                         options: { retrySeconds?: number; onError?: (err: unknown, ev: PgqEvent) => void } = {}): Handler {
+  const seconds = options.retrySeconds ?? 60;
+  return async (batch) => {
+    for await (const events of batch.events()) {
+      for (const ev of events) {
+        if (batch.target) await batch.target.query(sql.eventSavepoint);
+        try {
+          await fn(ev, batch);
+          if (batch.target) await batch.target.query(sql.eventRelease);
+        } catch (err) {
+          if (batch.target) await batch.target.query(sql.eventRollback);
+          options.onError?.(err, ev);
+          batch.retry(ev, seconds, err instanceof Error ? err.message : String(err));
+        }
+      }
+    }
+  };
 }
