@@ -18,7 +18,7 @@ trap 'rm -rf "$out"' EXIT
 # needs no server or does not depend on its version (ini parsing, manual
 # pages).  The pg_dump tests skip themselves where the server is newer
 # than Debian's pg_dump 15.
-NOT_IN_MATRIX=(upgrade-pgq35 migrate-pgq35 config manpages)
+NOT_IN_MATRIX=(upgrade-pgq35 migrate-pgq35 status-pgq35 config manpages)
 vitest_args=()
 if [ "${1:-}" = --matrix ]; then
     for f in "${NOT_IN_MATRIX[@]}"; do vitest_args+=(--exclude "test/$f.test.ts"); done
