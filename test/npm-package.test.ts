@@ -78,7 +78,8 @@ afterAll(async () => {
 describe("the npm package", () => {
   it("carries the built SQL of pgq and pgq_ext, compiled code, and the types' dependencies", () => {
     const pkg = join(app, "node_modules/pgq");
-    for (const f of ["pgq.sql", "pgq_ext.sql", `pgq--${PGQ_VERSION}.sql`, "pgq.upgrade.sql", "pgq.control", "pgq_ext.control"]) {
+    for (const f of ["pgq.sql", "pgq_ext.sql", "pgq_coop.sql", `pgq--${PGQ_VERSION}.sql`, "pgq.upgrade.sql", "pgq.control",
+      "pgq_ext.control", "pgq_coop.control"]) {
       expect(existsSync(join(pkg, "extension", f)), f).toBe(true);
     }
     for (const f of ["index.js", "index.d.ts", "cli/pgqadm.js"]) expect(existsSync(join(pkg, "dist", f)), f).toBe(true);
@@ -92,16 +93,19 @@ describe("the npm package", () => {
 
   it("npx pgqadm install [pgq_ext] installs from the package: as an extension, or plain for a database owner", async () => {
     const npx = (args: string[]) => run("npx", ["--no-install", "pgqadm", ...args], { cwd: app, timeout: 60_000 });
-    const r = npx([connString(DB), "install", "pgq_ext"]);
+    const r = npx([connString(DB), "install", "pgq_coop", "pgq_ext"]);
     expect(r.status, r.out).toBe(0);
-    expect(r.out).toBe(`pgq ${PGQ_VERSION} installed with CREATE EXTENSION\npgq_ext ${PGQ_VERSION} installed with CREATE EXTENSION\n`);
+    expect(r.out).toBe(`pgq ${PGQ_VERSION} installed with CREATE EXTENSION\npgq_ext ${PGQ_VERSION} installed with CREATE EXTENSION\n`
+      + `pgq_coop ${PGQ_VERSION} installed with CREATE EXTENSION\n`);
 
     await admin.query("create role pgq_npm_owner login");
     await admin.query(`create database ${DB}_owner owner pgq_npm_owner`);
-    const plain = npx([connString(`${DB}_owner`, "pgq_npm_owner"), "install", "pgq_ext"]);
+    const plain = npx([connString(`${DB}_owner`, "pgq_npm_owner"), "install", "pgq_ext", "pgq_coop"]);
     expect(plain.status, plain.out).toBe(0);
     expect(plain.out).toMatch(new RegExp(`^pgq ${PGQ_VERSION} installed from the plain script \\(CREATE EXTENSION: permission denied`, "m"));
-    expect(plain.out).toMatch(new RegExp(`^pgq_ext ${PGQ_VERSION} installed from the plain script \\(pgq is a plain install\\)$`, "m"));
+    for (const e of ["pgq_ext", "pgq_coop"]) {
+      expect(plain.out).toMatch(new RegExp(`^${e} ${PGQ_VERSION} installed from the plain script \\(pgq is a plain install\\)$`, "m"));
+    }
   });
 
   it("the README's TypeScript example type-checks (strict, skipLibCheck off) and runs as written", () => {

@@ -54,7 +54,7 @@ describe("pgqadm", () => {
       .toEqual({ code: 0, out: `pgq ${PGQ_VERSION} is installed already (extension)\npgq_ext ${PGQ_VERSION} installed with CREATE EXTENSION\n` });
     expect((await adm([url, "install", "pgq_ext"])).out).toMatch(/^pgq .* already .*\npgq_ext .* is installed already \(extension\)\n$/);
     const unknownExt = await adm([cfg, "install", "pgq_exp"]);
-    expect(unknownExt).toEqual({ code: 2, out: "pgqadm: install: unknown extension pgq_exp (known: pgq, pgq_ext)\n" });
+    expect(unknownExt).toEqual({ code: 2, out: "pgqadm: install: unknown extension pgq_exp (known: pgq, pgq_ext, pgq_coop)\n" });
     expect(await adm([cfg, "create", "orders"])).toEqual({ code: 0, out: "queue orders created\n" });
     expect((await adm([cfg, "create", "orders"])).out).toBe("queue orders exists already\n");
     expect((await adm([cfg, "create", "mail"])).code).toBe(0);

@@ -1,4 +1,4 @@
-// pgqadm install: pgq (and pgq_ext on request) into one database, from this
+// pgqadm install: pgq (and pgq_ext, pgq_coop on request) into one database, from this
 // package's SQL.  CREATE EXTENSION where the server has the extension files
 // and the role may run it; the plain script (extension/NAME.sql, the same
 // objects without an extension) otherwise, as on managed servers.
@@ -13,6 +13,7 @@ import { UsageError } from "./common.js";
 export const INSTALLABLE: readonly { name: string; requires?: string }[] = [
   { name: "pgq" },
   { name: "pgq_ext", requires: "pgq" },
+  { name: "pgq_coop", requires: "pgq" },
 ];
 
 /** CREATE EXTENSION failures after which the plain script is tried. */

@@ -139,8 +139,8 @@ export const PGQADM_SPEC: ToolSpec = {
     { key: "ticker_log_delay", ignored: true, help: "SkyTools' ticker: see pgq-runner's stats log lines instead" },
   ],
   commands: [
-    { name: "install", args: "[pgq_ext]",
-      help: "install pgq (and pgq_ext if named) into the database: CREATE EXTENSION, else the plain script" },
+    { name: "install", args: "[pgq_ext] [pgq_coop]",
+      help: "install pgq (and pgq_ext, pgq_coop if named) into the database: CREATE EXTENSION, else the plain script" },
     { name: "ticker", args: "", help: "tick and maintain the queues of the database (usually with -d)" },
     { name: "status", args: "[--json]",
       help: "queues and consumers, with lag and pending events, and the problems (ticker stalled, consumer lagging, rotation blocked); --json: as JSON" },
