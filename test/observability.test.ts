@@ -7,7 +7,7 @@
 // each problem once when it starts and once when it ends; and a database
 // with 1000 queues is scraped and shown in bounded time.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -311,6 +311,52 @@ describe("pgq-runner over HTTP", () => {
     await waitFor(async () => (await get("/healthz")).status === 200, 15_000, "200 again");
     expect((await get("/nope")).status).toBe(404);
     expect((await fetch(`http://127.0.0.1:${port}/metrics`, { method: "POST" })).status).toBe(405);
+  });
+
+  it("http_listen: a bad value is a config error; an address in use is logged and the runner goes on", async () => {
+    const bad = join(dir, "bad.ini");
+    writeFileSync(bad, "[pgq-runner]\nhttp_listen = 9187\nlag_threshold = soon\n");
+    const r = runCli("pgq-runner", [bad]);
+    expect(await r.exit).toBe(2);
+    expect(r.output()).toMatch(/http_listen must be host:port \(e\.g\. 127\.0\.0\.1:9187, \[::1\]:9187\), not "9187"/);
+    expect(r.output()).toMatch(/lag_threshold must be a positive number of seconds, not "soon"/);
+    const busy = join(dir, "busy.ini");
+    writeFileSync(busy, `[pgq-runner]
+base_connstr = host=${cluster.env.PGHOST} port=${cluster.env.PGPORT} user=postgres
+database_list = obs
+http_listen = 127.0.0.1:${port}
+`);
+    const second = runCli("pgq-runner", [busy]);
+    try {
+      await waitFor(() => /ERROR pgq-runner: http_listen 127\.0\.0\.1:\d+: .*EADDRINUSE.*; not serving HTTP/.test(second.output()),
+        15_000, "the bind error");
+      await waitFor(() => /db=obs: pgq found, ticking/.test(second.output()), 15_000, "ticking all the same");
+    } finally {
+      second.child.kill("SIGINT");
+      expect(await second.exit).toBe(0);
+    }
+  });
+
+  it("-r after logrotate renamed the logfile: the daemon logs into a new file", async () => {
+    const logfile = join(dir, "rot.log");
+    const pidfile = join(dir, "rot.pid");
+    const cfg = join(dir, "rot.ini");
+    writeFileSync(cfg, `[pgq-runner]
+base_connstr = host=${cluster.env.PGHOST} port=${cluster.env.PGPORT} user=postgres
+database_list = obs
+ticker_period = 0.5
+logfile = ${logfile}
+pidfile = ${pidfile}
+`);
+    expect(await runCli("pgq-runner", ["-d", cfg]).exit).toBe(0);
+    await waitFor(() => existsSync(logfile) && /db=obs: pgq found, ticking/.test(readFileSync(logfile, "utf8")), 15_000, "daemon log");
+    renameSync(logfile, `${logfile}.1`);
+    expect(await runCli("pgq-runner", ["-r", cfg]).exit).toBe(0);
+    await waitFor(() => existsSync(logfile) && /reloaded config/.test(readFileSync(logfile, "utf8")), 15_000, "a new logfile");
+    expect(readFileSync(`${logfile}.1`, "utf8")).not.toMatch(/reloaded config/);
+    expect(await runCli("pgq-runner", ["-s", cfg]).exit).toBe(0);
+    await waitFor(() => !existsSync(pidfile), 15_000, "daemon stopped");
+    expect(readFileSync(logfile, "utf8")).toMatch(/INFO pgq-runner: stopped/);
   });
 
   it("1000 queues: a scrape and the page in bounded time", async (ctx) => {
