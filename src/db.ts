@@ -111,7 +111,7 @@ const UNSUPPORTED = new Set([
   "passfile", "channel_binding", "keepalives_interval", "keepalives_count", "tcp_user_timeout", "replication",
   "gssencmode", "requiressl", "sslcompression", "sslpassword", "sslcrl", "sslcrldir", "sslsni", "sslnegotiation",
   "sslcertmode", "ssl_min_protocol_version", "ssl_max_protocol_version", "requirepeer", "require_auth",
-  "krbsrvname", "gsslib", "gssdelegation", "service", "target_session_attrs", "load_balance_hosts",
+  "krbsrvname", "gsslib", "gssdelegation", "target_session_attrs", "load_balance_hosts",
 ]);
 
 const portProblem = (v: string) => `port must be a number from 1 to 65535, not "${v}"`;
@@ -123,8 +123,58 @@ function wholeSeconds(key: string, v: string, max = 2147483): number {
   return Number(v);
 }
 
+/**
+ * How long a connection attempt may take when neither the connection string
+ * (connect_timeout) nor PGCONNECT_TIMEOUT says: libpq waits for ever, which
+ * leaves a tool hanging for minutes on an unreachable host.
+ */
+export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 15;
+
+/**
+ * The keywords of a connection service (libpq's pg_service.conf): the
+ * section `name` of PGSERVICEFILE or ~/.pg_service.conf, else of
+ * PGSYSCONFDIR/pg_service.conf (Debian's libpq: /etc/postgresql-common).
+ */
+export function serviceKeywords(name: string): Record<string, string> {
+  const env = process.env;
+  const files = [env.PGSERVICEFILE ?? join(homedir(), ".pg_service.conf"),
+    join(env.PGSYSCONFDIR ?? "/etc/postgresql-common", "pg_service.conf")];
+  for (const file of files) {
+    if (!existsSync(file)) continue;
+    let section: string | undefined;
+    let found: Record<string, string> | undefined;
+    readFileSync(file, "utf8").split(/\r?\n/).forEach((raw, i) => {
+      const line = raw.trim();
+      if (line === "" || line.startsWith("#")) return;
+      const head = /^\[(.*)\]$/.exec(line);
+      if (head) {
+        section = head[1];
+        if (section === name) found ??= {};
+        return;
+      }
+      if (section !== name) return;
+      const eq = line.indexOf("=");
+      if (eq <= 0) throw new Error(`service file ${file}, line ${i + 1}: not keyword=value: ${line}`);
+      const key = line.slice(0, eq).trim();
+      if (key === "service") throw new Error(`service file ${file}, line ${i + 1}: nested service definitions are not supported`);
+      found![key] = line.slice(eq + 1).trim();
+    });
+    if (found) return found;
+  }
+  throw new Error(`definition of service "${name}" not found (looked in ${files.join(" and ")})`);
+}
+
+/** libpq's connect_timeout in node-postgres' terms: 0 or less waits for ever (0 here), 1 counts as 2. */
+function connectTimeoutMillis(seconds: number): number {
+  return seconds <= 0 ? 0 : Math.max(seconds, 2) * 1000;
+}
+
 /** node-postgres settings from libpq keywords; unknown keywords and bad values are errors naming the keyword. */
-function fromKeywords(kw: Record<string, string>): pg.ClientConfig {
+function fromKeywords(given: Record<string, string>): pg.ClientConfig {
+  // a service's keywords fill in what the string does not set (libpq)
+  const service = given.service ?? process.env.PGSERVICE;
+  const kw = service ? { ...serviceKeywords(service), ...given } : given;
+  delete kw.service;
   const cfg: pg.ClientConfig = {};
   for (const [k, v] of Object.entries(kw)) {
     switch (k) {
@@ -145,12 +195,7 @@ function fromKeywords(kw: Record<string, string>): pg.ClientConfig {
       case "fallback_application_name": cfg.fallback_application_name = v; break;
       case "client_encoding": cfg.client_encoding = v; break;
       case "options": cfg.options = v; break;
-      case "connect_timeout": {
-        // libpq: 0 or less waits for ever, 1 counts as 2
-        const n = wholeSeconds(k, v);
-        cfg.connectionTimeoutMillis = n <= 0 ? 0 : Math.max(n, 2) * 1000;
-        break;
-      }
+      case "connect_timeout": cfg.connectionTimeoutMillis = connectTimeoutMillis(wholeSeconds(k, v)); break;
       case "keepalives":
         if (!/^[01]$/.test(v)) throw new Error(`keepalives must be 0 or 1, not "${v}"`);
         cfg.keepAlive = v === "1";
@@ -163,6 +208,10 @@ function fromKeywords(kw: Record<string, string>): pg.ClientConfig {
           ? `connection parameter "${k}" is not supported`
           : `unknown connection parameter "${k}"`);
     }
+  }
+  if (cfg.connectionTimeoutMillis === undefined) {
+    const env = process.env.PGCONNECT_TIMEOUT;
+    cfg.connectionTimeoutMillis = connectTimeoutMillis(env ? wholeSeconds("PGCONNECT_TIMEOUT", env) : DEFAULT_CONNECT_TIMEOUT_SECONDS);
   }
   // libpq's host is both where to connect and the name the certificate must
   // carry; with hostaddr, hostaddr is where to connect.

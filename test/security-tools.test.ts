@@ -440,7 +440,7 @@ describe("connection strings (16)", () => {
     expect(() => clientConfig("postgresql://h/db?port=x")).toThrow('port must be a number from 1 to 65535, not "x"');
     expect(() => clientConfig("dbname=a nonsense=1")).toThrow('unknown connection parameter "nonsense"');
     expect(() => clientConfig("postgresql://h/db?nonsense=1")).toThrow('unknown connection parameter "nonsense"');
-    expect(() => clientConfig("dbname=a service=prod")).toThrow('connection parameter "service" is not supported');
+    expect(() => clientConfig("dbname=a gssencmode=prefer")).toThrow('connection parameter "gssencmode" is not supported');
     expect(() => clientConfig("dbname=a sslmode=maybe")).toThrow(
       'sslmode must be one of disable, allow, prefer, require, verify-ca, verify-full, not "maybe"');
     const saved = process.env.PGSSLMODE;
@@ -475,6 +475,62 @@ describe("connection strings (16)", () => {
       const extra = mode === "verify-ca" ? ` sslrootcert=${join(dir, "any.crt")}` : "";
       await expect(sslOf(`${tcp()} sslmode=${mode}${extra}`)).rejects.toThrow(
         `server does not support SSL, but SSL was required (sslmode=${mode})`);
+    }
+  });
+
+  /** Runs fn with environment variables set (undefined: unset), restoring them after. */
+  async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T> | T): Promise<T> {
+    const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+    const set = (vs: Record<string, string | undefined>) => {
+      for (const [k, v] of Object.entries(vs)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+    };
+    set(vars);
+    try {
+      return await fn();
+    } finally {
+      set(saved);
+    }
+  }
+
+  async function one(connstr: string, text: string): Promise<unknown> {
+    const c = new pg.Client(clientConfig(connstr));
+    await c.connect();
+    try {
+      return Object.values((await c.query(text)).rows[0])[0];
+    } finally {
+      await c.end();
+    }
+  }
+
+  it("service= and PGSERVICE read pg_service.conf; the string's own keywords win; options reach the server", async () => {
+    const file = join(dir, "pg_service.conf");
+    writeFileSync(file, `# services for the test\n[other]\ndbname=nowhere\n\n[mine]\nhost=127.0.0.1\nport=${cluster.env.PGPORT}\n`
+      + "user=postgres\ndbname=postgres\noptions=-c work_mem=3MB\n");
+    await withEnv({ PGSERVICEFILE: file, PGSERVICE: undefined }, async () => {
+      expect(await one("service=mine", "select current_setting('work_mem')")).toBe("3MB");
+      expect(await one("service=mine dbname=template1", "select current_database()")).toBe("template1");
+      expect(await one(`postgresql:///template1?service=mine`, "select current_database()")).toBe("template1");
+      expect(() => clientConfig("service=missing")).toThrow(/definition of service "missing" not found/);
+      await withEnv({ PGSERVICE: "mine" }, async () => {
+        expect(await one("application_name=x", "select current_setting('work_mem')")).toBe("3MB");
+      });
+    });
+    expect(await one(`${tcp()} options='-c statement_timeout=1234'`, "select current_setting('statement_timeout')")).toBe("1234ms");
+  });
+
+  it("connect_timeout (default 15 s, PGCONNECT_TIMEOUT) ends an attempt on a server that never answers", async () => {
+    expect(clientConfig("dbname=a").connectionTimeoutMillis).toBe(15_000);
+    expect(clientConfig("dbname=a connect_timeout=0").connectionTimeoutMillis).toBe(0);
+    await withEnv({ PGCONNECT_TIMEOUT: "5" }, () => expect(clientConfig("dbname=a").connectionTimeoutMillis).toBe(5_000));
+    // a TCP server that accepts and then says nothing
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    const port = (silent.address() as net.AddressInfo).port;
+    try {
+      const c = new pg.Client(clientConfig(`host=127.0.0.1 port=${port} dbname=x user=x sslmode=disable connect_timeout=2`));
+      await expect(c.connect()).rejects.toThrow(/timeout/i);
+    } finally {
+      silent.close();
     }
   });
 
