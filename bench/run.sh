@@ -29,6 +29,7 @@ section "ticker cost" "$here/ticker.sh" "$@"
 section "consumers: pg-boss producer, drain, fan-out, latency, storage" npx tsx "$here/queues.ts" "$@"
 section "queue_splitter" npx tsx "$here/splitter.ts" "$@"
 section "held transaction" npx tsx "$here/held_xmin.ts" "$@"
+section "pgq-runner scrape cost" npx tsx "$here/scrape.ts" "$@"
 
 {
     echo "# pgq benchmarks, $(date '+%Y-%m-%d %H:%M')${1:+ ($1)}"
