@@ -6,7 +6,7 @@
 // downloads no browser), a screenshot goes to test/artifacts/; the log says
 // each problem once when it starts and once when it ends; and a database
 // with 1000 queues is scraped and shown in bounded time.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -61,6 +61,8 @@ async function scrape(p = port): Promise<Map<string, Family>> {
   expect(r.type).toMatch(/^text\/plain; version=0\.0\.4/);
   return parsePromText(r.body);
 }
+
+const have = (cmd: string) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
 
 const count = (text: string, re: RegExp) => (text.match(new RegExp(re.source, "g")) ?? []).length;
 
@@ -213,6 +215,32 @@ describe("pgq-runner over HTTP", () => {
     const before = count(runner.output(), /db=obs: observe: \d+ queues/);
     await Promise.all([scrape(), scrape(), scrape(), get("/"), get("/status.json")]);
     expect(count(runner.output(), /db=obs: observe: \d+ queues/) - before).toBeLessThanOrEqual(1);
+  });
+
+  it("docs/pgq-alerts.rules.yml: promtool checks it and its unit tests pass; every pgq metric it names is served", async (ctx) => {
+    const rules = join(root, "docs/pgq-alerts.rules.yml");
+    const named = new Set(readFileSync(rules, "utf8").match(/\bpgq_[a-z_]+\b/g));
+    expect(named.size).toBeGreaterThan(5);
+    const f = await scrape();
+    for (const m of named) expect(f.has(m), `${m} in /metrics`).toBe(true);
+    if (!have("promtool")) {
+      try {
+        execFileSync(join(root, "scripts/pgcluster.sh"), ["deps"], { stdio: ["ignore", "inherit", "inherit"] });
+      } catch {
+        // says what is missing
+      }
+    }
+    if (!have("promtool")) {
+      const msg = "promtool is missing: apt-get install --no-install-recommends prometheus (scripts/pgcluster.sh deps does it as root)";
+      if (process.env.CI === "true") throw new Error(msg);
+      console.log(`alert rules check skipped: ${msg}`);
+      ctx.skip(msg);
+    }
+    const check = spawnSync("promtool", ["check", "rules", rules], { encoding: "utf8" });
+    expect(check.status, check.stdout + check.stderr).toBe(0);
+    expect(check.stdout).toMatch(/SUCCESS: 8 rules found/);
+    const test = spawnSync("promtool", ["test", "rules", "pgq-alerts.test.yml"], { encoding: "utf8", cwd: join(root, "docs") });
+    expect(test.status, test.stdout + test.stderr).toBe(0);
   });
 
   it("/status.json names the held transaction", async () => {
