@@ -73,9 +73,35 @@ describe("pgqadm", () => {
 
     const set = await adm([cfg, "config", "orders", "ticker_max_count=100", "queue_ticker_max_lag=5", "rotation_period=1 hour"]);
     expect(set.code).toBe(0);
-    expect(set.out).toMatch(/^orders\s+100\s+00:00:05\s+00:01:00\s+01:00:00$/m);
+    expect(set.out).toMatch(/^orders\s+100\s+00:00:05\s+00:01:00\s+01:00:00\s+-$/m);
     const all = await adm([cfg, "config"]);
-    expect(all.out).toMatch(/^mail\s+500\s+00:00:03\s+00:01:00\s+02:00:00$/m);
+    expect(all.out).toMatch(/^mail\s+500\s+00:00:03\s+00:01:00\s+02:00:00\s+-$/m);
+
+    // dead letters: max_retries, dead, replay, purge
+    expect((await adm([cfg, "config", "mail", "max_retries=0"])).out).toMatch(/^mail\s+500\s+00:00:03\s+00:01:00\s+02:00:00\s+0$/m);
+    expect((await adm([cfg, "register", "mail", "postman"])).code).toBe(0);
+    expect(await adm([cfg, "dead", "mail"])).toEqual({ code: 0, out: "id: no dead letters\n" });
+    await sql("adm1", "select pgq.insert_event('mail', 'letter', 'to bob')");
+    await sql("adm1", "select pgq.ticker('mail')");
+    await sql("adm1", `select pgq.event_retry(b, ev_id, 0, 'no such address')
+                         from pgq.next_batch('mail', 'postman') b, pgq.get_batch_events(b)`);
+    await sql("adm1", "select pgq.finish_batch(sub_batch) from pgq.subscription where sub_batch is not null");
+    const dead = await adm([cfg, "dead", "mail", "postman"]);
+    expect(dead.code).toBe(0);
+    expect(dead.out).toMatch(/^id\s+consumer\s+time\s+retries\s+reason\s+event\s+type\s+data$/m);
+    expect(dead.out).toMatch(/^\s*1\s+postman\s+\S+\s+0\s+no such address\s+\d+\s+letter\s+to bob$/m);
+    expect((await adm([cfg, "dead", "mail", "nobody"])).out).toBe("id: no dead letters\n");
+    expect(await adm([cfg, "replay", "mail", "postman", "1"])).toEqual({ code: 0, out: "1 dead letter of postman put back into mail\n" });
+    expect((await sql<{ n: number }>("adm1", "select count(*)::int n from pgq.dead_letter"))[0]!.n).toBe(0);
+    expect((await adm([cfg, "replay", "mail"])).code).toBe(2);
+    expect((await adm([cfg, "replay", "mail", "nobody"])).out).toMatch(/Not subscriber to queue: mail\/nobody \[PQ002\]/);
+    await sql("adm1", "select pgq.ticker('mail')");
+    await sql("adm1", `select pgq.event_dead(b, ev_id, 'gave up')
+                         from pgq.next_batch('mail', 'postman') b, pgq.get_batch_events(b)`);
+    expect(await adm([cfg, "purge", "mail"])).toEqual({ code: 0, out: "1 dead letter deleted from mail\n" });
+    expect((await adm([cfg, "purge", "nope"])).code).toBe(1);
+    await sql("adm1", "select pgq.finish_batch(sub_batch) from pgq.subscription where sub_batch is not null");
+    expect((await adm([cfg, "unregister", "mail", "postman"])).code).toBe(0);
     const bad = await adm([cfg, "config", "orders", "ticker_paused=true"]);
     expect(bad.code).toBe(2);
     expect(bad.out).toMatch(/cannot set ticker_paused=true/);

@@ -33,7 +33,7 @@ interface AdmConfig {
   source: string;
 }
 
-const CONFIG_VARS = ["ticker_max_count", "ticker_max_lag", "ticker_idle_period", "rotation_period"];
+const CONFIG_VARS = ["ticker_max_count", "ticker_max_lag", "ticker_idle_period", "rotation_period", "max_retries"];
 
 /**
  * A connection string given where the config file goes: a libpq
@@ -171,14 +171,17 @@ async function config(cfg: AdmConfig, args: string[], out: (s: string) => void):
       }
       await c.query("commit");
     }
+    // max_retries: pgq 4.1's pgq.queue column (none in PgQ 3.5: "-")
     const rows = await c.query(`
-        select queue_name, queue_ticker_max_count, queue_ticker_max_lag::text, queue_ticker_idle_period::text,
-               queue_rotation_period::text
-          from pgq.get_queue_info($1::text) order by queue_name`, [queue ?? null]);
+        select i.queue_name, i.queue_ticker_max_count, i.queue_ticker_max_lag::text, i.queue_ticker_idle_period::text,
+               i.queue_rotation_period::text,
+               (select pg_catalog.to_jsonb(q) ->> 'queue_max_retries' from pgq.queue q
+                 where q.queue_name = i.queue_name) as max_retries
+          from pgq.get_queue_info($1::text) i order by i.queue_name`, [queue ?? null]);
     if (queue !== undefined && rows.rowCount === 0) throw new UsageError(`no such queue: ${queue}`);
     out(formatTable(["queue", ...CONFIG_VARS],
       rows.rows.map((r) => [r.queue_name, String(r.queue_ticker_max_count), r.queue_ticker_max_lag,
-        r.queue_ticker_idle_period, r.queue_rotation_period]),
+        r.queue_ticker_idle_period, r.queue_rotation_period, r.max_retries ?? "-"]),
       "no queues"));
   });
 }
@@ -268,6 +271,34 @@ async function main(argv: string[]): Promise<number> {
           ? `consumer ${rest[1]} unregistered from ${rest[0]}` : `consumer ${rest[1]} was not registered on ${rest[0]}`));
         return 0;
       case "config": await config(cfg, rest, out); return 0;
+      case "dead":
+        if (rest.length < 1 || rest.length > 2) throw new UsageError("dead needs QNAME [CONS]");
+        await withDb(cfg, async (c) => {
+          const r = await c.query(`select dl_id::text, consumer_name, dl_time, dl_retry_count, coalesce(dl_reason, '-') as reason,
+                                          ev_id::text, coalesce(ev_type, '') as ev_type, coalesce(ev_data, '') as ev_data
+                                     from pgq.get_dead_letters($1, $2::text)`, [rest[0], rest[1] ?? null]);
+          out(formatTable(["id", "consumer", "time", "retries", "reason", "event", "type", "data"],
+            r.rows.map((d) => [d.dl_id, d.consumer_name, (d.dl_time as Date).toISOString(), String(d.dl_retry_count),
+              d.reason, d.ev_id, d.ev_type, d.ev_data]),
+            "no dead letters"));
+        });
+        return 0;
+      case "replay":
+        if (rest.length < 2 || rest.length > 3) throw new UsageError("replay needs QNAME CONS [ID]");
+        out(await withDb(cfg, async (c) => {
+          const n = (await c.query("select pgq.replay_dead_letters($1, $2, $3::bigint) n", [rest[0], rest[1], rest[2] ?? null]))
+            .rows[0].n as number;
+          return `${n} dead letter${n === 1 ? "" : "s"} of ${rest[1]} put back into ${rest[0]}`;
+        }));
+        return 0;
+      case "purge":
+        if (rest.length < 1 || rest.length > 3) throw new UsageError("purge needs QNAME [CONS [ID]]");
+        out(await withDb(cfg, async (c) => {
+          const n = (await c.query("select pgq.purge_dead_letters($1, $2::text, $3::bigint) n", [rest[0], rest[1] ?? null, rest[2] ?? null]))
+            .rows[0].n as number;
+          return `${n} dead letter${n === 1 ? "" : "s"} deleted from ${rest[0]}`;
+        }));
+        return 0;
       default:
         throw new UsageError(`unknown command ${command}`);
     }
