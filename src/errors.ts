@@ -34,6 +34,11 @@ export class QueueInUseError extends PgqError {}
 export class EventNotFoundError extends PgqError {}
 /** PQ010: pgq's state is inconsistent (restored database, missing tick). */
 export class PgqStateError extends PgqError {}
+/**
+ * PQ012: a batch is still open where none may be (pgq_coop: a subconsumer
+ * leaving with its batch, a main consumer holding one of its own).
+ */
+export class BatchOpenError extends PgqError {}
 /** 22004 / 22023: a NULL or invalid argument. */
 export class InvalidArgumentError extends PgqError {}
 /** 42501: the role may not call this. */
@@ -50,6 +55,7 @@ const byCode: Record<string, new (m: string, c: string | undefined, cause?: unkn
   PQ008: QueueInUseError,
   PQ009: EventNotFoundError,
   PQ010: PgqStateError,
+  PQ012: BatchOpenError,
   "22004": InvalidArgumentError,
   "22023": InvalidArgumentError,
   "42501": PermissionDeniedError,

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type pg from "pg";
-import { Consumer, ConsumerPool, InvalidOptionError, type PgqEvent } from "../src/index.js";
+import { BatchOpenError, Consumer, ConsumerPool, InvalidOptionError, type PgqEvent } from "../src/index.js";
 import { createTestDb, createTickingQueue, value, type TestDb } from "./support/db.js";
 
 const workerScript = resolve(import.meta.dirname, "support/coop-worker.ts");
@@ -95,6 +95,18 @@ describe("cooperative consumers", () => {
     await pool.unregister();
     expect((await c.query("select consumer_name from pgq.get_consumer_info('qpool')")).rows.map((r) => r.consumer_name))
       .toEqual(["pool"]);
+  });
+
+  it("unregister with a batch held: BatchOpenError (PQ012), or the batch dropped on request", async () => {
+    await createTickingQueue(c, "qunreg");
+    const w = new Consumer({ connection: db.config, queue: "qunreg", consumer: "u", subconsumer: "w1" });
+    expect(await w.register()).toBe(true);
+    await produce("qunreg", 5, 5);
+    expect(await value<string | null>(c, "select pgq_coop.next_batch('qunreg', 'u', 'w1')::text")).not.toBeNull();
+    await expect(w.unregister()).rejects.toBeInstanceOf(BatchOpenError);
+    expect(await w.unregister(true)).toBe(true);
+    expect(await w.unregister()).toBe(false);
+    await w.close();
   });
 
   it("retry in a subconsumer's batch: the event comes back to the group", async () => {
