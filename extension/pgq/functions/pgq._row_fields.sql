@@ -12,7 +12,7 @@ as $$
 begin
     return (
         select pg_catalog.array_agg(case when m[1] is not null
-                                         then pg_catalog.replace(pg_catalog.replace(m[1], '""', '"'), '\\', '\')
+                                         then pg_catalog.replace(pg_catalog.replace(m[1], '""', '"'), E'\\\\', E'\\')
                                          when m[2] operator(pg_catalog.=) '' then null
                                          else m[2] end
                                     order by n)
