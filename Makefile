@@ -89,8 +89,16 @@ else
 all: sql
 endif
 
+# The plain scripts as migrations for tools that run each migration in a
+# transaction of their own (graphile-migrate): without BEGIN/COMMIT
+MIGRATIONS := $(foreach e,pgq pgq_ext pgq_coop,extension/$(e).migration.sql extension/$(e).upgrade.migration.sql)
+extension/%.migration.sql: extension/%.sql scripts/migration-sql.sh
+	scripts/migration-sql.sh $< > $@
+EXTRA_CLEAN += $(MIGRATIONS)
+
 # The built scripts alone (npm pack runs this: the package carries them)
-sql: $(DATA_built)
+sql: $(DATA_built) $(MIGRATIONS)
+all: $(MIGRATIONS)
 
 BUILD := scripts/build-sql.sh
 PGQ_DEPS := $(PGQ_SOURCES) $(PGQ_DELTAS) extension/pgq/grants.sql extension/pgq/ext_dump.sql extension/pgq.control $(BUILD)
