@@ -33,7 +33,8 @@ as $$
     -- Errors: those of pgq_coop.register_subconsumer and
     --   pgq.next_batch_custom; PQ012 'main consumer has batch open?' when
     --   the main consumer holds a batch of its own (opened with
-    --   pgq.next_batch); PQ002 'subconsumer not found' when
+    --   pgq.next_batch); PQ002 'main consumer not found' when it went away
+    --   meanwhile; PQ002 'subconsumer not found' when
     --   '<consumer>.<subconsumer>' is a consumer of its own, not of this
     --   group.
     -- Tables: pgq.queue, pgq.consumer, pgq.tick (read), pgq.subscription.
