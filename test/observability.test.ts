@@ -64,6 +64,8 @@ async function scrape(p = port): Promise<Map<string, Family>> {
 
 const have = (cmd: string) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
 
+const EVIL = 'evil"\\ <img src=x onerror="window.pwned=1">\nq';
+
 const count = (text: string, re: RegExp) => (text.match(new RegExp(re.source, "g")) ?? []).length;
 
 beforeAll(async () => {
@@ -73,6 +75,8 @@ beforeAll(async () => {
   // never reads
   await q("obs", "select pgq.create_queue('busy')");
   await q("obs", "select pgq.create_queue('held')");
+  // a name that must reach neither the page's HTML nor the metrics' syntax
+  await q("obs", "select pgq.create_queue($1)", [EVIL]);
   await q("obs", `update pgq.queue set queue_ticker_max_lag = '0', queue_ticker_idle_period = '0',
                   queue_rotation_period = '1 second'`);
   await q("obs", "select pgq.register_consumer('busy', 'stalled')");
@@ -175,7 +179,8 @@ describe("pgq-runner over HTTP", () => {
     }
     const d = { database: "obs" };
     expect(sampleValue(f, "pgq_runner_database_up", d)).toBe(1);
-    expect(sampleValue(f, "pgq_queues", d)).toBe(2);
+    expect(sampleValue(f, "pgq_queues", d)).toBe(3);
+    expect(sampleValue(f, "pgq_queue_ticker_stalled", { ...d, queue: EVIL })).toBe(0);
     expect(sampleValue(f, "pgq_runner_ticks_total", d)).toBeGreaterThan(0);
     const calls = sampleValue(f, "pgq_runner_ticker_calls_total", d)!;
     expect(calls).toBeGreaterThan(0);
@@ -265,6 +270,10 @@ describe("pgq-runner over HTTP", () => {
       expect(await lagging.textContent()).toMatch(/consumer lagging: .* behind the newest tick/);
       const rot = page.locator('#problems li[data-kind="rotation_blocked"][data-queue="held"]');
       expect(await rot.textContent()).toContain(`transaction pid ${heldPid} (`);
+      // the hostile queue name is text, not markup
+      expect(await page.evaluate(() => [document.querySelectorAll("img").length, (window as unknown as { pwned?: number }).pwned]))
+        .toEqual([0, undefined]);
+      expect(await page.locator("table.queues td", { hasText: "<img src=x" }).count()).toBe(1);
       const busyRot = page.locator('#problems li[data-kind="rotation_blocked"][data-queue="busy"]');
       expect(await busyRot.textContent()).toMatch(/by consumer stalled \(behind/);
       // problems come before the tables, and the stalled consumer's row is marked
@@ -339,6 +348,28 @@ describe("pgq-runner over HTTP", () => {
     await waitFor(async () => (await get("/healthz")).status === 200, 15_000, "200 again");
     expect((await get("/nope")).status).toBe(404);
     expect((await fetch(`http://127.0.0.1:${port}/metrics`, { method: "POST" })).status).toBe(405);
+  });
+
+  it("a ticker that stalls: metric, page and one log line each way", async () => {
+    // the ticker's inserts into pgq.tick wait for this lock; reads do not
+    const locker = await connect("obs");
+    await locker.query("begin");
+    await locker.query("lock table pgq.tick in exclusive mode");
+    try {
+      // idle period and max lag are 0 here: stalled after the 10 s grace
+      await waitFor(async () => sampleValue(await scrape(), "pgq_queue_ticker_stalled", { database: "obs", queue: "busy" }) === 1,
+        30_000, "pgq_queue_ticker_stalled 1");
+      const page = await get("/");
+      expect(page.body).toMatch(/<li class="ticker_stalled" data-kind="ticker_stalled" data-db="obs" data-queue="busy"><b>obs \/ busy<\/b>: ticker stalled: last tick 1\d\.\ds ago/);
+      await waitFor(() => /WARNING pgq-runner db=obs queue=busy: ticker stalled: last tick/.test(runner.output()), 15_000, "stalled line");
+    } finally {
+      await locker.query("rollback");
+    }
+    await waitFor(async () => sampleValue(await scrape(), "pgq_queue_ticker_stalled", { database: "obs", queue: "busy" }) === 0,
+      30_000, "pgq_queue_ticker_stalled 0");
+    await waitFor(() => /INFO pgq-runner db=obs queue=busy: ticker runs again/.test(runner.output()), 15_000, "runs again line");
+    expect(count(runner.output(), /queue=busy: ticker stalled/)).toBe(1);
+    expect(count(runner.output(), /queue=busy: ticker runs again/)).toBe(1);
   });
 
   it("http_listen: a bad value is a config error; an address in use is logged and the runner goes on", async () => {
