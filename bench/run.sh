@@ -27,6 +27,7 @@ section "producers: insert_event, graphile-worker add_job, plain INSERT" "$here/
 section "trigger producers" "$here/triggers.sh" "$@"
 section "ticker cost" "$here/ticker.sh" "$@"
 section "consumers: pg-boss producer, drain, fan-out, latency, storage" npx tsx "$here/queues.ts" "$@"
+section "cooperative consumers: pgq_coop, pg-boss and graphile-worker workers" npx tsx "$here/coop.ts" "$@"
 section "queue_splitter" npx tsx "$here/splitter.ts" "$@"
 section "held transaction" npx tsx "$here/held_xmin.ts" "$@"
 section "pgq-runner scrape cost" npx tsx "$here/scrape.ts" "$@"

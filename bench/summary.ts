@@ -7,7 +7,9 @@ import { fail, type SystemId } from "./lib.js";
 
 type Goal =
   | { vs: "c"; op: ">=" | "<="; value: number }
-  | { vs: "peers"; value: number };
+  | { vs: "peers"; value: number }
+  /** ours alone against a number (a ratio it measures itself) */
+  | { vs: "self"; op: ">="; value: number };
 
 interface Row {
   key: string;
@@ -42,6 +44,14 @@ const ROWS: Row[] = [
   ...[1, 10, 100, 1000].map((n): Row => ({ key: `ticker_${n}`, label: `ticker cost, ${n} idle queue${n > 1 ? "s" : ""}`, unit: "ms/call", goal: { vs: "c", op: "<=", value: 1.0 } })),
   { key: "storage_full", label: "storage per 1M events of 100 bytes", unit: "MiB" },
   { key: "storage_after", label: "storage per 1M events after consumption (pgq: rotation)", unit: "MiB" },
+  ...[1, 2, 4, 8].map((n): Row => ({
+    key: `coop_${n}`, label: `cooperative consumers: drain with 1 ms work per event, ${n} worker${n > 1 ? "s" : ""}`,
+    unit: "events/s", goal: { vs: "peers", value: 1 },
+  })),
+  ...[2, 4, 8].map((n): Row => ({
+    key: `coop_scaling_${n}`, label: `cooperative consumers: ${n} workers' events/s over ${n}× one's`, unit: "ratio",
+    goal: n <= 4 ? { vs: "self", op: ">=", value: 0.8 } : undefined,
+  })),
   ...[1, 10, 100].map((k): Row => ({ key: `splitter_${k}`, label: `queue_splitter into ${k} queue${k > 1 ? "s" : ""} (plain: SELECT + INSERT copy)`, unit: "events/s" })),
 ];
 
@@ -56,6 +66,9 @@ function goalText(g: Goal | undefined, v: Map<string, number>): string {
   if (!g) return "";
   const ours = v.get("ours");
   if (ours === undefined) return "not measured";
+  if (g.vs === "self") {
+    return `≥ ${g.value}: ${ours >= g.value ? "met" : `missed (${ours.toFixed(2)})`}`;
+  }
   if (g.vs === "c") {
     const c = v.get("c");
     if (c === undefined) return "not measured";
