@@ -1,7 +1,9 @@
 // Finds the server the tests run against, or starts a throwaway one, and
 // makes the template database every test file clones.
 //
-// PGQ_TEST_DATABASE_URL or PGHOST set: use that server (run `make install`
+// PGQ_TEST_BACKEND=testcontainers: a postgres container (test/support/
+// container.ts), if Docker is there.  Else PGQ_TEST_DATABASE_URL or PGHOST
+// set: use that server (run `make install`
 // yourself first; `make test` does).  Neither: start a cluster with
 // scripts/pgcluster.sh, install this checkout's extension into it, and
 // remove it when the run ends, pass or fail.
@@ -11,10 +13,12 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { TestProject } from "vitest/node";
 import pg from "pg";
+import { startContainer } from "./container.js";
 import { serverConfig, TEMPLATE_DB, type ServerEnv } from "./env.js";
 
 const root = resolve(import.meta.dirname, "../..");
 let clusterDir: string | undefined;
+let stopContainer: (() => Promise<void>) | undefined;
 
 function startCluster(): ServerEnv {
   const dir = mkdtempSync(join(tmpdir(), "pgq-vitest."));
@@ -32,7 +36,11 @@ function startCluster(): ServerEnv {
 
 export async function setup(project: TestProject): Promise<void> {
   let server: ServerEnv;
-  if (process.env.PGQ_TEST_DATABASE_URL) {
+  const container = process.env.PGQ_TEST_BACKEND === "testcontainers" ? await startContainer() : undefined;
+  if (container) {
+    stopContainer = container.stop;
+    server = container.server;
+  } else if (process.env.PGQ_TEST_DATABASE_URL) {
     server = { url: process.env.PGQ_TEST_DATABASE_URL };
   } else if (process.env.PGHOST) {
     server = { PGHOST: process.env.PGHOST, PGPORT: process.env.PGPORT, PGUSER: process.env.PGUSER };
@@ -59,6 +67,7 @@ export async function setup(project: TestProject): Promise<void> {
 }
 
 export async function teardown(): Promise<void> {
+  await stopContainer?.();
   if (clusterDir) {
     execFileSync(join(root, "scripts/pgcluster.sh"), ["stop", clusterDir]);
   }
