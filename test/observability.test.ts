@@ -314,11 +314,12 @@ describe("pgq-runner over HTTP", () => {
     expect(count(out(), /queue=held: rotation blocked/)).toBe(1);
     // the transaction ends, the consumers catch up
     await held.query("commit");
+    const reader = await connect("obs");
     const catchUp = async (queue: string, consumer: string) => {
       for (;;) {
-        const b = (await q<{ id: string | null }>("obs", "select pgq.next_batch($1, $2) id", [queue, consumer]))[0]!.id;
+        const b = (await reader.query("select pgq.next_batch($1, $2) id", [queue, consumer])).rows[0].id as string | null;
         if (b === null) break;
-        await q("obs", "select pgq.finish_batch($1)", [b]);
+        await reader.query("select pgq.finish_batch($1)", [b]);
       }
     };
     await waitFor(async () => {
@@ -327,8 +328,11 @@ describe("pgq-runner over HTTP", () => {
       return /INFO pgq-runner db=obs queue=busy consumer=stalled: consumer caught up/.test(out())
         && /INFO pgq-runner db=obs queue=held: rotation no longer blocked/.test(out());
     }, 30_000, "caught up and rotation free lines");
-    expect(count(out(), /consumer=stalled: consumer caught up/)).toBe(1);
-    expect(count(out(), /consumer=stalled: consumer lagging/)).toBe(1);
+    // one line per change: lagging and caught up alternate (on a slow
+    // machine the consumer may fall 2 s behind again while hc catches up)
+    const changes = [...out().matchAll(/consumer=stalled: consumer (lagging|caught up)/g)].map((m) => m[1]);
+    expect(changes.length).toBeGreaterThanOrEqual(2);
+    changes.forEach((c, i) => expect(c, changes.join(", ")).toBe(i % 2 === 0 ? "lagging" : "caught up"));
     // -v: ticks with their count, maintenance steps with result and time, connections
     expect(out()).toMatch(/DEBUG pgq-runner db=obs: ticker: \d+ ticks? in \d+ ms/);
     expect(out()).toMatch(/DEBUG pgq-runner db=obs queue=held: maint: pgq\.maint_rotate_tables_step1\(held\) returned 0 in \d+ ms/);
