@@ -48,6 +48,9 @@ describe("pg_dump and restore", () => {
     await c.query("select pgq.insert_event('orders', 'o', 'second')");
     await c.query("select pgq.insert_event('mail', 'm', 'hello')");
     await c.query("select pgq.event_retry_raw('orders', 'behind', now(), null, now(), 0, 'o', 'retried', null, null, null, null)");
+    // a dead letter (4.1)
+    await c.query(`insert into pgq.dead_letter (dl_queue, dl_consumer, dl_retry_count, dl_reason, ev_id, ev_time, ev_data)
+                   values (1, 'behind', 3, 'gave up', 1, now(), 'first')`);
 
     const dump = execFileSync("pg_dump", ["--no-owner"], { env: cliEnv(inject("pgServer"), db.name), maxBuffer: 64 << 20 });
     await admin.query(`create database ${RESTORED}`);
@@ -84,7 +87,16 @@ describe("pg_dump and restore", () => {
       expect(await value(r, "select co_id from pgq.consumer where co_name = 'n'")).toBe(5);
       await r.query("select pgq.ticker()");
       expect(await batch(r, "orders", "done")).toEqual(["third"]);
-      expect(await value(r, "select count(*)::int from pg_extension e, unnest(e.extconfig) where extname = 'pgq'")).toBe(7);
+      expect(await value(r, "select count(*)::int from pg_extension e, unnest(e.extconfig) where extname = 'pgq'")).toBe(9);
+      // dead letters kept, their ids go on
+      expect((await r.query("select dl_id::int, consumer_name, dl_retry_count, dl_reason, ev_data from pgq.get_dead_letters('orders', null)")).rows)
+        .toEqual([{ dl_id: 1, consumer_name: "behind", dl_retry_count: 3, dl_reason: "gave up", ev_data: "first" }]);
+      await r.query("select pgq.set_queue_config('orders', 'max_retries', '0')");
+      await r.query("select pgq.insert_event('orders', 'o', 'fourth')");
+      await r.query("select pgq.ticker()");
+      const b = await value<string>(r, "select pgq.next_batch('orders', 'done')");
+      await r.query("select pgq.event_dead($1, ev_id, 'no') from pgq.get_batch_events($1)", [b]);
+      expect(await value(r, "select max(dl_id)::int from pgq.dead_letter")).toBe(2);
     } finally {
       await r.end();
     }
