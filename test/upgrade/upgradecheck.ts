@@ -183,7 +183,7 @@ function sameMultiset(a: string[], b: string[]): boolean {
   return a.length === b.length && [...a].sort().join("\n") === [...b].sort().join("\n");
 }
 
-async function carryOn(c: pg.Client, exp: Expect): Promise<string[]> {
+async function carryOn(c: pg.Client, exp: Expect, form: Form): Promise<string[]> {
   const problems: string[] = [];
   // the open batch is handed out again, with the same events, and finishes
   const again = await consume(c, "q_main", "c_open", false);
@@ -224,6 +224,38 @@ async function carryOn(c: pg.Client, exp: Expect): Promise<string[]> {
   }
   const v = await one<string>(c, "select pgq.version()");
   if (v !== CURRENT) problems.push(`pgq.version() says ${v}, expected ${CURRENT}`);
+  problems.push(...(await newFeatures(c, form)));
+  return problems;
+}
+
+/**
+ * What 4.1 added works on the updated install: pgq_coop (new in 4.1, so
+ * installed now) shares a consumer registered before the update between two
+ * subconsumers, and an event retried past the queue's max_retries becomes
+ * a dead letter.
+ */
+async function newFeatures(c: pg.Client, form: Form): Promise<string[]> {
+  const problems: string[] = [];
+  if (form === "extension") await c.query("create extension pgq_coop");
+  else await c.query(sqlFile("extension/pgq_coop.sql"));
+  await drain(c, "q_main", "c_late");
+  const evs = await insert(c, "q_main", "coop", 3);
+  await tick(c, "q_main");
+  const b1 = await one<string | null>(c, "select pgq_coop.next_batch('q_main', 'c_late', 's1')");
+  const b2 = await one<string | null>(c, "select pgq_coop.next_batch('q_main', 'c_late', 's2')");
+  const got = b1 === null ? [] : (await c.query("select ev_data from pgq.get_batch_events($1)", [b1])).rows.map((r) => r.ev_data as string);
+  if (b1 === null || b2 !== null || !sameMultiset(got, evs)) {
+    problems.push(`pgq_coop: s1 got batch ${b1} with ${got.length} of 3 events, s2 got ${b2} (expected none)`);
+  }
+  await c.query("select pgq.set_queue_config('q_main', 'max_retries', '0')");
+  if (b1 !== null) {
+    await c.query("select pgq.event_retry($1, ev_id, 0, 'upgraded') from pgq.get_batch_events($1)", [b1]);
+    await c.query("select pgq_coop.finish_batch($1)", [b1]);
+  }
+  const dead = await c.query("select consumer_name, dl_reason from pgq.get_dead_letters('q_main', null)");
+  if (dead.rows.length !== 3 || !dead.rows.every((r) => r.consumer_name === "c_late" && r.dl_reason === "upgraded")) {
+    problems.push(`dead letters: ${JSON.stringify(dead.rows)}`);
+  }
   return problems;
 }
 
@@ -250,9 +282,9 @@ async function check(form: Form, from: string): Promise<boolean> {
       console.log(`FAIL ${label}: catalog: ${diff.length} differences (- upgraded, + fresh):`);
       for (const line of diff) console.log(`  ${line}`);
     }
-    const problems = await carryOn(o, exp);
+    const problems = await carryOn(o, exp, form);
     if (problems.length === 0) {
-      console.log(`${label}: queued work: every event delivered once, open batch finished, pgq_ext kept`);
+      console.log(`${label}: queued work: every event delivered once, open batch finished, pgq_ext kept; pgq_coop and dead letters work`);
     } else {
       ok = false;
       for (const p of problems) console.log(`FAIL ${label}: queued work: ${p}`);
