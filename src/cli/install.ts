@@ -74,11 +74,11 @@ export async function install(c: pg.Client, names: readonly string[], out: (s: s
 
 async function installOne(c: pg.Client, dir: string, name: string, out: (s: string) => void): Promise<void> {
   const mine = packageVersion(dir, name);
-  const there = await c.query<{ ext: string | null; schema: boolean }>(
-    `select (select extversion from pg_catalog.pg_extension where extname = $1) ext,
-            pg_catalog.to_regnamespace($1) is not null schema`, [name]);
-  const { ext, schema } = there.rows[0]!;
-  if (schema) {
+  const there = await c.query<{ ext: string | null; has_schema: boolean }>(
+    `select (select extversion from pg_catalog.pg_extension where extname = $1) as ext,
+            pg_catalog.to_regnamespace($1) is not null as has_schema`, [name]);
+  const { ext, has_schema } = there.rows[0]!;
+  if (has_schema) {
     // names come from INSTALLABLE only
     const v = (await c.query<{ v: string }>(`select ${name}.version() v`)).rows[0]!.v;
     const form = ext !== null ? "extension" : "plain script";
