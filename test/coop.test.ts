@@ -126,6 +126,7 @@ describe("cooperative consumers", () => {
       }
     }, stop.signal);
     await until("the first 10", async () => got.length >= 10);
+    await until("the retry", async () => (await value<number>(c, "select count(*)::int from pgq.retry_queue")) === 1);
     await c.query("select pgq.maint_retry_events()");
     await c.query("select pgq.ticker('qretry')");
     await until("the retried one", async () => got.length >= 11);
@@ -177,11 +178,11 @@ describe("cooperative consumers", () => {
       const whole = await c.query("select worker, count(*)::int n from coop_seen where batch_id = $1 group by 1 order by 1", [held]);
       expect(whole.rows.find((r) => r.worker === "w1")!.n).toBeGreaterThan(0);
       expect(whole.rows.find((r) => r.worker !== "w1")!.n).toBe(25);
-      // the dead one is unregistered; the living three did the rest
+      // the dead one is unregistered; the living three did the rest (how
+      // they shared it depends on the machine: the pool test checks sharing)
       const subs = (await c.query("select consumer_name from pgq.get_consumer_info('qkill') order by 1")).rows.map((r) => r.consumer_name);
       expect(subs).toEqual(["kc", "kc.w2", "kc.w3", "kc.w4"]);
-      const workers = (await c.query("select distinct worker from coop_seen where batch_id <> $1 order by 1", [held])).rows;
-      expect(workers.length).toBeGreaterThanOrEqual(2);
+      expect(await value<number>(c, "select count(*)::int from coop_seen where worker = 'w1' and batch_id <> $1", [held])).toBe(0);
     } finally {
       victim.kill("SIGKILL");
       for (const o of others) o.kill("SIGINT");
@@ -189,23 +190,26 @@ describe("cooperative consumers", () => {
     }
   }, 120_000);
 
-  it("exactly once: a batch a dead peer applied but did not finish is not applied again by the taker", async () => {
-    await createTickingQueue(c, "qonce");
+  it.each(["batch", "tick"] as const)("exactly once (%s tracking): a batch a dead peer applied but did not finish is not applied again by the taker", async (mode) => {
+    const q = `qonce_${mode}`;
+    await createTickingQueue(c, q);
     const t = await dst.connect();
-    await t.query("create extension pgq_ext");
-    await t.query("create table applied (ev_id bigint primary key, sub text)");
-    const opts = { connection: db.config, queue: "qonce", consumer: "once", concurrency: 2, pollIntervalMs: 20,
-                   deadInterval: "1 second", exactlyOnce: { target: dst.config } };
+    await t.query("create extension if not exists pgq_ext");
+    await t.query("drop table if exists applied; create table applied (ev_id bigint primary key, sub text)");
+    const opts = { connection: db.config, queue: q, consumer: "once", concurrency: 2, pollIntervalMs: 20,
+                   deadInterval: "1 second", exactlyOnce: { target: dst.config, mode } };
     const pool = new ConsumerPool(opts);
     await pool.register();
-    await produce("qonce", 200, 20);
+    await produce(q, 200, 20);
     // w1 takes the first batch, applies it into the target and records it,
     // then dies before finish_batch
-    const b = await value<string>(c, "select pgq_coop.next_batch('qonce', 'once', 'w1')::text");
+    const b = await value<string>(c, "select pgq_coop.next_batch($1, 'once', 'w1')::text", [q]);
     const evs = await c.query("select ev_id from pgq.get_batch_events($1)", [b]);
+    const end = await value<string>(c, "select tick_id::text from pgq.get_batch_info($1)", [b]);
     await t.query("begin");
     await t.query("insert into applied select unnest($1::bigint[]), 'w1-before-death'", [evs.rows.map((r) => r.ev_id)]);
-    await t.query("select pgq_ext.set_batch_done('once', 'w1', $1)", [b]);
+    if (mode === "batch") await t.query("select pgq_ext.set_batch_done('once', 'w1', $1)", [b]);
+    else await t.query("select pgq_ext.set_last_tick('once', 'w1', $1)", [end]);
     await t.query("commit");
     await c.query(`update pgq.subscription set sub_active = now() - interval '1 hour'
                     where sub_batch = $1`, [b]);
@@ -224,7 +228,8 @@ describe("cooperative consumers", () => {
     await run;
     expect(await value<number>(t, "select count(*)::int from applied")).toBe(200); // primary key: no event twice
     expect(await value<number>(t, "select count(*)::int from applied where sub = 'w1-before-death'")).toBe(evs.rows.length);
-    expect(await value<boolean>(t, "select pgq_ext.is_batch_done('once', 'w2', $1)", [b])).toBe(false);
+    if (mode === "batch") expect(await value<boolean>(t, "select pgq_ext.is_batch_done('once', 'w2', $1)", [b])).toBe(false);
+    else expect(await value<string>(t, "select pgq_ext.get_last_tick('once', 'w2')::text")).not.toBe(end);
     await pool.close();
   });
 });
