@@ -152,17 +152,23 @@ export const sql = {
   // holds the snapshots.
   observe: `
     with snap as (
-        select pg_catalog.txid_current_snapshot() as s, pg_catalog.now() as now
+        select pg_catalog.txid_snapshot_xmax(pg_catalog.txid_current_snapshot()) as xmax, pg_catalog.now() as now
+    ),
+    xids as (
+        select a.backend_xid::text::int8 as x32, a.pid, a.datname::text as db, a.usename::text as usr,
+               a.application_name::text as app, a.state::text as state, a.xact_start as started, null::text as gid
+          from pg_catalog.pg_stat_activity a
+         where a.backend_xid is not null
+        union all
+        select p.transaction::text::int8, null, p.database::text, p.owner::text, null, 'prepared', p.prepared, p.gid
+          from pg_catalog.pg_prepared_xacts p
     ),
     xacts as (
-        select x.txid, a.pid, a.datname::text as db, a.usename::text as usr, a.application_name::text as app,
-               a.state::text as state, a.xact_start as started, null::text as gid
-          from snap cross join lateral pg_catalog.txid_snapshot_xip(snap.s) x(txid)
-          join pg_catalog.pg_stat_activity a on a.backend_xid = (x.txid % 4294967296)::text::xid
-        union all
-        select x.txid, null, p.database::text, p.owner::text, null, 'prepared', p.prepared, p.gid
-          from snap cross join lateral pg_catalog.txid_snapshot_xip(snap.s) x(txid)
-          join pg_catalog.pg_prepared_xacts p on p.transaction = (x.txid % 4294967296)::text::xid
+        -- a 32-bit xid made a 64-bit txid: a running one is within 2^31
+        -- of the snapshot's xmax (on either side: one assigned after the
+        -- last commit is at or past xmax, and not in the snapshot's list)
+        select snap.xmax + ((x.x32 - snap.xmax % 4294967296) + 6442450944) % 4294967296 - 2147483648 as txid, x.*
+          from snap cross join xids x
     ),
     oldest as (
         select * from xacts order by txid limit 1

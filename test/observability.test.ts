@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPrivateCluster, type PrivateCluster } from "./support/cluster.js";
 import { killDaemons, runCli, waitFor, type Run } from "./support/cli.js";
 import { parsePromText, PromParseError, sampleValue, type Family } from "./support/promtext.js";
+import { readState } from "../src/observe.js";
 
 const root = resolve(import.meta.dirname, "..");
 const artifacts = join(root, "test/artifacts");
@@ -87,6 +88,10 @@ beforeAll(async () => {
   await held.query("begin");
   await held.query("select txid_current()");
   heldSince = Date.now();
+  // nothing has ended since it began: its txid is the snapshot's xmax,
+  // outside the snapshot's list of running ones, and still found
+  const probe = await connect("obs");
+  expect((await readState(probe)).oldest_xact).toMatchObject({ pid: heldPid, state: "idle in transaction", database: "obs" });
   // one rotation of "held" after the transaction began (no consumer yet,
   // so nothing blocks it), then a consumer: its tick's xmin is at or below
   // the held txid, which is below the rotation's step 2
