@@ -7,6 +7,7 @@ select * from no_plan();
 select throws_ok($$select pgq.create_queue(null)$$, '22004', 'Invalid NULL value', 'create_queue(NULL)');
 select is(pgq.create_queue('qa'), 1, 'create_queue: new queue');
 select is(pgq.create_queue('qa'), 0, 'create_queue: existing queue');
+select lives_ok($$select pgq._lock_room('qa')$$, '_lock_room: a lock table with room lets a queue be created (full: test/pgqadm.test.ts)');
 select is(pgq.create_queue('qb'), 1, 'create_queue: second queue');
 select results_eq($$select queue_id, queue_data_pfx, queue_event_seq, queue_tick_seq
                       from pgq.queue order by queue_id$$,

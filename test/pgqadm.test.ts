@@ -139,6 +139,31 @@ describe("pgqadm", () => {
     expect((await adm([cfg, "drop", "held"])).out).toBe("queue held dropped\n");
   });
 
+  it("create: many queues at once, 100 to a transaction; too many in one transaction fail clearly (53200)", async () => {
+    await sql("postgres", "create database adm_many");
+    await sql("adm_many", "create extension pgq");
+    const names = Array.from({ length: 250 }, (_, i) => `q${i}`);
+    const r = await adm([config("adm_many"), "create", ...names, "q0"]);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out.split("\n").filter(Boolean)).toEqual([...names.map((n) => `queue ${n} created`), "queue q0 exists already"]);
+    expect(await sql("adm_many", "select count(*)::int n from pgq.queue")).toEqual([{ n: 250 }]);
+    // all in one transaction: about 45 locks a queue fill the lock table
+    // (64 x ~120 slots here) before a thousand
+    const c = new pg.Client(cluster.config("adm_many"));
+    await c.connect();
+    try {
+      await c.query("begin");
+      const err = await c.query("select pgq.create_queue('x' || i) from generate_series(1, 1000) i")
+        .then(() => undefined, (e: pg.DatabaseError) => e);
+      expect(err?.code).toBe("53200");
+      expect(err?.message).toMatch(/^cannot create queue x\d+: the lock table is nearly full \(\d+ of about \d+ slots in use, \d+ by this transaction; a queue holds about 45 until its transaction ends\)$/);
+      expect(err?.hint).toMatch(/^Create fewer queues per transaction \(pgqadm create takes many names and commits every 100\), or raise max_locks_per_transaction \(now 64; needs a restart\)\.$/);
+      await c.query("rollback");
+    } finally {
+      await c.end();
+    }
+  });
+
   it("install falls back to the plain script where CREATE EXTENSION is not allowed", async () => {
     await sql("postgres", "create role adm_owner login createrole");
     await sql("postgres", "create database adm2 owner adm_owner");

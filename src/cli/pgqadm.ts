@@ -109,6 +109,21 @@ async function withDb<T>(cfg: AdmConfig, fn: (c: pg.Client) => Promise<T>): Prom
  * then its problems; with --json the same facts (sql.observe, as
  * pgq-runner's /metrics and status page read them) as one JSON object.
  */
+/**
+ * Creates the queues, CREATE_BATCH to a transaction: a new queue holds
+ * about 45 locks until its transaction ends, so a few hundred in one would
+ * fill the server's lock table.  Says what happened to each name.
+ */
+const CREATE_BATCH = 100;
+async function createQueues(c: pg.Client, names: readonly string[], out: (s: string) => void): Promise<void> {
+  for (let i = 0; i < names.length; i += CREATE_BATCH) {
+    const batch = names.slice(i, i + CREATE_BATCH);
+    const r = await c.query<{ name: string; r: number }>(
+      "select n as name, pgq.create_queue(n) as r from pg_catalog.unnest($1::text[]) with ordinality u(n, o) order by o", [batch]);
+    for (const row of r.rows) out(row.r === 1 ? `queue ${row.name} created` : `queue ${row.name} exists already`);
+  }
+}
+
 async function status(cfg: AdmConfig, args: string[], out: (s: string) => void): Promise<void> {
   const bad = args.filter((a) => a !== "--json");
   if (bad.length) throw new UsageError(`status takes only --json, not ${bad.join(" ")}`);
@@ -236,9 +251,8 @@ async function main(argv: string[]): Promise<number> {
       case "ticker": need(0, "no arguments"); return await ticker(cfg, args);
       case "status": await status(cfg, rest, out); return 0;
       case "create":
-        need(1, "QNAME");
-        out(await withDb(cfg, async (c) => (await c.query("select pgq.create_queue($1) r", rest)).rows[0].r === 1
-          ? `queue ${rest[0]} created` : `queue ${rest[0]} exists already`));
+        if (rest.length < 1) throw new UsageError("create needs QNAME [QNAME ...]");
+        await withDb(cfg, (c) => createQueues(c, rest, out));
         return 0;
       case "drop":
         need(1, "QNAME");

@@ -144,7 +144,7 @@ export const PGQADM_SPEC: ToolSpec = {
     { name: "ticker", args: "", help: "tick and maintain the queues of the database (usually with -d)" },
     { name: "status", args: "[--json]",
       help: "queues and consumers, with lag and pending events, and the problems (ticker stalled, consumer lagging, rotation blocked); --json: as JSON" },
-    { name: "create", args: "QNAME", help: "create a queue" },
+    { name: "create", args: "QNAME [QNAME ...]", help: "create queues (100 to a transaction)" },
     { name: "drop", args: "QNAME", help: "drop a queue (it must have no consumers)" },
     { name: "register", args: "QNAME CONS", help: "register a consumer on a queue" },
     { name: "unregister", args: "QNAME CONS", help: "unregister a consumer" },

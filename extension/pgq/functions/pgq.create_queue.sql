@@ -10,7 +10,9 @@ as $$
     -- sequence, so clients can COPY into them), grants, storage settings and
     -- the first tick, so that consumers can register at once.
     -- Returns: 1 when created, 0 when the queue already exists.
-    -- Errors: 22004 'Invalid NULL value' for a NULL name.
+    -- Errors: 22004 'Invalid NULL value' for a NULL name; 22023 empty name;
+    -- 42622 name over 1024 bytes; 53200 when the server's lock table has
+    -- no room for one more queue in this transaction (pgq._lock_room).
     -- Tables: pgq.queue, pgq.tick; creates pgq.event_<id>*, sequences.
 declare
     v_id        int4;
@@ -37,6 +39,11 @@ begin
     if found then
         return 0;
     end if;
+
+    -- a new queue holds about 45 locks (its tables, indexes, sequences,
+    -- partition bounds) until the transaction ends: say so before the
+    -- server runs out of lock slots with a bare "out of shared memory"
+    perform pgq._lock_room(i_queue_name);
 
     perform pgq._serial_catch_up('pgq.queue_queue_id_seq', (select max(queue_id) from pgq.queue));
     v_id := nextval('pgq.queue_queue_id_seq');
