@@ -359,6 +359,24 @@ describe("pgq-runner over HTTP", () => {
     expect((await fetch(`http://127.0.0.1:${port}/metrics`, { method: "POST" })).status).toBe(405);
   });
 
+  it("a state that cannot be read: counted, on the page, logged once, and once when it works again", async () => {
+    const before = count(runner.output(), /db=obs: observe: /);
+    await q("obs", "alter table pgq.consumer rename to consumer_away");
+    try {
+      await waitFor(async () => (sampleValue(await scrape(), "pgq_observe_errors_total", { database: "obs" }) ?? 0) > 0, 15_000, "an error");
+      expect((await get("/")).body).toMatch(/<li class="database" data-kind="database" data-db="obs"><b>obs<\/b>: cannot read its state: relation &quot;pgq.consumer&quot; does not exist/);
+      // several rounds (stats_period 1, the cache 2 s): one warning
+      await waitFor(() => count(runner.output(), /WARNING pgq-runner db=obs: observe: /) >= 1, 15_000, "the warning");
+      await new Promise((r) => setTimeout(r, 4500));
+      expect(count(runner.output(), /WARNING pgq-runner db=obs: observe: relation "pgq.consumer" does not exist/)).toBe(1);
+      expect(count(runner.output(), /db=obs: observe: /) - before).toBeGreaterThanOrEqual(1);
+    } finally {
+      await q("obs", "alter table pgq.consumer_away rename to consumer");
+    }
+    await waitFor(() => /INFO pgq-runner db=obs: observe: reading the state works again/.test(runner.output()), 15_000, "works again");
+    expect((await get("/")).body).not.toMatch(/cannot read its state/);
+  });
+
   it("a ticker that stalls: metric, page and one log line each way", async () => {
     // the ticker's inserts into pgq.tick wait for this lock; reads do not
     const locker = await connect("obs");

@@ -169,11 +169,13 @@ export class DbWorker {
         return { state, at: Date.now() };
       } catch (err) {
         this.metrics.observeErrors.inc({ database: this.dbname });
-        this.log.warning(`observe: ${errorText(err)}`, this.ctx);
+        // said once, not every round
+        if (errorText(err) !== this.cached?.error) this.log.warning(`observe: ${errorText(err)}`, this.ctx);
         await this.observeConn.close();
         return { error: errorText(err), at: Date.now() };
       }
     })().then((o) => {
+      if (this.cached?.error !== undefined && o.error === undefined) this.log.info("observe: reading the state works again", this.ctx);
       this.cached = o;
       this.inflight = undefined;
       return o;
