@@ -350,11 +350,19 @@ describe("pgq-runner over HTTP", () => {
     await q("obs", "alter function pgq.ticker() rename to ticker_away");
     try {
       await waitFor(async () => (await get("/healthz")).status === 503, 15_000, "503");
+      // long enough for the ticker to fail again (backoff 0.5 s, 1 s, ...)
+      await waitFor(() => /ticker: function pgq\.ticker\(\) does not exist.*\(2 failures in a row\)/.test(runner.output()), 15_000,
+        "a second failure");
       expect((await get("/healthz")).body).toMatch(/^obs: ticker failing: .*does not exist/);
     } finally {
       await q("obs", "alter function pgq.ticker_away() rename to ticker");
     }
     await waitFor(async () => (await get("/healthz")).status === 200, 15_000, "200 again");
+    // the failure repeated every few seconds, logged once, and its end once
+    await waitFor(() => /INFO pgq-runner db=obs: ticker: works again after \d+ failures?/.test(runner.output()), 15_000, "works again");
+    expect(count(runner.output(), /ERROR pgq-runner db=obs: ticker: function pgq\.ticker\(\) does not exist/)).toBe(1);
+    expect(count(runner.output(), /DEBUG pgq-runner db=obs: ticker: function pgq\.ticker\(\) does not exist.*failures in a row/))
+      .toBeGreaterThanOrEqual(1);
     expect((await get("/nope")).status).toBe(404);
     expect((await fetch(`http://127.0.0.1:${port}/metrics`, { method: "POST" })).status).toBe(405);
   });

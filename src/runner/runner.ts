@@ -142,13 +142,30 @@ export class DbWorker {
     await this.observeConn.close();
   }
 
-  private failed(loop: Loop, err: unknown): void {
+  /** Failures in a row, per loop, and the error last logged. */
+  private readonly failing = new Map<Loop, { n: number; text: string }>();
+
+  /** Counts a failed step; logs it when its error differs from the last one logged (else at debug). */
+  private failed(loop: Loop, err: unknown, line: string): void {
     this.metrics.errors.inc({ database: this.dbname, loop });
     this.status.lastError = { loop, text: errorText(err), at: Date.now() };
+    const f = this.failing.get(loop);
+    if (f && f.text === errorText(err)) {
+      f.n++;
+      this.log.debug(`${line} (${f.n} failures in a row)`, this.ctx);
+    } else {
+      this.failing.set(loop, { n: 1, text: errorText(err) });
+      this.log.error(line, this.ctx);
+    }
   }
 
   private succeeded(loop: Loop): void {
     if (this.status.lastError?.loop === loop) this.status.lastError = undefined;
+    const f = this.failing.get(loop);
+    if (f) {
+      this.failing.delete(loop);
+      this.log.info(`${loop}: works again after ${f.n} failure${f.n === 1 ? "" : "s"}`, this.ctx);
+    }
   }
 
   /**
@@ -241,8 +258,7 @@ export class DbWorker {
         backoff = 500;
         await sleep(this.cfg.tickerPeriod * 1000, signal);
       } catch (err) {
-        this.log.error(`ticker: ${errorText(err)}; reconnecting in ${backoff / 1000}s`, this.ctx);
-        this.failed("ticker", err);
+        this.failed("ticker", err, `ticker: ${errorText(err)}; reconnecting in ${backoff / 1000}s`);
         this.ready = this.status.ready = false;
         this.metrics.up.set({ database: this.dbname }, 0);
         await conn.close();
@@ -285,8 +301,7 @@ export class DbWorker {
         backoff = 500;
         await sleep(period * 1000, signal);
       } catch (err) {
-        this.log.error(`${name}: ${errorText(err)}; again in ${backoff / 1000}s`, this.ctx);
-        this.failed(name, err);
+        this.failed(name, err, `${name}: ${errorText(err)}; again in ${backoff / 1000}s`);
         await conn.close();
         await sleep(backoff, signal);
         backoff = Math.min(backoff * 2, 20_000);
