@@ -168,6 +168,58 @@ create trigger bk2_r after insert on bk2 for each row execute procedure pgq.sqlt
 select throws_ok($$insert into bk2 values (2)$$, '22023',
                  'pgq bulk trigger must be AFTER INSERT, UPDATE or DELETE ... FOR EACH STATEMENT');
 
+-- errors that depend on the rows, one table run against the row trigger and
+-- the statement-level (_bulk) form: the same code and text from both
+create function pg_temp.trigger_errors() returns setof text language plpgsql as $f$
+declare
+    c      record;
+    f      text;
+    v_kind text;
+begin
+    set local client_min_messages = warning;
+    for f in select unnest(array['row', 'bulk']) loop
+        for c in select * from (values
+            ('key update', 'id int primary key, v text', '', 'insert into te values (1, ''a'')',
+             'update te set id = 2', '22023', 'primary key update not allowed'),
+            ('no key', 'id int, v text', '', 'insert into te values (1, ''a'')',
+             'update te set v = ''b''', '22023', 'Update/Delete on table without pkey'),
+            ('deny', 'id int primary key', ', ''deny''', '',
+             'insert into te values (1)', 'P0001', 'Table ''public.te'' to queue ''singlequeue'': change not allowed (INSERT)'),
+            ('when= NULL', 'id int primary key, b bool', ', ''when=b''', 'insert into te values (1, true)',
+             'insert into te values (2, null)', '22004', 'when= should not be NULL'),
+            ('unknown magic column', 'id int primary key, _pgq_ev_bogus text', '', '',
+             'insert into te values (1)', '22023', 'Unknown magic column: _pgq_ev_bogus'),
+            ('NULL key value (sqltriga)', 'id int primary key, v text', ', ''pkey=v''', 'insert into te values (1, null)',
+             'delete from te', '23502', 'logtriga: Unexpected NULL key value'),
+            ('bad argument', 'id int primary key', ', ''nonsense''', '',
+             'insert into te values (1)', '22023', 'bad param to pgq trigger')
+        ) v(name, cols, args, prep, stmt, code, msg) loop
+            -- the NULL key is sqltriga's error (it needs the key for its WHERE)
+            v_kind := case when c.name like '%(sqltriga)' then 'sqltriga' else 'logutriga' end;
+            drop table if exists te;
+            execute format('create table te (%s)', c.cols);
+            if f = 'row' then
+                execute format('create trigger te_r after insert or update or delete on te for each row '
+                               'execute procedure pgq.%s(''singlequeue''%s)', v_kind, c.args);
+            else
+                execute format('create trigger te_i after insert on te referencing new table as pgq_new '
+                               'for each statement execute procedure pgq.%s_bulk(''singlequeue''%s)', v_kind, c.args);
+                execute format('create trigger te_u after update on te referencing old table as pgq_old new table as pgq_new '
+                               'for each statement execute procedure pgq.%s_bulk(''singlequeue''%s)', v_kind, c.args);
+                execute format('create trigger te_d after delete on te referencing old table as pgq_old '
+                               'for each statement execute procedure pgq.%s_bulk(''singlequeue''%s)', v_kind, c.args);
+            end if;
+            if c.prep <> '' then
+                execute c.prep;
+            end if;
+            return next throws_ok(c.stmt, c.code, c.msg, f || ' trigger: ' || c.name);
+        end loop;
+    end loop;
+    drop table te;
+end;
+$f$;
+select * from pg_temp.trigger_errors();
+
 -- urlencoding: long values of every kind of run come out as PgQ writes them
 select is(pgq._urlencode(repeat('é a_', 1000)), repeat('%c3%a9+a_', 1000), 'urlencode: runs of non-ASCII, spaces and safe characters');
 select is(pgq._urlencode(repeat('€', 30000)), repeat('%e2%82%ac', 30000), 'urlencode: one long non-ASCII run');

@@ -64,7 +64,7 @@ interface Scenario {
   when: "BEFORE" | "AFTER";
   args: string[];
   pkey?: boolean; // table has a primary key (id, k2): default true
-  magic?: boolean; // add _pgq_ev_type / _pgq_ev_extra1 columns
+  magic?: boolean | "unknown"; // add _pgq_ev_type / _pgq_ev_extra1 columns, or an unknown _pgq_ev_bogus
   truncate?: boolean;
   role?: "local";
 }
@@ -78,9 +78,11 @@ const SCENARIOS: Scenario[] = kinds.flatMap((kind): Scenario[] => [
   { name: `${kind} SKIP`, kind, when: "BEFORE", args: ["SKIP"] },
   { name: `${kind} BEFORE`, kind, when: "BEFORE", args: [] },
   { name: `${kind} when`, kind, when: "AFTER", args: ["when=coalesce(b, false)"] },
+  { name: `${kind} when NULL`, kind, when: "AFTER", args: ["when=b"] },
   { name: `${kind} exprs`, kind, when: "AFTER", args: ["ev_type=upper(k2)", "ev_extra1=id * 2", "ev_extra3='x'||t", "ev_extra4=null"] },
   { name: `${kind} magic`, kind, when: "AFTER", args: [], magic: true },
   { name: `${kind} magic+expr`, kind, when: "AFTER", args: ["ev_extra1='arg wins'"], magic: true },
+  { name: `${kind} unknown magic`, kind, when: "AFTER", args: [], magic: "unknown" },
   { name: `${kind} no pkey`, kind, when: "AFTER", args: [], pkey: false },
   { name: `${kind} deny`, kind, when: "AFTER", args: ["deny"] },
   { name: `${kind} truncate`, kind, when: "AFTER", args: [], truncate: true },
@@ -95,7 +97,9 @@ interface Outcome {
 
 async function run(c: pg.Client, sc: Scenario, seed: number, bulk = false): Promise<Outcome> {
   const r = rng(seed);
-  const cols = [...COLUMNS, ...(sc.magic ? [["_pgq_ev_type", "text"], ["_pgq_ev_extra1", "text"]] as [string, string][] : [])];
+  const magic: [string, string][] = sc.magic === "unknown" ? [["_pgq_ev_bogus", "text"]]
+    : sc.magic ? [["_pgq_ev_type", "text"], ["_pgq_ev_extra1", "text"]] : [];
+  const cols = [...COLUMNS, ...magic];
   const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
   await c.query("drop table if exists rc cascade");
   await c.query(`create table rc (${cols.map(([n, t]) => `${q(n)} ${t}`).join(", ")}${sc.pkey === false ? "" : ", primary key (id, k2)"})`);

@@ -53,6 +53,7 @@ declare
     v_out       text[] := '{}';
     v_newtab    name;
     v_oldtab    name;
+    v_bad       text;
     k           int4;
     i           int4;
 begin
@@ -108,6 +109,17 @@ begin
                                         v_schema, v_table, v_queue, i_op), 'P0001', v_tt);
         return v_out;
     end if;
+    -- an unknown magic column (the first in column order), as the row
+    -- triggers raise it: after deny, before the key checks
+    select n into v_bad
+      from pg_catalog.unnest(v_names) with ordinality u(n, o)
+     where n like '\_pgq\_ev\_%' and pg_catalog.substr(n, 6) <> all (v_fields)
+     order by o limit 1;
+    if v_bad is not null then
+        v_out := v_out || format('select pgq._bulk_error(%L, %L) from %s limit 1',
+                                 'Unknown magic column: ' || v_bad, '22023', v_tt);
+        return v_out;
+    end if;
     if i_op in ('UPDATE', 'DELETE') and v_keys = '{}' then
         v_out := v_out || format('select pgq._bulk_error(%L, %L) from %s limit 1',
                                  'Update/Delete on table without pkey', '22023', v_tt);
@@ -128,8 +140,11 @@ begin
         v_cond := pgq._bulk_changed(v_names, v_ignore, i_kind, 'changed')
                   || ' or not (' || pgq._bulk_changed(v_names, v_ignore, i_kind, 'ignored') || ')';
     end if;
+    -- when= is judged only for rows that pass the checks above (CASE keeps
+    -- that order), and NULL is the row triggers' error, not a skipped row
     if v_when is not null then
-        v_cond := '(' || v_cond || ') and (select (' || v_when || ')::pg_catalog.bool from (select ' || v_row || '.*) _pgq_row)';
+        v_cond := 'case when ' || v_cond || ' then coalesce((select (' || v_when || ')::pg_catalog.bool from (select '
+                  || v_row || '.*) _pgq_row), pgq._bulk_error(''when= should not be NULL'', ''22004'')) else false end';
     end if;
 
     v_ev[3] := pg_catalog.quote_literal(v_schema || '.' || v_table);
