@@ -13,10 +13,14 @@ select columns_are('pgq', 'queue', array[
     'queue_disable_insert', 'queue_ticker_paused', 'queue_ticker_max_count',
     'queue_ticker_max_lag', 'queue_ticker_idle_period', 'queue_per_tx_limit',
     'queue_data_pfx', 'queue_event_seq', 'queue_tick_seq', 'queue_extra_maint',
-    'queue_max_retries']);
-select is((select attnum from pg_attribute where attrelid = 'pgq.queue'::regclass and attname = 'queue_max_retries'),
-          (select max(attnum) from pg_attribute where attrelid = 'pgq.queue'::regclass),
-          'queue_max_retries (4.1) comes after PgQ''s columns');
+    'queue_max_retries', 'queue_ticker_on_demand']);
+select is((select array_agg(attname::text order by attnum) from pg_attribute
+            where attrelid = 'pgq.queue'::regclass and attnum > (select attnum from pg_attribute
+                where attrelid = 'pgq.queue'::regclass and attname = 'queue_extra_maint')),
+          array['queue_max_retries', 'queue_ticker_on_demand'],
+          '4.1''s columns (queue_max_retries, queue_ticker_on_demand) come after PgQ''s');
+select col_is_null('pgq', 'queue', 'queue_ticker_on_demand', 'ticker_on_demand nullable ...');
+select col_hasnt_default('pgq', 'queue', 'queue_ticker_on_demand', '... and NULL (off: PgQ''s ticker rule) by default');
 select col_is_null('pgq', 'queue', 'queue_max_retries', 'max_retries nullable ...');
 select col_hasnt_default('pgq', 'queue', 'queue_max_retries', '... and NULL (no limit) by default');
 select col_default_is('pgq', 'queue', 'queue_ticker_max_count', '500', 'default ticker_max_count');

@@ -113,4 +113,28 @@ reset client_min_messages;
 select ok((select count(*) from pgq.tick t join pgq.queue q on q.queue_id = t.tick_queue where q.queue_name = 'qt_ok') >= 2,
           'qt_ok got its tick');
 
+
+-- on-demand ticking (4.1): due as soon as there are new events and the
+-- newest tick is ticker_on_demand old; PgQ's rule alone when it is NULL
+select is(pgq.create_queue('qod'), 1, 'on-demand queue');
+select is(pgq.set_queue_config('qod', 'ticker_on_demand', '0'), 1, 'set_queue_config ticker_on_demand');
+select is((select queue_ticker_on_demand from pgq.queue where queue_name = 'qod'), interval '0', '... stored');
+select is(pgq.ticker('qod') is not null, true, 'on-demand: the first tick');
+select is(pgq.ticker('qod'), null::bigint, 'on-demand, no new events: PgQ''s idle rule (skip)');
+select is((select count(pgq.insert_event('qod', 't', 'd'))::int from generate_series(1, 3)), 3, 'events (the first does not count)');
+select is(pgq.ticker('qod') is not null, true, 'on-demand, new events: tick at once (max_count and max_lag not reached)');
+select is(pgq.set_queue_config('qod', 'ticker_on_demand', '1 hour'), 1, 'on-demand interval 1 hour');
+select is((select count(pgq.insert_event('qod', 't', 'd'))::int from generate_series(1, 2)), 2, 'more events');
+select is(pgq.ticker('qod'), null::bigint, 'on-demand, newest tick younger than the interval: skip');
+update pgq.tick set tick_time = tick_time - interval '2 hours'
+ where tick_queue = (select queue_id from pgq.queue where queue_name = 'qod');
+select is(pgq.ticker('qod') is not null, true, 'on-demand, newest tick older than the interval: tick');
+select is(pgq.set_queue_config('qod', 'ticker_on_demand', 'off'), 1, 'ticker_on_demand off');
+select is((select queue_ticker_on_demand from pgq.queue where queue_name = 'qod'), null, '... stored as NULL');
+select is((select count(pgq.insert_event('qod', 't', 'd'))::int from generate_series(1, 2)), 2, 'more events');
+select is(pgq.ticker('qod'), null::bigint, 'off: PgQ''s rule again (skip below max_count and max_lag)');
+select throws_ok($$select pgq.set_queue_config('qod', 'ticker_on_demand', '-1 s')$$, '22023',
+                 'invalid value for parameter "ticker_on_demand": -1 s', 'a negative interval is refused');
+select is(pgq.set_queue_config('qod', 'queue_ticker_on_demand', ''), 1, '... the prefixed name, and the empty string for off');
+
 select * from finish();

@@ -95,6 +95,7 @@ $$values
     ('pgq.event_retry_raw(text,text,timestamp with time zone,bigint,timestamp with time zone,integer,text,text,text,text,text,text)', 'pgq_admin'),
     ('pgq._serial_catch_up(text,bigint)', ''),
     ('pgq._lock_room(text)', ''),
+    ('pgq._signal_events(text)', ''),
     ('pgq._retry_batch_events(bigint,bigint,timestamp with time zone,text,boolean)', ''),
     ('pgq._event_aside(bigint,bigint,timestamp with time zone,text,boolean)', ''),
     ('pgq._dead_letter_queue(text)', ''),

@@ -22,7 +22,8 @@
 --      the _bulk triggers, helpers); fails when user triggers use
 --      logutriga_bulk & co. (drop those triggers first);
 --   3. drops what 4.x deltas added to 3.5's tables (the queue_storage_names
---      check and the queue_max_retries column of pgq.queue) and the tables
+--      check and the queue_max_retries and queue_ticker_on_demand columns of
+--      pgq.queue) and the tables
 --      4.x added (pgq.dead_letter: its dead letters are lost);
 --   4. the event storage back to inheritance: a plain pgq.event_template
 --      (config-dumped), per queue a plain pgq.event_<id> INHERITS it, and
@@ -152,6 +153,7 @@ begin
     -- 3. what 4.x deltas added to 3.5's tables
     alter table pgq.queue drop constraint if exists queue_storage_names;
     alter table pgq.queue drop column if exists queue_max_retries;
+    alter table pgq.queue drop column if exists queue_ticker_on_demand;
     if pg_catalog.to_regclass('pgq.dead_letter') is not null then
         -- leave pg_dump's config list first, as the storage below does
         alter extension pgq drop sequence pgq.dead_letter_dl_id_seq;

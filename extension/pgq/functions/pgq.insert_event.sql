@@ -33,10 +33,13 @@ begin
      where q.queue_name = insert_event.queue_name
        and not q.queue_disable_insert
        and q.queue_per_tx_limit is null
+       and q.queue_ticker_on_demand is null
     returning e.ev_id into v_id;
     if v_id is not null then
         return v_id;
     end if;
+    -- an on-demand queue (4.1), a disabled one, one with a per-transaction
+    -- limit, or none: insert_event_raw checks, inserts and signals
     return pgq.insert_event_raw(queue_name, null, now(), null, null,
                                 ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4);
 end;

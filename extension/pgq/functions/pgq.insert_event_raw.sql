@@ -32,7 +32,7 @@ begin
     end if;
 
     select x.queue_id, x.queue_cur_table, x.queue_event_seq,
-           x.queue_disable_insert, x.queue_per_tx_limit
+           x.queue_disable_insert, x.queue_per_tx_limit, x.queue_ticker_on_demand
       into v_q
       from pgq.queue x
      where x.queue_name = insert_event_raw.queue_name;
@@ -72,6 +72,9 @@ begin
             insert_event_raw.ev_type, insert_event_raw.ev_data,
             insert_event_raw.ev_extra1, insert_event_raw.ev_extra2,
             insert_event_raw.ev_extra3, insert_event_raw.ev_extra4);
+    if v_q.queue_ticker_on_demand is not null then
+        perform pgq._signal_events(insert_event_raw.queue_name);
+    end if;
     return v_id;
 end;
 $$;

@@ -55,6 +55,10 @@ begin
     returning e.ev_id;
     get diagnostics v_done = row_count;
     if v_done > 0 then
+        -- an on-demand queue (4.1): one signal for the lot
+        perform pgq._signal_events(q.queue_name)
+           from pgq.queue q
+          where q.queue_name = insert_events.queue_name and q.queue_ticker_on_demand is not null;
         return;
     end if;
     for i in 1 .. v_n loop

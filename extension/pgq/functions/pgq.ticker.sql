@@ -8,7 +8,8 @@ as $$
     -- event sequence - newest tick's event_seq:
     --   no tick yet                                       -> tick;
     --   new_events > 0: skip while new_events < ticker_max_count and
-    --                   lag < ticker_max_lag, else tick;
+    --                   lag < ticker_max_lag (and, for an on-demand queue,
+    --                   lag < ticker_on_demand: 4.1), else tick;
     --   idle: with gap = time between the two newest ticks, skip while
     --         lag < ticker_max_lag/2 or (lag < 2*gap and lag < idle_period),
     --         else tick (idle ticks back off up to ticker_idle_period).
@@ -36,7 +37,7 @@ declare
 begin
     select queue_id, queue_event_seq, queue_tick_seq, queue_external_ticker,
            queue_ticker_paused, queue_ticker_max_count, queue_ticker_max_lag,
-           queue_ticker_idle_period
+           queue_ticker_idle_period, queue_ticker_on_demand
       into v_q
       from pgq.queue
      where queue_name = i_queue_name;
@@ -87,7 +88,10 @@ begin
         v_lag := now() - v_last.tick_time;
 
         if v_new > 0 then
-            if v_new < v_q.queue_ticker_max_count and v_lag < v_q.queue_ticker_max_lag then
+            -- on-demand queues (4.1) are also due once their last tick is
+            -- queue_ticker_on_demand old
+            if v_new < v_q.queue_ticker_max_count and v_lag < v_q.queue_ticker_max_lag
+               and (v_q.queue_ticker_on_demand is null or v_lag < v_q.queue_ticker_on_demand) then
                 return null;
             end if;
         else

@@ -10,12 +10,15 @@ as $$
     --     both) when missing, if the caller may create roles (else a WARNING
     --     names them; grants.sql skips missing roles);
     --   - adds pgq.queue.queue_extra_maint when missing;
-    --   - adds the CHECK queue_storage_names (4.1) when missing.
+    --   - adds the columns queue_max_retries and queue_ticker_on_demand and
+    --     the CHECK queue_storage_names (4.1) when missing, under 20 ms lock
+    --     timeouts (producers read pgq.queue).
     -- Returns 0 (PgQ stopped reporting a count).
     -- Tables: pgq.subscription, pgq.queue (DDL only); roles.
 declare
     v_timeout   text;
     v_missing   text[];
+    v_alter     text[];
     v_done      bool := false;
     i           int4;
 begin
@@ -63,11 +66,21 @@ begin
         alter table pgq.queue add column queue_extra_maint text[];
     end if;
 
-    -- 4.1: the storage names follow from the queue id.  Here rather than in
-    -- a delta at the top of the update script: the ACCESS EXCLUSIVE lock on
-    -- pgq.queue that adding it takes is then held only for the last moments
-    -- of the update, not while every function is replaced (producers read
-    -- pgq.queue).
+    -- 4.1: pgq.queue's new columns (in a fresh install's order) and the
+    -- check that the storage names follow from the queue id.  Here rather
+    -- than in a delta at the top of the update script: the ACCESS
+    -- EXCLUSIVE lock on pgq.queue that altering it takes is then held only
+    -- for the last moments of the update, not while every function is
+    -- replaced (producers read pgq.queue).
+    v_alter := '{}';
+    if not exists (select 1 from pg_catalog.pg_attribute
+                    where attrelid = 'pgq.queue'::regclass and attname = 'queue_max_retries' and not attisdropped) then
+        v_alter := v_alter || 'add column queue_max_retries integer'::text;
+    end if;
+    if not exists (select 1 from pg_catalog.pg_attribute
+                    where attrelid = 'pgq.queue'::regclass and attname = 'queue_ticker_on_demand' and not attisdropped) then
+        v_alter := v_alter || 'add column queue_ticker_on_demand interval'::text;
+    end if;
     perform 1 from pg_catalog.pg_constraint
      where conrelid = 'pgq.queue'::regclass and conname = 'queue_storage_names';
     if not found then
@@ -79,6 +92,12 @@ begin
             raise exception 'pgq: some queues have storage names other than pgq.event_<queue_id>[_id_seq|_tick_seq]; set them back before updating'
                 using errcode = '55000';
         end if;
+        v_alter := v_alter || $c$add constraint queue_storage_names check (
+                    queue_data_pfx = 'pgq.event_' || queue_id
+                    and queue_event_seq = 'pgq.event_' || queue_id || '_id_seq'
+                    and queue_tick_seq = 'pgq.event_' || queue_id || '_tick_seq')$c$::text;
+    end if;
+    if v_alter <> '{}' then
         -- an ACCESS EXCLUSIVE lock: while it waits, every producer waits
         -- behind it, so each try waits at most 20 ms and the tries go on
         -- for 30 s before the update gives up (changing nothing)
@@ -86,10 +105,7 @@ begin
         perform set_config('lock_timeout', '20ms', true);
         for i in 1 .. 300 loop
             begin
-                alter table pgq.queue add constraint queue_storage_names check (
-                    queue_data_pfx = 'pgq.event_' || queue_id
-                    and queue_event_seq = 'pgq.event_' || queue_id || '_id_seq'
-                    and queue_tick_seq = 'pgq.event_' || queue_id || '_tick_seq');
+                execute 'alter table pgq.queue ' || array_to_string(v_alter, ', ');
                 v_done := true;
                 exit;
             exception

@@ -35,6 +35,11 @@ create table pgq.queue (
     -- not in PgQ (4.1): retries an event may have before it goes to
     -- pgq.dead_letter instead; NULL (the default): no limit, as PgQ
     queue_max_retries           integer,
+    -- not in PgQ (4.1): on-demand ticking.  NULL (the default): PgQ's
+    -- ticker rule alone.  An interval: producers signal the queue at commit
+    -- (NOTIFY pgq_new_events, the queue name as payload) and the queue is
+    -- due as soon as it has new events and its last tick is this old
+    queue_ticker_on_demand      interval,
     constraint queue_pkey primary key (queue_id),
     constraint queue_name_uq unique (queue_name),
     -- the storage names follow from the id (as create_queue makes them):

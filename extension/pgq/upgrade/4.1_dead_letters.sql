@@ -1,15 +1,11 @@
--- 4.1: dead letters.  pgq.queue gets queue_max_retries (NULL: no limit, as
--- in PgQ); pgq.dead_letter holds the events given up on.  The same DDL as
--- schema/01_tables.sql, for installs from before 4.1 (the column lands last,
--- where a fresh install has it).  pgq._retry_batch_events gains the
+-- 4.1: dead letters.  pgq.dead_letter holds the events given up on: the
+-- same DDL as schema/01_tables.sql, for installs from before 4.1.  (pgq.queue's
+-- queue_max_retries column is added by pgq.upgrade_schema() at the end of the
+-- update, under short lock timeouts: an ALTER TABLE pgq.queue here would
+-- hold producers up for the whole update.)  pgq._retry_batch_events gains the
 -- reason argument (the three-argument helper goes).
 do $dead_letters$
 begin
-    if not exists (select 1 from pg_catalog.pg_attribute
-                    where attrelid = 'pgq.queue'::pg_catalog.regclass
-                      and attname = 'queue_max_retries' and not attisdropped) then
-        alter table pgq.queue add column queue_max_retries integer;
-    end if;
     if pg_catalog.to_regclass('pgq.dead_letter') is null then
         create table pgq.dead_letter (
             dl_id           bigserial,
