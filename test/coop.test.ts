@@ -136,7 +136,7 @@ describe("cooperative consumers", () => {
   });
 
   it("4 worker processes, one SIGKILLed mid-batch: its batch is taken over after dead_interval, every event seen", async () => {
-    const DEAD_MS = 2000;
+    const DEAD_MS = 3000; // heartbeats every second: margin for a loaded machine
     await createTickingQueue(c, "qkill");
     for (const w of ["w1", "w2", "w3", "w4"]) {
       await c.query("select pgq_coop.register_subconsumer('qkill', 'kc', $1)", [w]);
