@@ -121,7 +121,12 @@ select is(pgq.set_queue_config('qod', 'ticker_on_demand', '0'), 1, 'set_queue_co
 select is((select queue_ticker_on_demand from pgq.queue where queue_name = 'qod'), interval '0', '... stored');
 select is(pgq.ticker('qod') is not null, true, 'on-demand: the first tick');
 select is(pgq.ticker('qod'), null::bigint, 'on-demand, no new events: PgQ''s idle rule (skip)');
-select is((select count(pgq.insert_event('qod', 't', 'd'))::int from generate_series(1, 3)), 3, 'events (the first does not count)');
+-- the queue's first event leaves the sequence's last value at 1 (PgQ does
+-- not count it); on demand it is due once committed, and only once
+select is(pgq.insert_event('qod', 't', 'first'), 1::bigint, 'the first event');
+select is(pgq.ticker('qod') is not null, true, 'on-demand, the first event: tick at once');
+select is(pgq.ticker('qod'), null::bigint, '... and not again');
+select is((select count(pgq.insert_event('qod', 't', 'd'))::int from generate_series(1, 3)), 3, 'more events');
 select is(pgq.ticker('qod') is not null, true, 'on-demand, new events: tick at once (max_count and max_lag not reached)');
 select is(pgq.set_queue_config('qod', 'ticker_on_demand', '1 hour'), 1, 'on-demand interval 1 hour');
 select is((select count(pgq.insert_event('qod', 't', 'd'))::int from generate_series(1, 2)), 2, 'more events');

@@ -4,9 +4,11 @@
 // database, exactly once (tick tracking in pgq_ext on the target).
 //   queue_splitter [switches] CONFIG.ini
 import pg from "pg";
+import format from "pg-format";
 import { clientConfig, safeSession } from "../db.js";
 import { ConfigError, readIni, resolveSection, SectionReader } from "../config.js";
 import { Consumer, type PgqEvent } from "../consumer/consumer.js";
+import { sql } from "../sql.js";
 import { errorText, type Logger } from "../log.js";
 import { splitBatch } from "../splitter.js";
 import { untrustedSchemas } from "../trust.js";
@@ -102,27 +104,54 @@ async function runLocal(cfg: SplitterConfig, log: Logger, ctx: Record<string, st
                         signal: AbortSignal): Promise<void> {
   let c: pg.Client | undefined;
   let backoff = 500;
+  // woken by the queue's tick notification (or stop) instead of waiting
+  // out loop_delay, as the Consumer of the two-database form is
+  let ticked = false;
+  let wake: (() => void) | undefined;
+  const pause = (msDelay: number) => new Promise<void>((resolve) => {
+    if (ticked || signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(t);
+      signal.removeEventListener("abort", done);
+      wake = undefined;
+      resolve();
+    };
+    const t = setTimeout(done, msDelay);
+    signal.addEventListener("abort", done, { once: true });
+    wake = done;
+  });
   while (!signal.aborted) {
     try {
       if (!c) {
         c = new pg.Client(safeSession({ ...cfg.src, application_name: cfg.jobName }));
         c.on("error", () => undefined);
         c.on("notice", (n) => log.warning(n.message ?? String(n), ctx));
+        c.on("notification", (n) => {
+          if (n.payload !== cfg.queue) return;
+          ticked = true;
+          wake?.();
+        });
         await c.connect();
         await refuseUntrusted(c, ["pgq", "pgq_ext"]);
+        if ((await c.query(sql.hasTickChannel)).rows[0].has) {
+          const channel = (await c.query(sql.tickChannel, [cfg.queue])).rows[0].channel as string;
+          await c.query(format("listen %I", channel));
+        }
         const reg = await c.query("select pgq.register_consumer($1, $2) as r", [cfg.queue, cfg.consumer]);
         if (reg.rows[0].r === 1) log.info("registered on the source queue", ctx);
         log.info("started (source and target are one database: moving in SQL)", ctx);
       }
+      ticked = false;
       const r = await c.query("select pgq_ext.queue_splitter_local($1, $2, $3, $4) as moved",
         [cfg.queue, cfg.consumer, String(cfg.field), cfg.skipBad]);
       backoff = 500;
-      if (r.rows[0].moved === null) await new Promise((res) => setTimeout(res, cfg.loopDelay * 1000));
+      if (r.rows[0].moved === null) await pause(cfg.loopDelay * 1000);
     } catch (err) {
       log.error(`${errorText(err)}; again in ${backoff / 1000}s`, ctx);
       await c?.end().catch(() => undefined);
       c = undefined;
-      await new Promise((res) => setTimeout(res, backoff));
+      ticked = false;
+      await pause(backoff);
       backoff = Math.min(backoff * 2, 10_000);
     }
   }

@@ -161,6 +161,8 @@ export class Consumer {
   private beatMs: number | undefined;
   private dst: pg.Client | undefined;
   private wake: (() => void) | undefined;
+  /** A tick notification came since run() last looked for a batch. */
+  private ticked = false;
   /** The tick channel; null where the server's pgq sends no notifications. */
   private channel: string | null | undefined;
 
@@ -206,6 +208,7 @@ export class Consumer {
     try {
       while (!signal?.aborted) {
         try {
+          this.ticked = false;
           const worked = await this.runOnce(handler);
           backoff = 100;
           if (!worked) await this.sleep(this.o.pollIntervalMs, signal);
@@ -402,7 +405,11 @@ export class Consumer {
     }
     if (this.channel !== null) {
       c.on("notification", (n) => {
-        if (n.payload === this.o.queue) this.wake?.();
+        if (n.payload !== this.o.queue) return;
+        // a tick that lands while a batch is being looked for or worked on
+        // must not wait for the next poll
+        this.ticked = true;
+        this.wake?.();
       });
       await c.query(format("listen %I", this.channel));
     }
@@ -443,8 +450,9 @@ export class Consumer {
     await this.close();
   }
 
-  /** Sleeps ms, or until a tick notification or abort. */
+  /** Sleeps ms, or until a tick notification (also one since the last look) or abort. */
   private sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (this.ticked) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);

@@ -1,4 +1,6 @@
-// pgq-runner's work: on each database, pgq.ticker() every ticker_period,
+// pgq-runner's work: on each database, pgq.ticker() every ticker_period
+// (and, between, pgq.ticker(queue) for on-demand queues as soon as their
+// producers signal new events),
 // the rows of pgq.maint_operations() every maint_period and
 // pgq.maint_retry_events() every retry_period, each on its own connection
 // (as pgqd does), so a slow maintenance step never delays ticks.
@@ -9,6 +11,7 @@ import pg from "pg";
 import format from "pg-format";
 import type { RunnerConfig } from "./config.js";
 import { safeSession } from "../db.js";
+import { sql } from "../sql.js";
 import { errorText, type Logger } from "../log.js";
 import { untrustedFunction, untrustedSchemas } from "../trust.js";
 import { problems, readState, type DbState, type Problem, type Thresholds } from "../observe.js";
@@ -217,9 +220,83 @@ export class DbWorker {
     this.known = next;
   }
 
+  /**
+   * Queues whose producers signalled new events (on-demand ticking, pgq
+   * 4.1: NOTIFY pgq_new_events), by the Date.now() at which to try them;
+   * the ticker loop wakes for them between its periodic pgq.ticker() calls.
+   */
+  private readonly onDemand = new Map<string, number>();
+  private wakeTicker: (() => void) | undefined;
+  private listening: pg.Client | undefined;
+
+  /** LISTENs for on-demand queues' signals on the ticker connection (again after a reconnect). */
+  private async listenOnDemand(c: pg.Client): Promise<void> {
+    if (this.listening === c) return;
+    c.on("notification", (n) => {
+      if (n.channel !== "pgq_new_events" || !n.payload) return;
+      if (!this.onDemand.has(n.payload)) this.onDemand.set(n.payload, 0);
+      this.wakeTicker?.();
+    });
+    await c.query(sql.listenNewEvents);
+    this.listening = c;
+  }
+
+  /**
+   * Ticks the signalled queues that are due; one not yet due (its newest
+   * tick younger than its queue_ticker_on_demand) is tried again then.
+   */
+  private async tickOnDemand(c: pg.Client): Promise<void> {
+    const now = Date.now();
+    const due = [...this.onDemand].filter(([, at]) => at <= now).map(([q]) => q);
+    for (const queue of due) {
+      this.onDemand.delete(queue);
+      const t0 = performance.now();
+      try {
+        const r = await c.query<{ tick_id: string | null; wait_s: number | null }>(sql.tickOnDemand, [queue]);
+        const row = r.rows[0];
+        if (row?.tick_id != null) {
+          const d = { database: this.dbname };
+          this.counters.ticks += 1;
+          this.metrics.ticks.inc(d, 1);
+          this.metrics.lastTick.set(d, Date.now() / 1000);
+          this.log.debug(`ticker: on demand: queue ${queue} tick ${row.tick_id} in ${ms(t0)}`, this.ctx);
+        } else if (row && row.wait_s !== null && row.wait_s > 0 && !this.onDemand.has(queue)) {
+          this.onDemand.set(queue, Date.now() + Math.ceil(row.wait_s * 1000));
+        }
+      } catch (err) {
+        // the connection: the loop reconnects
+        const code = (err as { code?: string }).code;
+        if (!(err instanceof pg.DatabaseError) || /^(08|57)/.test(code ?? "")) throw err;
+        // a queue's own error, once: a signal for a queue of an older pgq
+        // (or any NOTIFY on the channel) must not fill the log
+        const msg = `ticker: on demand: queue ${queue}: ${errorText(err)}`;
+        if (!this.warned.has(msg)) this.log.warning(msg, this.ctx);
+        this.warned.add(msg);
+      }
+    }
+  }
+
+  /** Sleeps until `until` (Date.now()), a signalled queue comes due, or stop. */
+  private sleepTicker(until: number, signal: AbortSignal): Promise<void> {
+    const next = Math.min(until, ...this.onDemand.values());
+    if (next <= Date.now()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(t);
+        signal.removeEventListener("abort", done);
+        this.wakeTicker = undefined;
+        resolve();
+      };
+      const t = setTimeout(done, next - Date.now());
+      signal.addEventListener("abort", done, { once: true });
+      this.wakeTicker = done;
+    });
+  }
+
   private async tickerLoop(conn: Conn, signal: AbortSignal): Promise<void> {
     let backoff = 500;
     let reported = "";
+    let nextTick = 0;
     while (!signal.aborted) {
       try {
         const c = await conn.get();
@@ -242,25 +319,32 @@ export class DbWorker {
           reported = "";
           this.log.info("pgq found, ticking", this.ctx);
         }
-        const t0 = performance.now();
-        const r = await c.query("select pgq.ticker() as n");
-        const n = Number(r.rows[0].n);
-        const took = (performance.now() - t0) / 1000;
-        this.counters.ticks += n;
-        const d = { database: this.dbname };
-        this.metrics.ticks.inc(d, n);
-        this.metrics.tickerCalls.inc(d);
-        this.metrics.loopSeconds.observe({ ...d, loop: "ticker" }, took);
-        this.metrics.lastTick.set(d, Date.now() / 1000);
-        this.status.lastTickAt = Date.now();
-        this.succeeded("ticker");
-        this.log.debug(`ticker: ${n} ${n === 1 ? "tick" : "ticks"} in ${ms(t0)}`, this.ctx);
+        await this.listenOnDemand(c);
+        if (Date.now() >= nextTick) {
+          const t0 = performance.now();
+          const r = await c.query("select pgq.ticker() as n");
+          const n = Number(r.rows[0].n);
+          const took = (performance.now() - t0) / 1000;
+          this.counters.ticks += n;
+          const d = { database: this.dbname };
+          this.metrics.ticks.inc(d, n);
+          this.metrics.tickerCalls.inc(d);
+          this.metrics.loopSeconds.observe({ ...d, loop: "ticker" }, took);
+          this.metrics.lastTick.set(d, Date.now() / 1000);
+          this.status.lastTickAt = Date.now();
+          this.succeeded("ticker");
+          this.log.debug(`ticker: ${n} ${n === 1 ? "tick" : "ticks"} in ${ms(t0)}`, this.ctx);
+          nextTick = Date.now() + this.cfg.tickerPeriod * 1000;
+        }
+        await this.tickOnDemand(c);
         backoff = 500;
-        await sleep(this.cfg.tickerPeriod * 1000, signal);
+        await this.sleepTicker(nextTick, signal);
       } catch (err) {
         this.failed("ticker", err, `ticker: ${errorText(err)}; reconnecting in ${backoff / 1000}s`);
         this.ready = this.status.ready = false;
         this.metrics.up.set({ database: this.dbname }, 0);
+        this.listening = undefined;
+        nextTick = 0;
         await conn.close();
         await sleep(backoff, signal);
         backoff = Math.min(backoff * 2, 5000);

@@ -55,7 +55,7 @@ begin
 
     -- the newest tick, and the time of the one before it (for the idle
     -- back-off), in one scan
-    select t.tick_id, t.tick_time, t.tick_event_seq,
+    select t.tick_id, t.tick_time, t.tick_event_seq, t.tick_snapshot,
            txid_snapshot_xmin(t.tick_snapshot) as xmin,
            txid_snapshot_xmax(t.tick_snapshot) as xmax,
            (select p.tick_time from pgq.tick p
@@ -82,6 +82,19 @@ begin
         end if;
 
         v_new := v_seq - v_last.tick_event_seq;
+        -- on demand, the signal means committed events: the sequence does
+        -- not always show them (an event whose id was taken before the
+        -- newest tick but committed after it; the queue's very first
+        -- event, which leaves the sequence's last value at 1), so look for
+        -- committed events that the newest tick did not see
+        if v_new = 0 and v_q.queue_ticker_on_demand is not null
+           and exists (select 1 from pgq.event_template e
+                        where e.ev_queue = v_q.queue_id
+                          and e.ev_txid >= v_last.xmin
+                          and not txid_visible_in_snapshot(e.ev_txid, v_last.tick_snapshot)
+                          and txid_visible_in_snapshot(e.ev_txid, txid_current_snapshot())) then
+            v_new := 1;
+        end if;
         if v_new < 0 then
             raise warning 'Negative new_events?  old=% cur=%', v_last.tick_event_seq, v_seq;
         end if;
