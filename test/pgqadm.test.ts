@@ -73,12 +73,17 @@ describe("pgqadm", () => {
 
     const set = await adm([cfg, "config", "orders", "ticker_max_count=100", "queue_ticker_max_lag=5", "rotation_period=1 hour"]);
     expect(set.code).toBe(0);
-    expect(set.out).toMatch(/^orders\s+100\s+00:00:05\s+00:01:00\s+01:00:00\s+-$/m);
+    expect(set.out).toMatch(/^orders\s+100\s+00:00:05\s+00:01:00\s+01:00:00\s+-\s+-$/m);
     const all = await adm([cfg, "config"]);
-    expect(all.out).toMatch(/^mail\s+500\s+00:00:03\s+00:01:00\s+02:00:00\s+-$/m);
+    expect(all.out).toMatch(/^mail\s+500\s+00:00:03\s+00:01:00\s+02:00:00\s+-\s+-$/m);
+    // on-demand ticking on and off again
+    expect((await adm([cfg, "config", "orders", "ticker_on_demand=5ms"])).out)
+      .toMatch(/^orders\s+100\s+00:00:05\s+00:01:00\s+01:00:00\s+-\s+00:00:00\.005$/m);
+    expect((await adm([cfg, "config", "orders", "ticker_on_demand=off"])).out)
+      .toMatch(/^orders\s+100\s+00:00:05\s+00:01:00\s+01:00:00\s+-\s+-$/m);
 
     // dead letters: max_retries, dead, replay, purge
-    expect((await adm([cfg, "config", "mail", "max_retries=0"])).out).toMatch(/^mail\s+500\s+00:00:03\s+00:01:00\s+02:00:00\s+0$/m);
+    expect((await adm([cfg, "config", "mail", "max_retries=0"])).out).toMatch(/^mail\s+500\s+00:00:03\s+00:01:00\s+02:00:00\s+0\s+-$/m);
     expect((await adm([cfg, "register", "mail", "postman"])).code).toBe(0);
     expect(await adm([cfg, "dead", "mail"])).toEqual({ code: 0, out: "id: no dead letters\n" });
     await sql("adm1", "select pgq.insert_event('mail', 'letter', 'to bob')");
@@ -95,6 +100,9 @@ describe("pgqadm", () => {
     expect((await sql<{ n: number }>("adm1", "select count(*)::int n from pgq.dead_letter"))[0]!.n).toBe(0);
     expect((await adm([cfg, "replay", "mail"])).code).toBe(2);
     expect((await adm([cfg, "replay", "mail", "nobody"])).out).toMatch(/Not subscriber to queue: mail\/nobody \[PQ002\]/);
+    // the replayed event keeps its id, so the event sequence shows nothing
+    // new: force the tick (PgQ's rule would wait for max_lag / 2)
+    await sql("adm1", "select pgq.force_tick('mail')");
     await sql("adm1", "select pgq.ticker('mail')");
     await sql("adm1", `select pgq.event_dead(b, ev_id, 'gave up')
                          from pgq.next_batch('mail', 'postman') b, pgq.get_batch_events(b)`);

@@ -33,7 +33,8 @@ interface AdmConfig {
   source: string;
 }
 
-const CONFIG_VARS = ["ticker_max_count", "ticker_max_lag", "ticker_idle_period", "rotation_period", "max_retries"];
+const CONFIG_VARS = ["ticker_max_count", "ticker_max_lag", "ticker_idle_period", "rotation_period", "max_retries",
+  "ticker_on_demand"];
 
 /**
  * A connection string given where the config file goes: a libpq
@@ -186,17 +187,20 @@ async function config(cfg: AdmConfig, args: string[], out: (s: string) => void):
       }
       await c.query("commit");
     }
-    // max_retries: pgq 4.1's pgq.queue column (none in PgQ 3.5: "-")
+    // max_retries, ticker_on_demand: pgq 4.1's pgq.queue columns (none in
+    // PgQ 3.5: "-")
     const rows = await c.query(`
         select i.queue_name, i.queue_ticker_max_count, i.queue_ticker_max_lag::text, i.queue_ticker_idle_period::text,
                i.queue_rotation_period::text,
                (select pg_catalog.to_jsonb(q) ->> 'queue_max_retries' from pgq.queue q
-                 where q.queue_name = i.queue_name) as max_retries
+                 where q.queue_name = i.queue_name) as max_retries,
+               (select (pg_catalog.to_jsonb(q) ->> 'queue_ticker_on_demand')::interval::text from pgq.queue q
+                 where q.queue_name = i.queue_name) as ticker_on_demand
           from pgq.get_queue_info($1::text) i order by i.queue_name`, [queue ?? null]);
     if (queue !== undefined && rows.rowCount === 0) throw new UsageError(`no such queue: ${queue}`);
     out(formatTable(["queue", ...CONFIG_VARS],
       rows.rows.map((r) => [r.queue_name, String(r.queue_ticker_max_count), r.queue_ticker_max_lag,
-        r.queue_ticker_idle_period, r.queue_rotation_period, r.max_retries ?? "-"]),
+        r.queue_ticker_idle_period, r.queue_rotation_period, r.max_retries ?? "-", r.ticker_on_demand ?? "-"]),
       "no queues"));
   });
 }

@@ -149,7 +149,7 @@ export const PGQADM_SPEC: ToolSpec = {
     { name: "register", args: "QNAME CONS", help: "register a consumer on a queue" },
     { name: "unregister", args: "QNAME CONS", help: "unregister a consumer" },
     { name: "config", args: "[QNAME [VAR=VAL ...]]",
-      help: "show queue settings, or set ticker_max_count, ticker_max_lag, ticker_idle_period, rotation_period, max_retries" },
+      help: "show queue settings, or set ticker_max_count, ticker_max_lag, ticker_idle_period, rotation_period, max_retries, ticker_on_demand" },
     { name: "dead", args: "QNAME [CONS]", help: "list the queue's dead letters (of one consumer)" },
     { name: "replay", args: "QNAME CONS [ID]",
       help: "put the consumer's dead letters (or the one with that id) back into the queue for it" },
