@@ -179,13 +179,32 @@ function startDaemon(s: QueueSystem, dir: string): ChildProcess {
   return spawn(pgqdBinary(), ["-q", ini], { env, stdio: "ignore" });
 }
 
-async function latency(): Promise<void> {
-  const RATE = 200;
+/**
+ * The on-demand interval the bench uses at a rate: none at 200 events/s; at
+ * 2000, 10 ms (a tick per commit would be a batch per 1-2 events: more
+ * batches than one consumer takes per second, so it falls behind).
+ */
+const odInterval = (rate: number) => (rate >= 1000 ? "10 ms" : "0");
+
+/**
+ * One event per transaction at `rate` events/s.  Without onDemand: ours,
+ * PgQ 3.5 + pgqd, pg-boss and graphile-worker (daemons tick every 0.1 s,
+ * pollers every 100 ms).  With onDemand: ours with queue_ticker_on_demand 0
+ * (pgq-runner ticks as soon as the producer commits) beside graphile-worker
+ * again, in the same rounds; it also counts the ticks of the busy queue and
+ * of an idle on-demand queue, per minute.
+ */
+async function latency(rate: number, onDemand: boolean): Promise<void> {
   const SECS = quick ? 2 : 20;
-  const sys = systems("ours", "c", "pgboss", "graphile");
+  const key = `latency${onDemand ? "_od" : ""}${rate === 200 ? "" : `_${rate}`}`;
+  const sys: QueueSystem[] = onDemand
+    ? [new PgqSystem("ours", "pgq (ours, on demand)", "bench_q_od", odInterval(rate)), ...systems("graphile")]
+    : systems("ours", "c", "pgboss", "graphile");
   for (const s of sys) await s.setup();
   const p50: Runs = new Map();
   const p99: Runs = new Map();
+  const busyTicks: number[] = [];
+  const idleTicks: number[] = [];
   const dir = mkdtempSync(join(tmpdir(), "pgq-bench-"));
   await interleaved(sys, ROUNDS, async (s, round) => {
     const ch = `l_${round}`;
@@ -195,7 +214,16 @@ async function latency(): Promise<void> {
     let daemon: ChildProcess | undefined;
     let consume: Promise<unknown>;
     const abort = new AbortController();
-    const want = RATE * SECS;
+    const want = rate * SECS;
+    const tc = s instanceof PgqSystem && onDemand ? await client(s.db) : undefined;
+    const tickCount = async (queue: string) => tc
+      ? Number(await scalar(tc, "select count(*) from pgq.tick t join pgq.queue q on q.queue_id = t.tick_queue where q.queue_name = $1", [queue]))
+      : 0;
+    if (tc) {
+      // an idle on-demand queue with PgQ's default ticker settings
+      await tc.query("select pgq.create_queue($1), pgq.set_queue_config($1, 'ticker_on_demand', $2)",
+        [`idle_${round}`, odInterval(rate)]);
+    }
     if (s instanceof PgqSystem) {
       daemon = startDaemon(s, dir);
       const consumer = new Consumer({ connection: { database: s.db }, queue: ch, consumer: "c0", pollIntervalMs: 100,
@@ -209,16 +237,23 @@ async function latency(): Promise<void> {
       consume = readAll(s, r, want, performance.now() + (SECS + 10) * 1000, 100, seen).finally(() => r.close());
     }
     await sleep(1000); // daemons and runners up
+    const ticks0 = [await tickCount(ch), await tickCount(`idle_${round}`)];
     const t0 = performance.now();
     for (let i = 0; i < want; i++) {
-      const due = t0 + (i * 1000) / RATE;
+      const due = t0 + (i * 1000) / rate;
       const now = performance.now();
       if (due > now) await sleep(due - now);
       await s.produce(ch, [String(Date.now())]);
     }
+    const minutes = (performance.now() - t0) / 60_000;
     const timeout = setTimeout(() => abort.abort(), 10_000);
     await consume;
     clearTimeout(timeout);
+    if (onDemand && s instanceof PgqSystem) {
+      busyTicks.push((await tickCount(ch) - ticks0[0]!) / minutes);
+      idleTicks.push((await tickCount(`idle_${round}`) - ticks0[1]!) / minutes);
+    }
+    await tc?.end();
     daemon?.kill("SIGTERM");
     if (lat.length < want) throw new Error(`${s.label}: ${lat.length} of ${want} events arrived`);
     addRun(p50, s.id, quantile(lat, 0.5));
@@ -227,12 +262,21 @@ async function latency(): Promise<void> {
   });
   rmSync(dir, { recursive: true, force: true });
   const rows: [string, Map<SystemId, number>][] = [];
-  for (const [q, runs] of [["p50", p50], ["p99", p99]] as const) rows.push([q, medians(`latency_${q}`, runs)]);
-  console.log(`Latency: ${RATE} events/s for ${SECS} s, one event per transaction, median of ${ROUNDS} runs.`
-    + " pgq: daemon ticker_period 0.1 s, queue_ticker_max_lag 0; pollers every 100 ms (ours also wakes on its"
-    + " tick NOTIFY); graphile-worker: LISTEN/NOTIFY.");
+  for (const [q, runs] of [["p50", p50], ["p99", p99]] as const) rows.push([q, medians(`${key}_${q}`, runs)]);
+  if (onDemand) {
+    record(`${key}_ticks_busy`, "ours", median(busyTicks));
+    record(`${key}_ticks_idle`, "ours", median(idleTicks));
+  }
+  console.log(`Latency: ${rate} events/s for ${SECS} s, one event per transaction, median of ${ROUNDS} runs.`
+    + (onDemand
+      ? ` pgq: pgq-runner with the queue's ticker_on_demand '${odInterval(rate)}' (a tick as soon as the producer commits,`
+        + " at most that often; ticker_period"
+        + ` 0.1 s for the rest); graphile-worker: LISTEN/NOTIFY.  Ticks per minute: busy queue ${fmt(median(busyTicks))},`
+        + ` idle on-demand queue ${fmt(median(idleTicks))}.`
+      : " pgq: daemon ticker_period 0.1 s, queue_ticker_max_lag 0; pollers every 100 ms (ours also wakes on its"
+        + " tick NOTIFY); graphile-worker: LISTEN/NOTIFY."));
   console.log();
-  table("end-to-end latency", "ms", sys, rows);
+  table(`end-to-end latency${onDemand ? ", on demand" : ""}`, "ms", sys, rows);
   for (const s of sys) await s.close();
 }
 
@@ -316,7 +360,12 @@ async function main(): Promise<void> {
   if (runs("producer")) await producer();
   if (runs("drain")) await drain();
   if (runs("fanout")) await fanout();
-  if (runs("latency")) await latency();
+  if (runs("latency")) {
+    for (const rate of [200, 2000]) {
+      await latency(rate, false);
+      await latency(rate, true);
+    }
+  }
   if (runs("storage")) await storage();
   for (const db of ["bench_q_ours", "bench_q_c", "bench_q_pl", "bench_q_boss", "bench_q_gw"]) await dropDb(db);
 }

@@ -26,6 +26,7 @@ section() {
 section "producers: insert_event, graphile-worker add_job, plain INSERT" "$here/insert_event.sh" "$@"
 section "trigger producers" "$here/triggers.sh" "$@"
 section "ticker cost" "$here/ticker.sh" "$@"
+section "on-demand ticking: producer cost" "$here/on_demand.sh" "$@"
 section "consumers: pg-boss producer, drain, fan-out, latency, storage" npx tsx "$here/queues.ts" "$@"
 section "cooperative consumers: pgq_coop, pg-boss and graphile-worker workers" npx tsx "$here/coop.ts" "$@"
 section "queue_splitter" npx tsx "$here/splitter.ts" "$@"

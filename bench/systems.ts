@@ -57,7 +57,9 @@ async function schemaBytes(c: pg.Client, schema: string, pattern = "%"): Promise
 export class PgqSystem implements QueueSystem {
   readonly polls = true;
   private admin!: pg.Client;
-  constructor(readonly id: "ours" | "c" | "pl", readonly label: string, readonly db: string) {}
+  /** onDemand: the queues' ticker_on_demand (ours, pgq 4.1): a tick as soon as events commit, at most this often. */
+  constructor(readonly id: "ours" | "c" | "pl", readonly label: string, readonly db: string,
+              readonly onDemand?: string) {}
 
   async setup(): Promise<void> {
     if (this.id === "ours") {
@@ -73,7 +75,12 @@ export class PgqSystem implements QueueSystem {
   async create(channel: string, consumers: number): Promise<void> {
     await this.admin.query("select pgq.create_queue($1)", [channel]);
     // pgq.ticker(queue) then ticks whenever there are new events
-    await this.admin.query("update pgq.queue set queue_ticker_max_lag = '0' where queue_name = $1", [channel]);
+    // on demand, the interval decides (max_lag 0 would tick at every call)
+    if (this.onDemand === undefined) {
+      await this.admin.query("update pgq.queue set queue_ticker_max_lag = '0' where queue_name = $1", [channel]);
+    } else {
+      await this.admin.query("select pgq.set_queue_config($1, 'ticker_on_demand', $2)", [channel, this.onDemand]);
+    }
     for (let i = 0; i < consumers; i++) {
       await this.admin.query("select pgq.register_consumer($1, $2)", [channel, consumerName(i)]);
     }
