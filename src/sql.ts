@@ -139,15 +139,26 @@ export const sql = {
      order by o.ord, o.name
      limit 1`,
   // A function of schema $1 named $2 that is no maintenance function: one
-  // returning a set or anything but an integer (every maintenance function
-  // of PgQ, pgq_node and londiste returns int4).
+  // returning a set, or anything but an integer or a row of OUT parameters
+  // whose first is an integer (every maintenance function of PgQ and
+  // pgq_node returns int4; londiste.root_check_seqs returns (ret_code int4,
+  // ret_note text), which pgqd calls once: atoi() of the row is 0).
   unfitMaintFunction: `
     select p.oid::pg_catalog.regprocedure::pg_catalog.text as name,
            case when p.proretset then 'setof ' else '' end || pg_catalog.format_type(p.prorettype, null) as returns
       from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace
      where n.nspname = $1 and p.proname = $2
-       and (p.proretset or p.prorettype not in ('pg_catalog.int2'::pg_catalog.regtype, 'pg_catalog.int4'::pg_catalog.regtype,
-                                                'pg_catalog.int8'::pg_catalog.regtype))
+       and (p.proretset
+            or p.prorettype not in ('pg_catalog.int2'::pg_catalog.regtype, 'pg_catalog.int4'::pg_catalog.regtype,
+                                    'pg_catalog.int8'::pg_catalog.regtype, 'pg_catalog.record'::pg_catalog.regtype)
+            or p.prorettype = 'pg_catalog.record'::pg_catalog.regtype
+               and not coalesce((select a.typ
+                                   from rows from (pg_catalog.unnest(p.proallargtypes), pg_catalog.unnest(p.proargmodes))
+                                        with ordinality as a(typ, mode, ord)
+                                  where a.mode operator(pg_catalog.=) any ('{o,b,t}'::"char"[])
+                                  order by a.ord
+                                  limit 1) in ('pg_catalog.int2'::pg_catalog.regtype, 'pg_catalog.int4'::pg_catalog.regtype,
+                                               'pg_catalog.int8'::pg_catalog.regtype), false))
      order by 1
      limit 1`,
 

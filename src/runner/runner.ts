@@ -438,7 +438,10 @@ export class DbWorker {
         this.metrics.maintCalls.inc(d);
         calls++;
         last = r.rows[0] ? Object.values(r.rows[0] as object)[0] : 0;
-        if (last === null || String(last) === "0") break;
+        // again only for a non-zero leading integer, as pgqd's atoi(): a
+        // row of OUT parameters ("(200,ok)", londiste.root_check_seqs) or
+        // a boolean is called once
+        if (!again(last)) break;
       }
       this.log.debug(`maint: ${fn}(${op.func_arg === null ? "" : op.func_arg}) returned ${String(last)}`
         + `${calls > 1 ? ` after ${calls} calls` : ""} in ${ms(t0)}`, op.func_arg === null ? this.ctx : { ...this.ctx, queue: op.func_arg });
@@ -460,6 +463,13 @@ export class DbWorker {
     }
     this.log.debug(`retry: ${moved} events moved back in ${ms(t0)}`, this.ctx);
   }
+}
+
+/** Whether a maintenance function's result asks to be called again now: pgqd's atoi(value) != 0. */
+export function again(value: unknown): boolean {
+  if (value === null || value === undefined) return false;
+  const m = /^\s*[+-]?\d+/.exec(String(value));
+  return m !== null && Number(m[0]) !== 0;
 }
 
 /** 'schema.name' with each part quoted as an identifier. */
