@@ -56,6 +56,14 @@ select results_eq($$select func_name, func_arg from pgq.maint_operations()$$,
                   $$values ('public.hook_a'::text, 'qa'::text)$$,
                   'queue_extra_maint: pg_catalog functions and non-integer ones are left out');
 update pgq.queue set queue_extra_maint = null;
+-- a row of OUT parameters is a maintenance function when the first is an
+-- integer (londiste.root_check_seqs), not otherwise, nor a bare record
+create function public.hook_row(text, out code int4, out note text) language sql as 'select 0, $1';
+create function public.hook_row_text(text, out note text, out code int4) language sql as 'select $1, 0';
+create function public.hook_record(text) returns record language sql as 'select row(0)';
+select is(pgq._maint_function('public.hook_row', '{}', true), 'public.hook_row', 'OUT parameters, the first an integer: handed out');
+select is(pgq._maint_function(f, '{}', true), null, f || ' is not handed out')
+  from unnest(array['public.hook_row_text', 'public.hook_record']) f;
 
 -- pgq_node and londiste hooks, when those schemas are there
 create schema pgq_node;
@@ -65,7 +73,11 @@ create function pgq_node.maint_watermark(text) returns int language sql as 'sele
 create schema londiste;
 create table londiste.seq_info (queue_name text, local bool);
 insert into londiste.seq_info values ('qb', true), ('qb', true), ('qa', true), ('qz', false);
-create function londiste.root_check_seqs(text) returns int language sql as 'select 0';
+-- londiste's own signatures: root_check_seqs returns a row (ret_code, ret_note)
+create function londiste.root_check_seqs(i_queue_name text, i_buffer int8, out ret_code int4, out ret_note text)
+  language sql as 'select 100, ''Sequences updated''::text';
+create function londiste.root_check_seqs(i_queue_name text, out ret_code int4, out ret_note text)
+  language sql as 'select 100, ''Sequences updated''::text';
 create function londiste.periodic_maintenance() returns int language sql as 'select 0';
 select results_eq($$select func_name, func_arg from pgq.maint_operations()$$,
                   $$values ('pgq_node.maint_watermark'::text, 'qb'::text),

@@ -334,21 +334,13 @@ describe("londiste (Debian's python3-londiste 3.11, pgq_node 3.5) on our pgq", (
       20_000, "the leaf's sequence to reach the root's value");
   });
 
-  // KNOWN INCOMPATIBILITY (reported, not fixed here: the fix is in
-  // extension/): PgQ 3.5's pgq.maint_operations() lists
-  // londiste.root_check_seqs(queue) for a root with local sequences, and
-  // pgqd calls it every maint_period.  Ours refuses it, because
-  // pgq._maint_function accepts only functions returning an integer and
-  // root_check_seqs returns (out ret_code int4, out ret_note text); it says
-  // so with a WARNING on every pgq.maint_operations() call of a londiste
-  // database, sequences or not (pgtap/070_maint.sql's stand-in for
-  // root_check_seqs returns int, so pgTAP did not see it).  Sequences still
-  // replicate (the root worker calls root_check_seqs itself, see above), so
-  // the test is marked `fails`: it turns red once maint_operations lists the
-  // function again; then drop `.fails`.  pgq-runner is ready for it: it
-  // accepts such a function and calls it once a round (src/sql.ts
-  // unfitMaintFunction, again() in src/runner/runner.ts).
-  it.fails("KNOWN INCOMPATIBILITY: pgq.maint_operations() lists londiste.root_check_seqs, without a WARNING", async () => {
+  // PgQ 3.5's pgq.maint_operations() lists londiste.root_check_seqs(queue)
+  // for a root with local sequences, and pgqd calls it every maint_period,
+  // so sequences move even while the root worker is down.  It returns a row
+  // (out ret_code int4, out ret_note text): pgq._maint_function accepts a
+  // row whose first OUT parameter is an integer (it refused it until this
+  // test found that; pgtap/070_maint.sql's stand-in returned int).
+  it("pgq.maint_operations() lists londiste.root_check_seqs, without a WARNING, and pgq-runner calls it once a round", async () => {
     const c = new pg.Client(cluster.config(ROOT));
     const notices: string[] = [];
     c.on("notice", (n) => notices.push(n.message ?? ""));

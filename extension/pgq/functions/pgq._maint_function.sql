@@ -17,7 +17,9 @@ as $$
     -- as SQL (ts_stat, crosstab) or act on files, slots or backends with it.
     -- So a maintenance function must also look like one: outside pg_catalog
     -- and information_schema, returning one integer (as every maintenance
-    -- function of PgQ, pgq_node and londiste does).
+    -- function of PgQ and pgq_node does), or one row of OUT parameters whose
+    -- first is an integer (londiste.root_check_seqs: ret_code, ret_note;
+    -- daemons call it once, as pgqd's atoi() of the row is 0).
     -- Parameters: i_signature, as to_regprocedure takes it
     --   ('pgq_node.maint_watermark(text)'), or a bare name (as
     --   queue_extra_maint holds them): name(text), else the only function
@@ -55,7 +57,15 @@ begin
            pgq._trusted_role(p.proowner)
            and n.nspname not like 'pg\_temp\_%' and n.nspname not like 'pg\_toast\_temp\_%',
            n.nspname not in ('pg_catalog', 'information_schema')
-           and not p.proretset and p.prorettype in ('int2'::regtype, 'int4'::regtype, 'int8'::regtype)
+           and not p.proretset
+           and (p.prorettype in ('int2'::regtype, 'int4'::regtype, 'int8'::regtype)
+                or p.prorettype = 'record'::regtype
+                   and coalesce((select a.typ
+                                   from rows from (unnest(p.proallargtypes), unnest(p.proargmodes))
+                                        with ordinality as a(typ, mode, ord)
+                                  where a.mode in ('o', 'b', 't')
+                                  order by a.ord
+                                  limit 1) in ('int2'::regtype, 'int4'::regtype, 'int8'::regtype), false))
       into v_name, v_ok, v_fit
       from pg_proc p join pg_namespace n on n.oid = p.pronamespace
      where p.oid = v_fn;
