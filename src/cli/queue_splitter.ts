@@ -9,6 +9,7 @@ import { clientConfig, safeSession } from "../db.js";
 import { ConfigError, readIni, resolveSection, SectionReader } from "../config.js";
 import { Consumer, type PgqEvent } from "../consumer/consumer.js";
 import { sql } from "../sql.js";
+import { Waker } from "../waker.js";
 import { errorText, type Logger } from "../log.js";
 import { splitBatch } from "../splitter.js";
 import { untrustedSchemas } from "../trust.js";
@@ -106,20 +107,7 @@ async function runLocal(cfg: SplitterConfig, log: Logger, ctx: Record<string, st
   let backoff = 500;
   // woken by the queue's tick notification (or stop) instead of waiting
   // out loop_delay, as the Consumer of the two-database form is
-  let ticked = false;
-  let wake: (() => void) | undefined;
-  const pause = (msDelay: number) => new Promise<void>((resolve) => {
-    if (ticked || signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      wake = undefined;
-      resolve();
-    };
-    const t = setTimeout(done, msDelay);
-    signal.addEventListener("abort", done, { once: true });
-    wake = done;
-  });
+  const waker = new Waker();
   while (!signal.aborted) {
     try {
       if (!c) {
@@ -127,9 +115,7 @@ async function runLocal(cfg: SplitterConfig, log: Logger, ctx: Record<string, st
         c.on("error", () => undefined);
         c.on("notice", (n) => log.warning(n.message ?? String(n), ctx));
         c.on("notification", (n) => {
-          if (n.payload !== cfg.queue) return;
-          ticked = true;
-          wake?.();
+          if (n.payload === cfg.queue) waker.notify();
         });
         await c.connect();
         await refuseUntrusted(c, ["pgq", "pgq_ext"]);
@@ -141,17 +127,17 @@ async function runLocal(cfg: SplitterConfig, log: Logger, ctx: Record<string, st
         if (reg.rows[0].r === 1) log.info("registered on the source queue", ctx);
         log.info("started (source and target are one database: moving in SQL)", ctx);
       }
-      ticked = false;
+      waker.clear();
       const r = await c.query("select pgq_ext.queue_splitter_local($1, $2, $3, $4) as moved",
         [cfg.queue, cfg.consumer, String(cfg.field), cfg.skipBad]);
       backoff = 500;
-      if (r.rows[0].moved === null) await pause(cfg.loopDelay * 1000);
+      if (r.rows[0].moved === null) await waker.sleep(cfg.loopDelay * 1000, signal);
     } catch (err) {
       log.error(`${errorText(err)}; again in ${backoff / 1000}s`, ctx);
       await c?.end().catch(() => undefined);
       c = undefined;
-      ticked = false;
-      await pause(backoff);
+      waker.clear();
+      await waker.sleep(backoff, signal);
       backoff = Math.min(backoff * 2, 10_000);
     }
   }

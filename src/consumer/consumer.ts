@@ -20,6 +20,7 @@ import { clientConfig, safeSession, scalar, withTx, type ConnectionInput } from 
 import { mapErrors } from "../errors.js";
 import { check, connectionProblems, InvalidOptionError, optionProblems } from "../options.js";
 import { sql } from "../sql.js";
+import { Waker } from "../waker.js";
 
 export interface PgqEvent {
   ev_id: string;
@@ -160,9 +161,8 @@ export class Consumer {
   private beat: pg.Client | undefined;
   private beatMs: number | undefined;
   private dst: pg.Client | undefined;
-  private wake: (() => void) | undefined;
-  /** A tick notification came since run() last looked for a batch. */
-  private ticked = false;
+  /** Ends the wait for a batch: a tick notification (remembered until run() looks again), a lost connection. */
+  private readonly waker = new Waker();
   /** The tick channel; null where the server's pgq sends no notifications. */
   private channel: string | null | undefined;
 
@@ -208,14 +208,14 @@ export class Consumer {
     try {
       while (!signal?.aborted) {
         try {
-          this.ticked = false;
+          this.waker.clear();
           const worked = await this.runOnce(handler);
           backoff = 100;
-          if (!worked) await this.sleep(this.o.pollIntervalMs, signal);
+          if (!worked) await this.waker.sleep(this.o.pollIntervalMs, signal);
         } catch (err) {
           this.o.onError?.(err);
           await this.reset();
-          await this.sleep(backoff, signal);
+          await this.waker.sleep(backoff, signal);
           backoff = Math.min(backoff * 2, 10_000);
         }
       }
@@ -394,7 +394,7 @@ export class Consumer {
     c.on("error", (err) => {
       this.o.onError?.(err);
       if (this.src === c) this.src = undefined;
-      this.wake?.();
+      this.waker.interrupt();
     });
     await c.connect();
     await this.connected(c, "source");
@@ -408,8 +408,7 @@ export class Consumer {
         if (n.payload !== this.o.queue) return;
         // a tick that lands while a batch is being looked for or worked on
         // must not wait for the next poll
-        this.ticked = true;
-        this.wake?.();
+        this.waker.notify();
       });
       await c.query(format("listen %I", this.channel));
     }
@@ -448,22 +447,6 @@ export class Consumer {
 
   private async reset(): Promise<void> {
     await this.close();
-  }
-
-  /** Sleeps ms, or until a tick notification (also one since the last look) or abort. */
-  private sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    if (this.ticked) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", done);
-        this.wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal?.addEventListener("abort", done, { once: true });
-      this.wake = done;
-    });
   }
 }
 

@@ -12,6 +12,7 @@ import format from "pg-format";
 import type { RunnerConfig } from "./config.js";
 import { safeSession } from "../db.js";
 import { sql } from "../sql.js";
+import { Waker } from "../waker.js";
 import { errorText, type Logger } from "../log.js";
 import { untrustedFunction, untrustedSchemas } from "../trust.js";
 import { problems, readState, type DbState, type Problem, type Thresholds } from "../observe.js";
@@ -226,7 +227,7 @@ export class DbWorker {
    * the ticker loop wakes for them between its periodic pgq.ticker() calls.
    */
   private readonly onDemand = new Map<string, number>();
-  private wakeTicker: (() => void) | undefined;
+  private readonly tickerWaker = new Waker();
   private listening: pg.Client | undefined;
 
   /** LISTENs for on-demand queues' signals on the ticker connection (again after a reconnect). */
@@ -235,7 +236,7 @@ export class DbWorker {
     c.on("notification", (n) => {
       if (n.channel !== "pgq_new_events" || !n.payload) return;
       if (!this.onDemand.has(n.payload)) this.onDemand.set(n.payload, 0);
-      this.wakeTicker?.();
+      this.tickerWaker.interrupt();
     });
     await c.query(sql.listenNewEvents);
     this.listening = c;
@@ -280,17 +281,7 @@ export class DbWorker {
   private sleepTicker(until: number, signal: AbortSignal): Promise<void> {
     const next = Math.min(until, ...this.onDemand.values());
     if (next <= Date.now()) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(t);
-        signal.removeEventListener("abort", done);
-        this.wakeTicker = undefined;
-        resolve();
-      };
-      const t = setTimeout(done, next - Date.now());
-      signal.addEventListener("abort", done, { once: true });
-      this.wakeTicker = done;
-    });
+    return this.tickerWaker.sleep(next - Date.now(), signal);
   }
 
   private async tickerLoop(conn: Conn, signal: AbortSignal): Promise<void> {

@@ -1,0 +1,41 @@
+// A sleep that an event can cut short.  The Consumer, queue_splitter's
+// one-database loop and pgq-runner's ticker wait on one until their
+// interval passes, a notification arrives or they are stopped.  A
+// notification that comes while nobody sleeps is remembered (notify()), so
+// the next sleep returns at once; interrupt() only ends a sleep in progress.
+export class Waker {
+  private pending = false;
+  private wakeNow: (() => void) | undefined;
+
+  /** Something happened: end the current sleep, or make the next one return at once. */
+  notify(): void {
+    this.pending = true;
+    this.wakeNow?.();
+  }
+
+  /** Ends the current sleep, if there is one. */
+  interrupt(): void {
+    this.wakeNow?.();
+  }
+
+  /** Forgets the notifications so far (before looking for work). */
+  clear(): void {
+    this.pending = false;
+  }
+
+  /** Sleeps ms, or until notify() (also one since clear()), interrupt() or abort. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (this.pending || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", done);
+        this.wakeNow = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal?.addEventListener("abort", done, { once: true });
+      this.wakeNow = done;
+    });
+  }
+}
