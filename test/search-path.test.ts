@@ -44,13 +44,27 @@ const QUALIFIED: Record<string, () => Promise<unknown>> = {
   "pgq._sql_fragment(text,text[],text[],text[],text[],text[],text[])": () =>
     q(`select pgq._sql_fragment(op, '{id,a,b}', '{1,x,null}', '{1,y,2}', '{id}', '{}', '{a,b}')
          from (values ('INSERT'), ('UPDATE'), ('DELETE')) t(op)`),
-  "pgq._json_row(text[],oid[],text[],text[])": () =>
+  "pgq._json_row(text[],oid[],text[],json,text[])": () =>
     q(`select pgq._json_row('{a,b,c,d,e,f}', array['int4','bool','text','timestamptz','int8','json']::regtype[]::oid[],
-                            '{1,t,"x\\"y",2020-01-01 00:00:00+00,5,"{}"}', '{}')`),
+                            '{1,t,"x\\"y",2020-01-01 00:00:00+00,5,"{}"}', '{"d": "2020-01-01T00:00:00+00:00"}', '{}')`),
   "pgq._json_ev_type(text,text,text,text[])": () => q("select pgq._json_ev_type('UPDATE', 'public', 'x\"y', '{id,k}')"),
   "pgq._trigger_args(text[])": () =>
     q("select * from pgq._trigger_args(array['q', 'SKIP', 'backup', 'deny', 'ignore=a,b', 'pkey=id', 'when=true', 'ev_extra1=1'])"),
   "pgq._trigger_table(oid)": () => q("select * from pgq._trigger_table('public.hx_log'::regclass)"),
+  // the row triggers' fast path: a table it serves, every operation, with
+  // values it converts (bool, date, timestamptz) and backup
+  "pgq._trigger_fast(text,text,text,text,oid,text[],text,text,json,json)": async () => {
+    await q("insert into public.hx_fast values (1, 'a b', true, '2020-01-02', '2020-01-02 03:04:05+00')");
+    await q("update public.hx_fast set a = 'c', b = false where id operator(pg_catalog.=) 1");
+    await q("delete from public.hx_fast where id operator(pg_catalog.=) 1");
+    const n = await q("select pg_catalog.count(*) n from pgq.event_template e join pgq.queue q on q.queue_id operator(pg_catalog.=) e.ev_queue where q.queue_name operator(pg_catalog.=) 'hq' and e.ev_extra1 operator(pg_catalog.=) 'public.hx_fast'");
+    expect(Number((n as pg.QueryResult).rows[0].n)).toBe(3);
+  },
+  "pgq._trigger_values(json,text,text[])": () =>
+    q(`select pgq._trigger_values(pg_catalog.to_json(r), 'tbds', '{a,b,d,ts}')
+         from (select 'x'::text a, true b, '2020-01-02'::date d, '2020-01-02 03:04:05+00'::timestamptz ts) r`),
+  "pgq._trigger_value(text,text)": () =>
+    q("select pgq._trigger_value(v, k) from (values ('x', 't'), ('true', 'b'), ('2020-01-02', 'd'), ('2020-01-02T03:04:05', 's'), ('2020-01-02T03:04:05+01:00', 's')) t(v, k)"),
 };
 
 beforeAll(async () => {
@@ -81,6 +95,8 @@ beforeAll(async () => {
     create trigger t before insert or update or delete on public.hx_before for each row execute function pgq.jsontriga('hq');
     create table public.hx_json (id int primary key, a text, c bool);
     create trigger t after insert or update or delete on public.hx_json for each row execute function pgq.jsontriga('hq', 'backup');
+    create table public.hx_fast (id int primary key, a text, b bool, d date, ts timestamptz);
+    create trigger t after insert or update or delete on public.hx_fast for each row execute function pgq.logutriga('hq', 'backup');
     create table public.hx_bulk_log (id int primary key, a text, b int);
     create table public.hx_bulk_sql (id int primary key, a text, b int);
     create table public.hx_bulk_json (id int primary key, a text, b int);

@@ -29,6 +29,26 @@ const COLUMNS: [string, string][] = [
   ["u", "uuid"], ["j", "json"], ["jb", "jsonb"], ["ia", "int4[]"], ["ta", "text[]"], ["Mixed Case", "text"],
 ];
 
+// the columns of the row triggers' fast path (pgq._trigger_fast): no type
+// whose to_json() form is not its text output, but for those it converts
+// back (bool, date, timestamps), and a domain and an enum
+const FAST_COLUMNS: [string, string][] = [
+  ["id", "int4"], ["k2", "text"], ["t", "text"], ["vc", "varchar(20)"], ["ch", "char(5)"], ["by", "bytea"],
+  ["b", "bool"], ["db", "rc_bool"], ["ts", "timestamp"], ["tz", "timestamptz"], ["d", "date"], ["tm", "time"],
+  ["ttz", "timetz"], ["iv", "interval"], ["n", "numeric"], ["s2", "int2"], ["i4", "int4"], ["i8", "int8"],
+  ["f4", "float4"], ["f8", "float8"], ["u", "uuid"], ["e", "rc_mood"], ["Mixed Case", "text"],
+];
+
+// session settings that change the types' text output
+const SETTINGS: Record<string, string[]> = {
+  german: ["DateStyle = 'German, DMY'", "IntervalStyle = postgres_verbose", "extra_float_digits = 0",
+    "bytea_output = escape", "TimeZone = 'Asia/Kolkata'"],
+  sql: ["DateStyle = 'SQL, MDY'", "IntervalStyle = sql_standard", "extra_float_digits = 3",
+    "TimeZone = 'America/New_York'"],
+  postgres: ["DateStyle = 'Postgres, DMY'", "IntervalStyle = iso_8601", "extra_float_digits = -15",
+    "TimeZone = 'Pacific/Chatham'"],
+};
+
 function makeValue(type: string, r: () => number): string | null {
   if (r() < 0.12) return null;
   const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)]!;
@@ -41,10 +61,15 @@ function makeValue(type: string, r: () => number): string | null {
     case "text": case "varchar(20)": return word().slice(0, type === "text" ? 100 : 20);
     case "char(5)": return pick(["a", "ab cd", "", "x'y"]);
     case "bytea": return pick(["\\x", "\\x00ff10", "\\x414243"]);
-    case "bool": return pick(["t", "f"]);
-    case "timestamp": return pick(["2009-09-19 11:59:48.599", "2000-01-01 00:00:00", "1999-12-31 23:59:59.999999"]);
-    case "timestamptz": return pick(["2009-09-19 11:59:48.599+00", "2020-02-29 12:00:00+03", "1970-01-01 00:00:00+00"]);
-    case "date": return pick(["2009-09-19", "2000-02-29", "1900-01-01"]);
+    case "bool": case "rc_bool": return pick(["t", "f"]);
+    case "timestamp": return pick(["2009-09-19 11:59:48.599", "2000-01-01 00:00:00", "1999-12-31 23:59:59.999999",
+      "infinity", "-infinity", "0044-03-15 12:00:00 BC", "12345-06-07 08:09:10"]);
+    case "timestamptz": return pick(["2009-09-19 11:59:48.599+00", "2020-02-29 12:00:00+03", "1970-01-01 00:00:00+00",
+      "infinity", "1850-01-01 00:00:00+00", "0044-03-15 12:00:00+00 BC"]);
+    case "date": return pick(["2009-09-19", "2000-02-29", "1900-01-01", "-infinity", "0044-03-15 BC"]);
+    case "time": return pick(["00:00:00", "23:59:59.999999", "12:34:56.5"]);
+    case "timetz": return pick(["00:00:00+00", "12:34:56.5-05:30"]);
+    case "rc_mood": return pick(["sad", "ok", "happy day"]);
     case "interval": return pick(["1 day 02:03:04", "-1 mons", "00:00:00.5"]);
     case "numeric": return pick(["1.50", "0", "-3", "123456789012345678901234567890.123", "NaN"]);
     case "float4": return pick(["1.5", "-0", "NaN", "Infinity", "3.4028235e+38"]);
@@ -67,6 +92,8 @@ interface Scenario {
   magic?: boolean | "unknown"; // add _pgq_ev_type / _pgq_ev_extra1 columns, or an unknown _pgq_ev_bogus
   truncate?: boolean;
   role?: "local";
+  fast?: boolean; // the table of FAST_COLUMNS instead of COLUMNS
+  settings?: keyof typeof SETTINGS;
 }
 
 const kinds = ["logutriga", "sqltriga", "jsontriga"] as const;
@@ -87,6 +114,16 @@ const SCENARIOS: Scenario[] = kinds.flatMap((kind): Scenario[] => [
   { name: `${kind} deny`, kind, when: "AFTER", args: ["deny"] },
   { name: `${kind} truncate`, kind, when: "AFTER", args: [], truncate: true },
   { name: `${kind} local role`, kind, when: "AFTER", args: [], role: "local" },
+  { name: `${kind} fast`, kind, when: "AFTER", args: [], fast: true },
+  { name: `${kind} fast backup`, kind, when: "AFTER", args: ["backup"], fast: true },
+  { name: `${kind} fast SKIP`, kind, when: "BEFORE", args: ["SKIP"], fast: true },
+  { name: `${kind} fast BEFORE backup`, kind, when: "BEFORE", args: ["backup"], fast: true },
+  { name: `${kind} fast no pkey`, kind, when: "AFTER", args: [], fast: true, pkey: false },
+  { name: `${kind} fast pkey`, kind, when: "AFTER", args: ["pkey=i4,id"], fast: true },
+  ...Object.keys(SETTINGS).flatMap((settings): Scenario[] => [
+    { name: `${kind} fast ${settings}`, kind, when: "AFTER", args: ["backup"], fast: true, settings },
+    { name: `${kind} ${settings}`, kind, when: "AFTER", args: ["backup"], settings },
+  ]),
 ]);
 
 interface Outcome {
@@ -99,9 +136,11 @@ async function run(c: pg.Client, sc: Scenario, seed: number, bulk = false): Prom
   const r = rng(seed);
   const magic: [string, string][] = sc.magic === "unknown" ? [["_pgq_ev_bogus", "text"]]
     : sc.magic ? [["_pgq_ev_type", "text"], ["_pgq_ev_extra1", "text"]] : [];
-  const cols = [...COLUMNS, ...magic];
+  const cols = [...(sc.fast ? FAST_COLUMNS : COLUMNS), ...magic];
   const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
   await c.query("drop table if exists rc cascade");
+  await c.query("drop domain if exists rc_bool; create domain rc_bool as bool");
+  await c.query("drop type if exists rc_mood; create type rc_mood as enum ('sad', 'ok', 'happy day')");
   await c.query(`create table rc (${cols.map(([n, t]) => `${q(n)} ${t}`).join(", ")}${sc.pkey === false ? "" : ", primary key (id, k2)"})`);
   const args = ["rq", ...sc.args].map((a) => `'${a.replace(/'/g, "''")}'`).join(", ");
   if (bulk) {
@@ -119,6 +158,7 @@ async function run(c: pg.Client, sc: Scenario, seed: number, bulk = false): Prom
   await c.query("select pgq.drop_queue('rq', true) from pgq.queue where queue_name = 'rq'");
   await c.query("select pgq.create_queue('rq')");
   if (sc.role) await c.query(`set session_replication_role = ${sc.role}`);
+  for (const setting of SETTINGS[sc.settings ?? ""] ?? []) await c.query(`set ${setting}`);
   const errors: string[] = [];
   const attempt = async (text: string, values: unknown[] = []) => {
     await c.query("savepoint s");
@@ -149,6 +189,7 @@ async function run(c: pg.Client, sc: Scenario, seed: number, bulk = false): Prom
   if (sc.truncate) await attempt("truncate rc");
   await c.query("commit");
   if (sc.role) await c.query("set session_replication_role = origin");
+  if (sc.settings) await c.query("reset all");
   // pgq.event_<id> holds every table of the queue, in both implementations
   const pfx = (await c.query("select queue_data_pfx from pgq.queue where queue_name = 'rq'")).rows[0].queue_data_pfx;
   const ev = await c.query(`select ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4

@@ -5,12 +5,24 @@ as $$
     -- pgq.logutriga(queue [, args]): queue an event for each row change (or
     -- TRUNCATE) of the table; see pgq._trigger_event for the arguments and
     -- README for the event format.  A BEFORE trigger with SKIP queues the
-    -- event and skips the row operation.
+    -- event and skips the row operation.  The common case goes through
+    -- pgq._trigger_fast; whatever it leaves (2) pgq._trigger_event does.
+declare
+    v_new  pg_catalog.json := pg_catalog.to_json(NEW);
+    v_old  pg_catalog.json := pg_catalog.to_json(OLD);
+    v_done pg_catalog.int4;
 begin
     -- no operator and no unqualified name here: this function runs under
     -- the search_path of whoever changes the table
-    if pgq._trigger_event('logutriga', TG_OP, TG_WHEN, TG_LEVEL, TG_RELID, TG_ARGV,
-                          NEW::pg_catalog.text, OLD::pg_catalog.text, pg_catalog.current_setting('search_path')) then
+    v_done := pgq._trigger_fast('logutriga', TG_OP, TG_WHEN, TG_LEVEL, TG_RELID, TG_ARGV,
+                                TG_TABLE_SCHEMA, TG_TABLE_NAME, v_new, v_old);
+    if v_done operator(pg_catalog.=) 2 then
+        v_done := case when pgq._trigger_event('logutriga', TG_OP, TG_WHEN, TG_LEVEL, TG_RELID, TG_ARGV,
+                                                NEW::pg_catalog.text, OLD::pg_catalog.text, v_new, v_old,
+                                                pg_catalog.current_setting('search_path'))
+                       then 1 else 0 end;
+    end if;
+    if v_done operator(pg_catalog.=) 1 then
         return coalesce(NEW, OLD);
     end if;
     return null;

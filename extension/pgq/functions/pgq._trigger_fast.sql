@@ -1,0 +1,165 @@
+create or replace function pgq._trigger_fast(
+    i_kind text, i_op text, i_when text, i_level text, i_relid oid, i_argv text[],
+    i_schema text, i_table text, i_new json, i_old json)
+returns int4
+language plpgsql
+as $$
+    -- pgq._trigger_fast(i_kind, i_op, i_when, i_level, i_relid, i_argv,
+    --     i_schema, i_table, i_new, i_old): the row triggers' common case in
+    -- a few statements: an INSERT, UPDATE or DELETE by a ROW trigger whose
+    -- arguments are the queue and at most SKIP and backup, on a table
+    -- pgq._trigger_table_plan can serve (kept per session, checked here
+    -- at each row).  logutriga's event is made in one statement.  The values are read from the rows as to_json() writes
+    -- them (i_new, i_old), which is the types' text output but for the
+    -- types the plan converts back (boolean, date, timestamps); they are
+    -- then encoded by the same helpers as pgq._trigger_event's.
+    -- Returns: 2 when it did nothing and pgq._trigger_event must handle the
+    --   row (anything else: other arguments, a statement-level trigger or
+    --   TRUNCATE, a trigger defined wrongly, a key changed or missing, a
+    --   replica session, a table it cannot serve); otherwise the event is
+    --   queued and 1 means return the row, 0 return NULL.
+    -- Every call and operator is qualified: it runs under the search_path of
+    -- whoever changes the table.
+    -- Tables: the queue (insert, through pgq.insert_event).
+declare
+    v_lo      pg_catalog.int4 := pg_catalog.array_lower(i_argv, 1);
+    v_queue   pg_catalog.text := i_argv[v_lo];
+    v_skip    pg_catalog.bool;
+    v_backup  pg_catalog.bool;
+    v_plan    pg_catalog.text[];
+    v_names   pg_catalog.text[];
+    v_keys    pg_catalog.text[];
+    v_new     pg_catalog.text[];
+    v_old     pg_catalog.text[];
+    v_row     pg_catalog.text[];
+    v_changed pg_catalog.text[];
+    v_ok      pg_catalog.bool;
+    v_type    pg_catalog.text;
+    v_data    pg_catalog.text;  -- also the setting's text, first
+    v_extra2  pg_catalog.text;
+begin
+    if i_level operator(pg_catalog.<>) 'ROW' or v_queue is null
+       or not (i_argv[v_lo operator(pg_catalog.+) 1 :] operator(pg_catalog.<@) '{SKIP,backup}'::pg_catalog.text[])
+       or pg_catalog.current_setting('session_replication_role') operator(pg_catalog.=) 'local' then
+        return 2;
+    end if;
+    v_skip := 'SKIP' operator(pg_catalog.=) any (i_argv[v_lo operator(pg_catalog.+) 1 :]);
+    if v_skip and i_when operator(pg_catalog.<>) 'BEFORE' then
+        return 2;
+    end if;
+    v_backup := 'backup' operator(pg_catalog.=) any (i_argv[v_lo operator(pg_catalog.+) 1 :]);
+
+    -- the table's plan: kept, unless the table was rewritten or its
+    -- primary key dropped (or it had none: one may have been added)
+    -- (a setting first made in a transaction that rolled back stays, empty)
+    v_data := pg_catalog.current_setting('pgq.trigger_table_' operator(pg_catalog.||) i_relid::pg_catalog.text, true);
+    if v_data operator(pg_catalog.<>) '' then
+        v_plan := v_data::pg_catalog.text[];
+    end if;
+    if v_plan is null
+       or v_plan[1] operator(pg_catalog.<>) coalesce(pg_catalog.pg_relation_filenode(i_relid)::pg_catalog.text, '')
+       or (v_plan[2] operator(pg_catalog.<>) '0' and pg_catalog.pg_relation_filenode(v_plan[2]::pg_catalog.oid) is null) then
+        v_plan := pgq._trigger_table_plan(i_relid);
+    elsif v_plan[2] operator(pg_catalog.=) '0' then
+        if exists (select from pg_catalog.pg_index x
+                    where x.indrelid operator(pg_catalog.=) i_relid and x.indisprimary) then
+            v_plan := pgq._trigger_table_plan(i_relid);
+        end if;
+    end if;
+    if v_plan[6] operator(pg_catalog.=) '0' then
+        return 2;
+    end if;
+    v_names := v_plan[3]::pg_catalog.text[];
+    v_keys := v_plan[4]::pg_catalog.text[];
+    if i_op operator(pg_catalog.<>) 'INSERT' and v_keys operator(pg_catalog.=) '{}' then
+        return 2;
+    end if;
+
+    -- logutriga: the event's data (and backup) straight from the rows, in
+    -- one statement
+    if i_kind operator(pg_catalog.=) 'logutriga' then
+        -- one statement each: a plan that depends on fewer parameters stays
+        -- generic (planned once per session)
+        if i_op operator(pg_catalog.<>) 'UPDATE' then
+            v_ok := false;
+            if v_plan[6] operator(pg_catalog.=) '1' then
+                select case when pg_catalog.array_agg(t.k) operator(pg_catalog.=) v_names
+                            then coalesce(pg_catalog.string_agg(pgq._urlencode(t.k) operator(pg_catalog.||) coalesce('=' operator(pg_catalog.||) pgq._urlencode(t.v), ''), '&'), '') end
+                  into v_data
+                  from pg_catalog.json_each_text(coalesce(i_new, i_old)) t(k, v);
+            else
+                select case when pg_catalog.array_agg(t.k) operator(pg_catalog.=) v_names
+                            then coalesce(pg_catalog.string_agg(pgq._urlencode(t.k) operator(pg_catalog.||) coalesce('=' operator(pg_catalog.||) pgq._urlencode(pgq._trigger_value(t.v, case when v_names[t.o::pg_catalog.int4] operator(pg_catalog.=) t.k then pg_catalog.substr(v_plan[5], t.o::pg_catalog.int4, 1) else 't' end)), ''), '&'), '') end
+                  into v_data
+                  from pg_catalog.json_each_text(coalesce(i_new, i_old)) with ordinality t(k, v, o);
+            end if;
+        elsif not v_backup then
+            select case when pg_catalog.array_agg(t.k) operator(pg_catalog.=) v_names
+                             and pg_catalog.array_agg(t.ok) operator(pg_catalog.=) v_names
+                        then coalesce(pg_catalog.string_agg(pgq._urlencode(t.k) operator(pg_catalog.||) coalesce('=' operator(pg_catalog.||) pgq._urlencode(pgq._trigger_value(t.v, case when v_names[t.o::pg_catalog.int4] operator(pg_catalog.=) t.k then pg_catalog.substr(v_plan[5], t.o::pg_catalog.int4, 1) else 't' end)), ''), '&'), '') end,
+                   coalesce(pg_catalog.bool_or(coalesce(t.v operator(pg_catalog.<>) t.ov, t.v is not null or t.ov is not null) and t.k operator(pg_catalog.=) any (v_keys)), false)
+              into v_data, v_ok
+              from rows from (pg_catalog.json_each_text(i_new), pg_catalog.json_each_text(i_old)) with ordinality t(k, v, ok, ov, o);
+        else
+            select case when pg_catalog.array_agg(t.k) operator(pg_catalog.=) v_names
+                             and pg_catalog.array_agg(t.ok) operator(pg_catalog.=) v_names
+                        then coalesce(pg_catalog.string_agg(pgq._urlencode(t.k) operator(pg_catalog.||) coalesce('=' operator(pg_catalog.||) pgq._urlencode(pgq._trigger_value(t.v, case when v_names[t.o::pg_catalog.int4] operator(pg_catalog.=) t.k then pg_catalog.substr(v_plan[5], t.o::pg_catalog.int4, 1) else 't' end)), ''), '&'), '') end,
+                   coalesce(pg_catalog.string_agg(pgq._urlencode(t.ok) operator(pg_catalog.||) coalesce('=' operator(pg_catalog.||) pgq._urlencode(pgq._trigger_value(t.ov, case when v_names[t.o::pg_catalog.int4] operator(pg_catalog.=) t.ok then pg_catalog.substr(v_plan[5], t.o::pg_catalog.int4, 1) else 't' end)), ''), '&'), ''),
+                   coalesce(pg_catalog.bool_or(coalesce(t.v operator(pg_catalog.<>) t.ov, t.v is not null or t.ov is not null) and t.k operator(pg_catalog.=) any (v_keys)), false)
+              into v_data, v_extra2, v_ok
+              from rows from (pg_catalog.json_each_text(i_new), pg_catalog.json_each_text(i_old)) with ordinality t(k, v, ok, ov, o);
+        end if;
+        if v_data is null then
+            perform pgq._trigger_table_plan(i_relid);
+            return 2;
+        elsif v_ok then
+            return 2;  -- a key update: pgq._trigger_event raises the error
+        end if;
+        perform pgq.insert_event(v_queue, pg_catalog.substr(i_op, 1, 1) operator(pg_catalog.||) ':' operator(pg_catalog.||) pg_catalog.array_to_string(v_keys, ','),
+                                 v_data, i_schema operator(pg_catalog.||) '.' operator(pg_catalog.||) i_table, v_extra2, null, null);
+        return case when i_when operator(pg_catalog.=) 'BEFORE' and not v_skip then 1 else 0 end;
+    end if;
+
+    -- sqltriga, jsontriga: the rows' values as their types' text output;
+    -- the names must be the plan's (a column added, dropped or renamed:
+    -- plan again, and let pgq._trigger_event do this row)
+    if i_op operator(pg_catalog.<>) 'DELETE' then
+        v_new := pgq._trigger_values(i_new, v_plan[5], v_names);
+        v_ok := v_new is not null;
+    end if;
+    if i_op operator(pg_catalog.<>) 'INSERT' and coalesce(v_ok, true) then
+        v_old := pgq._trigger_values(i_old, v_plan[5], v_names);
+        v_ok := v_old is not null;
+    end if;
+    if not v_ok then
+        perform pgq._trigger_table_plan(i_relid);
+        return 2;
+    end if;
+    v_row := case when i_op operator(pg_catalog.=) 'DELETE' then v_old else v_new end;
+
+    if i_op operator(pg_catalog.=) 'UPDATE' then
+        select coalesce(pg_catalog.array_agg(t.n), '{}') into v_changed
+          from rows from (pg_catalog.unnest(v_names), pg_catalog.unnest(v_new), pg_catalog.unnest(v_old)) t(n, a, b)
+         where coalesce(t.a operator(pg_catalog.<>) t.b, t.a is not null or t.b is not null);
+        if v_changed operator(pg_catalog.&&) v_keys then
+            return 2;  -- a key update: pgq._trigger_event raises the error
+        end if;
+    end if;
+
+    if i_kind operator(pg_catalog.=) 'sqltriga' then
+        v_type := pg_catalog.substr(i_op, 1, 1);
+        v_data := pgq._sql_fragment(i_op, v_names, v_new, v_old, v_keys, '{}', v_changed);
+    else
+        v_type := pgq._json_ev_type(i_op, i_schema, i_table, v_keys);
+        v_data := pgq._json_row(v_names, v_plan[7]::pg_catalog.oid[], v_row, coalesce(i_new, i_old), '{}');
+    end if;
+    if v_backup and i_op operator(pg_catalog.=) 'UPDATE' then
+        v_extra2 := case when i_kind operator(pg_catalog.=) 'jsontriga'
+                         then pgq._json_row(v_names, v_plan[7]::pg_catalog.oid[], v_old, i_old, '{}')
+                         else pgq._urlencode_row(v_names, v_old, '{}') end;
+    end if;
+    perform pgq.insert_event(v_queue, v_type, v_data,
+                             i_schema operator(pg_catalog.||) '.' operator(pg_catalog.||) i_table, v_extra2, null, null);
+    return case when i_when operator(pg_catalog.=) 'BEFORE' and not v_skip then 1 else 0 end;
+end;
+$$;

@@ -1,0 +1,73 @@
+create or replace function pgq._trigger_table_plan(i_relid oid)
+returns text[]
+language plpgsql
+set search_path = pg_catalog, pg_temp
+as $$
+    -- pgq._trigger_table_plan(i_relid): what the row triggers' fast path
+    -- (pgq._trigger_fast) needs to know of a table, read from the catalog
+    -- and kept for the rest of the session in the setting
+    -- pgq.trigger_table_<relid> (set_config, so a rolled back transaction
+    -- takes it back).  Elements:
+    --   1 the table's file node ('' when it has none), which changes when
+    --     a column's type changes (the table is rewritten)
+    --   2 the primary key's index oid, '0' when there is none
+    --   3 the column names, in order (an array literal)
+    --   4 the primary key's columns, in column order (an array literal)
+    --   5 one letter per column: how its value is read from to_json():
+    --     t as it is (to_json writes the type's text output), b boolean,
+    --     d date, s timestamp or timestamptz (converted back to text under
+    --     the session's DateStyle), x any other (arrays, json, composite
+    --     types, types with a cast to json)
+    --   6 whether the fast path may serve the table (no x column and no
+    --     magic _pgq_ev_* one): '1' with no column to convert (t only),
+    --     '2' with some (b, d, s), '0' not
+    --   7 the column types (an oid[] literal), for jsontriga
+    -- Only what is derived from the table is kept, never anything of a
+    -- trigger's arguments: the fast path reads those, and the queue, from
+    -- the trigger itself at each row, so a session that changes the setting
+    -- can garble its own events but not skip a deny, when= or another
+    -- queue.  The fast path checks the kept names against the row's at
+    -- each row, and elements 1 and 2 against the catalog.
+    -- Returns: the plan.
+    -- Tables: catalog (read).
+declare
+    v_t     record;
+    v_kinds text := '';
+    v_kind  text;
+    v_base  oid;
+    v_plan  text[];
+    i       int4;
+begin
+    select t.names, t.types, t.keys into v_t from pgq._trigger_table(i_relid) t;
+    for i in 1 .. coalesce(array_length(v_t.names, 1), 0) loop
+        -- to_json looks through domains to the base type
+        with recursive d(oid, base) as (
+            select ty.oid, ty.typbasetype from pg_type ty where ty.oid = v_t.types[i]
+            union all
+            select ty.oid, ty.typbasetype from pg_type ty join d on ty.oid = d.base where d.base <> 0)
+        select d.oid into v_base from d where d.base = 0;
+        select case when b.oid = 16 then 'b'
+                    when b.oid = 1082 then 'd'
+                    when b.oid in (1114, 1184) then 's'
+                    when b.oid in (114, 3802) or b.typtype = 'c' or b.typelem <> 0
+                         or (b.oid >= 16384 and exists (select from pg_cast c
+                                                         where c.castsource = b.oid and c.casttarget = 114)) then 'x'
+                    else 't' end
+          into v_kind from pg_type b where b.oid = v_base;
+        v_kinds := v_kinds || coalesce(v_kind, 'x');
+    end loop;
+    v_plan := array[coalesce(pg_relation_filenode(i_relid)::text, ''),
+                    coalesce((select x.indexrelid::text from pg_index x
+                               where x.indrelid = i_relid and x.indisprimary), '0'),
+                    coalesce(v_t.names, '{}')::text,
+                    v_t.keys::text,
+                    v_kinds,
+                    case when v_kinds !~ '^[tbds]+$'
+                              or exists (select from unnest(v_t.names) n where n like '\_pgq\_ev\_%') then '0'
+                         when v_kinds ~ '^t+$' then '1'
+                         else '2' end,
+                    coalesce(v_t.types, '{}')::text];
+    perform set_config('pgq.trigger_table_' || i_relid::text, v_plan::text, false);
+    return v_plan;
+end;
+$$;

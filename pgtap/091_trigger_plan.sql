@@ -1,0 +1,144 @@
+-- The row triggers' fast path (pgq._trigger_fast) and the per-session plan
+-- of a table it keeps (pgq._trigger_table_plan, in the setting
+-- pgq.trigger_table_<relid>): every change to the table is seen at the next
+-- row, the plan really is what the fast path reads, and what a session may
+-- put in the setting cannot make a trigger skip deny, when= or its queue.
+-- Byte-for-byte equality with the C triggers on the fast path, under several
+-- DateStyle/IntervalStyle/... settings, is `make refcheck`.
+select * from no_plan();
+
+select is(pgq.create_queue('pq'), 1, 'queue');
+select is(pgq.create_queue('other'), 1, 'another queue');
+create function pg_temp.last_event() returns table (ev_type text, ev_data text, ev_extra1 text, ev_extra2 text)
+language sql as $f$
+    select ev_type, ev_data, ev_extra1, ev_extra2 from pgq.event_1 order by ev_id desc limit 1
+$f$;
+create function pg_temp.plan(i_table regclass) returns text[] language sql as $f$
+    select nullif(current_setting('pgq.trigger_table_' || i_table::oid, true), '')::text[]
+$f$;
+create function pg_temp.events(i_queue text) returns bigint language sql as $f$
+    select count(*) from pgq.event_template e join pgq.queue q on q.queue_id = e.ev_queue where q.queue_name = i_queue
+$f$;
+
+set TimeZone = 'UTC';
+create table t (id int primary key, a text, b bool, ts timestamp);
+create trigger t_l after insert or update or delete on t for each row execute procedure pgq.logutriga('pq', 'backup');
+insert into t values (1, 'x y', true, '2020-01-02 03:04:05');
+select row_eq($$select ev_type, ev_data, ev_extra1 from pg_temp.last_event()$$,
+              row('I:id'::text, 'id=1&a=x+y&b=t&ts=2020-01-02+03%3a04%3a05'::text, 'public.t'::text),
+              'fast path: bool and timestamp as their text output');
+select is((pg_temp.plan('t'))[3:6], array['{id,a,b,ts}', '{id}', 'ttbs', '2'],
+          'the plan: names, key, kinds, served with conversions');
+
+-- the plan is what the fast path reads: a plan whose kinds say the boolean
+-- is plain text writes JSON's true
+select ok(set_config('pgq.trigger_table_' || 't'::regclass::oid,
+                     array[(pg_temp.plan('t'))[1], (pg_temp.plan('t'))[2], '{id,a,b,ts}', '{id}', 'tttt', '1',
+                           '{23,25,16,1114}']::text, false) is not null, 'a plan set by hand');
+insert into t values (2, 'p', false, null);
+select is((select ev_data from pg_temp.last_event()), 'id=2&a=p&b=false&ts', 'a plan set by hand is used as it is');
+-- ... but a plan whose names are not the table's is made again
+select ok(set_config('pgq.trigger_table_' || 't'::regclass::oid,
+                     array[(pg_temp.plan('t'))[1], (pg_temp.plan('t'))[2], '{id,zz,b,ts}', '{id}', 'ttbs', '2',
+                           '{23,25,16,1114}']::text, false) is not null, 'a plan with other names');
+insert into t values (3, 'q', false, null);
+select is((select ev_data from pg_temp.last_event()), 'id=3&a=q&b=f&ts', 'names that differ: planned again, event right');
+select is((pg_temp.plan('t'))[3], '{id,a,b,ts}', 'and the plan is the table''s again');
+
+-- every change to the table is seen at the next row
+alter table t add column c int default 7;
+insert into t values (4, 'r', true, null);
+select is((select ev_data from pg_temp.last_event()), 'id=4&a=r&b=t&ts&c=7', 'a column added');
+alter table t drop column a;
+insert into t values (5, false, null, 8);
+select is((select ev_data from pg_temp.last_event()), 'id=5&b=f&ts&c=8', 'a column dropped');
+alter table t rename column b to flag;
+insert into t values (6, true, null, 9);
+select is((select ev_data from pg_temp.last_event()), 'id=6&flag=t&ts&c=9', 'a column renamed');
+alter table t alter column flag type text using flag::text;
+insert into t values (7, 'yes', null, 10);
+select is((select ev_data from pg_temp.last_event()), 'id=7&flag=yes&ts&c=10', 'a column''s type changed (rewrite)');
+update t set flag = 'no' where id = 6;
+select row_eq($$select ev_data, ev_extra2 from pg_temp.last_event()$$,
+              row('id=6&flag=no&ts&c=9'::text, 'id=6&flag=true&ts&c=9'::text), 'old rows read with the new type');
+-- timestamp to timestamptz under UTC does not rewrite the table
+alter table t alter column ts type timestamptz;
+insert into t values (8, 'x', '2020-01-02 03:04:05+00', 11);
+select is((select ev_data from pg_temp.last_event()), 'id=8&flag=x&ts=2020-01-02+03%3a04%3a05%2b00&c=11',
+          'timestamp to timestamptz without a rewrite');
+alter table t drop constraint t_pkey, add primary key (c, id);
+insert into t values (9, 'x', null, 12);
+select is((select ev_type from pg_temp.last_event()), 'I:id,c', 'another primary key');
+alter table t drop constraint t_pkey;
+insert into t values (10, 'x', null, 13);
+select is((select ev_type from pg_temp.last_event()), 'I:', 'no primary key');
+select throws_ok($$update t set flag = 'z' where id = 10$$, '22023', 'Update/Delete on table without pkey',
+                 'no primary key: update refused');
+alter table t add primary key (id);
+insert into t values (11, 'x', null, 14);
+select is((select ev_type from pg_temp.last_event()), 'I:id', 'a primary key added');
+select throws_ok($$update t set id = 99 where id = 11$$, '22023', 'primary key update not allowed', 'key update refused');
+alter table t rename to t2;
+insert into t2 values (12, 'x', null, 15);
+select is((select ev_extra1 from pg_temp.last_event()), 'public.t2', 'the table renamed');
+alter table t2 rename to t;
+
+-- a re-created trigger with other arguments is seen at once
+drop trigger t_l on t;
+create trigger t_l after insert or update or delete on t for each row execute procedure pgq.logutriga('pq');
+update t set flag = 'w' where id = 11;
+select row_eq($$select ev_type, ev_extra2 from pg_temp.last_event()$$, row('U:id'::text, null::text),
+              're-created without backup');
+drop trigger t_l on t;
+create trigger t_l after insert or update or delete on t for each row execute procedure pgq.logutriga('pq', 'ignore=flag');
+create temp table n as select pg_temp.events('pq') n;
+update t set flag = 'v' where id = 11;
+select is(pg_temp.events('pq'), (select n from n), 're-created with ignore=: a change of an ignored column only, no event');
+update t set ts = '2021-01-01 00:00:00+00', flag = 'u' where id = 11;
+select is((select ev_data from pg_temp.last_event()), 'id=11&ts=2021-01-01+00%3a00%3a00%2b00&c=14', 'and no ignored column in the event');
+drop trigger t_l on t;
+
+-- a plan made in a transaction that rolled back is gone
+create table r (id int primary key, v text);
+create trigger r_l after insert on r for each row execute procedure pgq.logutriga('pq');
+begin;
+insert into r values (1, 'a');
+select ok(pg_temp.plan('r') is not null, 'planned in the transaction');
+rollback;
+select ok(pg_temp.plan('r') is null, 'rolled back with it');
+insert into r values (2, 'b');
+select is((select ev_data from pg_temp.last_event()), 'id=2&v=b', 'and planned again');
+
+-- what a session can put in the setting cannot skip deny or when=, nor
+-- send the event elsewhere: the arguments are read from the trigger
+create table d (id int primary key, v text);
+create function pg_temp.fake_plan(i_table regclass) returns text language sql as $f$
+    select set_config('pgq.trigger_table_' || i_table::oid,
+                      array[pg_relation_filenode(i_table)::text,
+                            (select indexrelid::text from pg_index where indrelid = i_table and indisprimary),
+                            '{id,v}', '{id}', 'tt', '1', '{23,25}']::text, false)
+$f$;
+create trigger d_l after insert on d for each row execute procedure pgq.logutriga('pq', 'deny');
+select ok(pg_temp.fake_plan('d') is not null, 'a plan set by hand');
+select throws_ok($$insert into d values (1, 'a')$$, 'P0001', null, 'deny holds whatever the plan says');
+drop trigger d_l on d;
+create trigger d_l after insert on d for each row execute procedure pgq.logutriga('pq', 'when=v = ''keep''');
+select ok(pg_temp.fake_plan('d') is not null, 'a plan set by hand');
+select lives_ok($$insert into d values (2, 'drop'), (3, 'keep')$$, 'when= with a plan set by hand');
+select is((select ev_data from pg_temp.last_event()), 'id=3&v=keep', 'when= holds whatever the plan says');
+select is(pg_temp.events('other'), 0::bigint, 'and nothing went to another queue');
+
+-- the fast path leaves what it does not serve to pgq._trigger_event
+create table x (id int primary key, j jsonb, a int[]);
+create trigger x_l after insert on x for each row execute procedure pgq.logutriga('pq');
+insert into x values (1, '{"k": "v"}', '{1,2}');
+select is((select ev_data from pg_temp.last_event()), 'id=1&j=%7b%22k%22%3a+%22v%22%7d&a=%7b1%2c2%7d',
+          'jsonb and arrays: as their text output');
+select is((pg_temp.plan('x'))[5:6], array['txx', '0'], 'a table the fast path does not serve');
+create table m (id int primary key, _pgq_ev_type text);
+create trigger m_l after insert on m for each row execute procedure pgq.logutriga('pq');
+insert into m values (1, 'custom');
+select is((select ev_type from pg_temp.last_event()), 'custom', 'a magic column');
+select is((pg_temp.plan('m'))[6], '0', 'magic columns: not served');
+
+select * from finish();
