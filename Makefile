@@ -26,7 +26,7 @@ COOP_VERSION := $(call control_version,extension/pgq_coop.control)
 
 PGQ_SCHEMA    := $(sort $(wildcard extension/pgq/schema/*.sql))
 PGQ_FUNCTIONS := $(sort $(wildcard extension/pgq/functions/*.sql))
-PGQ_TRIGGERS  := $(sort $(wildcard extension/pgq/triggers/*.sql))
+PGQ_TRIGGERS  := $(sort $(wildcard extension/pgq/triggers/*.sql extension/pgq/triggers/*/*.sql))
 PGQ_CODE      := $(PGQ_FUNCTIONS) $(PGQ_TRIGGERS)
 PGQ_SOURCES   := $(PGQ_SCHEMA) $(PGQ_CODE)
 # schema changes since 4.0, each guarded by a catalog check (see
@@ -101,7 +101,8 @@ sql: $(DATA_built) $(MIGRATIONS)
 all: $(MIGRATIONS)
 
 BUILD := scripts/build-sql.sh
-PGQ_DEPS := $(PGQ_SOURCES) $(PGQ_DELTAS) extension/pgq/grants.sql extension/pgq/ext_dump.sql extension/pgq.control $(BUILD)
+# (Makefile too: a source file moved between folders keeps its time)
+PGQ_DEPS := $(PGQ_SOURCES) $(PGQ_DELTAS) extension/pgq/grants.sql extension/pgq/ext_dump.sql extension/pgq.control $(BUILD) Makefile
 EXT_DEPS := $(EXT_SOURCES) $(EXT_DELTAS) extension/pgq_ext/grants.sql extension/pgq_ext/ext_dump.sql extension/pgq_ext.control $(BUILD)
 COOP_DEPS := $(COOP_SOURCES) extension/pgq_coop/grants.sql extension/pgq_coop/ext_dump.sql extension/pgq_coop.control $(BUILD)
 
