@@ -34,13 +34,13 @@ select is((pg_temp.plan('t'))[3:6], array['{id,a,b,ts}', '{id}', 'ttbs', '2'],
 -- is plain text writes JSON's true
 select ok(set_config('pgq.trigger_table_' || 't'::regclass::oid,
                      array[(pg_temp.plan('t'))[1], (pg_temp.plan('t'))[2], '{id,a,b,ts}', '{id}', 'tttt', '1',
-                           '{23,25,16,1114}']::text, false) is not null, 'a plan set by hand');
+                           '{23,25,16,1114}', '4']::text, false) is not null, 'a plan set by hand');
 insert into t values (2, 'p', false, null);
 select is((select ev_data from pg_temp.last_event()), 'id=2&a=p&b=false&ts', 'a plan set by hand is used as it is');
 -- ... but a plan whose names are not the table's is made again
 select ok(set_config('pgq.trigger_table_' || 't'::regclass::oid,
                      array[(pg_temp.plan('t'))[1], (pg_temp.plan('t'))[2], '{id,zz,b,ts}', '{id}', 'ttbs', '2',
-                           '{23,25,16,1114}']::text, false) is not null, 'a plan with other names');
+                           '{23,25,16,1114}', '4']::text, false) is not null, 'a plan with other names');
 insert into t values (3, 'q', false, null);
 select is((select ev_data from pg_temp.last_event()), 'id=3&a=q&b=f&ts', 'names that differ: planned again, event right');
 select is((pg_temp.plan('t'))[3], '{id,a,b,ts}', 'and the plan is the table''s again');
@@ -116,7 +116,7 @@ create function pg_temp.fake_plan(i_table regclass) returns text language sql as
     select set_config('pgq.trigger_table_' || i_table::oid,
                       array[pg_relation_filenode(i_table)::text,
                             (select indexrelid::text from pg_index where indrelid = i_table and indisprimary),
-                            '{id,v}', '{id}', 'tt', '1', '{23,25}']::text, false)
+                            '{id,v}', '{id}', 'tt', '1', '{23,25}', '2']::text, false)
 $f$;
 create trigger d_l after insert on d for each row execute procedure pgq.logutriga('pq', 'deny');
 select ok(pg_temp.fake_plan('d') is not null, 'a plan set by hand');
@@ -127,6 +127,51 @@ select ok(pg_temp.fake_plan('d') is not null, 'a plan set by hand');
 select lives_ok($$insert into d values (2, 'drop'), (3, 'keep')$$, 'when= with a plan set by hand');
 select is((select ev_data from pg_temp.last_event()), 'id=3&v=keep', 'when= holds whatever the plan says');
 select is(pg_temp.events('other'), 0::bigint, 'and nothing went to another queue');
+
+-- nor run a cast to json that the owner of a column's type made (to_json
+-- would), nor choose the key an UPDATE's event names, nor paste a value
+-- into jsontriga's JSON
+create type pg_temp_mood as enum ('sad', 'ok');
+create function mood_json(pg_temp_mood) returns json language plpgsql as $f$
+begin raise exception 'the cast ran'; end $f$;
+create cast (pg_temp_mood as json) with function mood_json(pg_temp_mood);
+create table e (id int primary key, v text, m pg_temp_mood);
+create trigger e_l after insert on e for each row execute procedure pgq.logutriga('pq');
+select ok(set_config('pgq.trigger_table_' || 'e'::regclass::oid,
+                     array[pg_relation_filenode('e')::text,
+                           (select indexrelid::text from pg_index where indrelid = 'e'::regclass and indisprimary),
+                           '{id,v,m}', '{id}', 'ttt', '1', '{23,25,25}', '3']::text, false) is not null,
+          'a plan set by hand that says the enum is text');
+select lives_ok($$insert into e values (1, 'a', 'ok')$$, 'the cast to json is not run');
+select is((select ev_data from pg_temp.last_event()), 'id=1&v=a&m=ok', 'the enum as its text output');
+create table k (id int primary key, owner text, note text);
+create trigger k_s after insert or update on k for each row execute procedure pgq.sqltriga('pq');
+insert into k values (1, 'bob', ''), (2, 'bob', '');
+select ok(set_config('pgq.trigger_table_' || 'k'::regclass::oid,
+                     array[pg_relation_filenode('k')::text,
+                           (select indexrelid::text from pg_index where indrelid = 'k'::regclass and indisprimary),
+                           '{id,owner,note}', '{owner}', 'ttt', '1', '{23,25,25}', '3']::text, false) is not null,
+          'a plan set by hand with another key');
+update k set note = 'x' where id = 2;
+select is((select ev_data from pg_temp.last_event()), 'note=''x'' where id=''2''', 'the UPDATE names its row by the real key');
+select throws_ok($$update k set id = 7 where id = 1$$, '22023', 'primary key update not allowed', 'and a key update is refused');
+create table js (id int primary key, title text);
+create trigger js_j after insert on js for each row execute procedure pgq.jsontriga('pq');
+select ok(set_config('pgq.trigger_table_' || 'js'::regclass::oid,
+                     array[pg_relation_filenode('js')::text,
+                           (select indexrelid::text from pg_index where indrelid = 'js'::regclass and indisprimary),
+                           '{id,title}', '{id}', 'tt', '1', '{23,23}', '2']::text, false) is not null,
+          'a plan set by hand that says a text column is an integer');
+insert into js values (3, '1,"admin":true');
+select is((select ev_data from pg_temp.last_event()), '{"id":3,"title":"1,\"admin\":true"}', 'jsontriga quotes what is not a number');
+
+-- a column dropped and another of the same name added (no rewrite)
+create table dd (id int primary key, a text, b text);
+create trigger dd_l after insert on dd for each row execute procedure pgq.logutriga('pq');
+insert into dd values (1, 'x', 'y');
+alter table dd drop column b, add column b bool;
+insert into dd values (2, 'x', true);
+select is((select ev_data from pg_temp.last_event()), 'id=2&a=x&b=t', 'a column dropped and added again: read with its new type');
 
 -- the fast path leaves what it does not serve to pgq._trigger_event
 create table x (id int primary key, j jsonb, a int[]);

@@ -53,7 +53,7 @@ const QUALIFIED: Record<string, () => Promise<unknown>> = {
   "pgq._trigger_table(oid)": () => q("select * from pgq._trigger_table('public.hx_log'::regclass)"),
   // the row triggers' fast path: a table it serves, every operation, with
   // values it converts (bool, date, timestamptz) and backup
-  "pgq._trigger_fast(text,text,text,text,oid,text[],text,text,json,json)": async () => {
+  "pgq._trigger_fast(text,text,text,text,oid,text[],text,text,anyelement,anyelement)": async () => {
     await q("insert into public.hx_fast values (1, 'a b', true, '2020-01-02', '2020-01-02 03:04:05+00')");
     await q("update public.hx_fast set a = 'c', b = false where id operator(pg_catalog.=) 1");
     await q("delete from public.hx_fast where id operator(pg_catalog.=) 1");

@@ -90,10 +90,11 @@ begin
         -- as the triggers do; like pgq.insert_event they are for pgq_writer
         grant execute on function
             pgq._trigger_event(text, text, text, text, oid, text[], text, text, json, json, text),
+            pgq._trigger_dates_json(oid, anyelement),
             pgq._trigger_expr(text, oid, text, text, text),
             pgq._trigger_args(text[]),
             pgq._trigger_table(oid),
-            pgq._trigger_fast(text, text, text, text, oid, text[], text, text, json, json),
+            pgq._trigger_fast(text, text, text, text, oid, text[], text, text, anyelement, anyelement),
             pgq._trigger_table_plan(oid),
             pgq._trigger_values(json, text, text[]),
             pgq._trigger_value(text, text),

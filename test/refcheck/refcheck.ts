@@ -27,16 +27,18 @@ const COLUMNS: [string, string][] = [
   ["b", "bool"], ["ts", "timestamp"], ["tz", "timestamptz"], ["d", "date"], ["iv", "interval"],
   ["n", "numeric"], ["s2", "int2"], ["i4", "int4"], ["i8", "int8"], ["f4", "float4"], ["f8", "float8"],
   ["u", "uuid"], ["j", "json"], ["jb", "jsonb"], ["ia", "int4[]"], ["ta", "text[]"], ["Mixed Case", "text"],
+  ["db", "rc_bool"], ["e", "rc_mood"],
 ];
 
-// the columns of the row triggers' fast path (pgq._trigger_fast): no type
-// whose to_json() form is not its text output, but for those it converts
-// back (bool, date, timestamps), and a domain and an enum
+// the columns of the row triggers' fast path (pgq._trigger_fast): built-in
+// types whose to_json() form is their text output, or one it converts back
+// (bool, date, timestamps); a domain or an enum (COLUMNS) takes the general
+// path
 const FAST_COLUMNS: [string, string][] = [
   ["id", "int4"], ["k2", "text"], ["t", "text"], ["vc", "varchar(20)"], ["ch", "char(5)"], ["by", "bytea"],
-  ["b", "bool"], ["db", "rc_bool"], ["ts", "timestamp"], ["tz", "timestamptz"], ["d", "date"], ["tm", "time"],
+  ["b", "bool"], ["ts", "timestamp"], ["tz", "timestamptz"], ["d", "date"], ["tm", "time"],
   ["ttz", "timetz"], ["iv", "interval"], ["n", "numeric"], ["s2", "int2"], ["i4", "int4"], ["i8", "int8"],
-  ["f4", "float4"], ["f8", "float8"], ["u", "uuid"], ["e", "rc_mood"], ["Mixed Case", "text"],
+  ["f4", "float4"], ["f8", "float8"], ["u", "uuid"], ["Mixed Case", "text"],
 ];
 
 // session settings that change the types' text output

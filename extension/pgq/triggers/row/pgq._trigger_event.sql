@@ -1,15 +1,17 @@
 create or replace function pgq._trigger_event(
     i_kind text, i_op text, i_when text, i_level text, i_relid oid, i_argv text[],
-    i_new text, i_old text, i_new_json json, i_old_json json, i_path text)
+    i_new text, i_old text, i_new_dates json, i_old_dates json, i_path text)
 returns boolean
 language plpgsql
 set search_path = pg_catalog, pg_temp
 as $$
     -- pgq._trigger_event(i_kind, i_op, i_when, i_level, i_relid, i_argv,
-    --     i_new, i_old, i_new_json, i_old_json, i_path): the work of
+    --     i_new, i_old, i_new_dates, i_old_dates, i_path): the work of
     -- pgq.logutriga, pgq.sqltriga and pgq.jsontriga (i_kind) that
     -- pgq._trigger_fast leaves, given the trigger's TG_* values, the new
-    -- and old rows in their text and to_json() forms and the search_path of the statement
+    -- and old rows in their text form, for jsontriga their date and
+    -- timestamp columns as JSON (pgq._trigger_dates_json) and the
+    -- search_path of the statement
     -- that fired the trigger (when= and ev_*= expressions resolve names
     -- through it, as PgQ's C triggers do; nothing of ours does).  Parses the trigger arguments,
     -- checks how the trigger is defined, builds the event and inserts it
@@ -170,9 +172,9 @@ begin
         end if;
     else
         v_ev[1] := pgq._json_ev_type(i_op, v_schema, v_table, v_keys);
-        v_ev[2] := pgq._json_row(v_names, v_types, v_row, case when i_op = 'DELETE' then i_old_json else i_new_json end, v_omit);
+        v_ev[2] := pgq._json_row(v_names, v_types, v_row, case when i_op = 'DELETE' then i_old_dates else i_new_dates end, v_omit);
         if v_backup and i_op = 'UPDATE' then
-            v_ev[4] := pgq._json_row(v_names, v_types, v_old, i_old_json, v_omit);
+            v_ev[4] := pgq._json_row(v_names, v_types, v_old, i_old_dates, v_omit);
         end if;
     end if;
     v_ev[3] := v_schema || '.' || v_table;

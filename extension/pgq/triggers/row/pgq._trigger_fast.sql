@@ -1,6 +1,6 @@
 create or replace function pgq._trigger_fast(
     i_kind text, i_op text, i_when text, i_level text, i_relid oid, i_argv text[],
-    i_schema text, i_table text, i_new json, i_old json)
+    i_schema text, i_table text, i_new anyelement, i_old anyelement)
 returns int4
 language plpgsql
 as $$
@@ -9,10 +9,19 @@ as $$
     -- a few statements: an INSERT, UPDATE or DELETE by a ROW trigger whose
     -- arguments are the queue and at most SKIP and backup, on a table
     -- pgq._trigger_table_plan can serve (kept per session, checked here
-    -- at each row).  logutriga's event is made in one statement.  The values are read from the rows as to_json() writes
-    -- them (i_new, i_old), which is the types' text output but for the
-    -- types the plan converts back (boolean, date, timestamps); they are
-    -- then encoded by the same helpers as pgq._trigger_event's.
+    -- at each row).  logutriga's event is made in one statement.  The
+    -- values are read from the rows (NEW and OLD) as to_json() writes them,
+    -- which is the types' text output but for the types the plan converts
+    -- back (boolean, date, timestamps); they are then encoded by the same
+    -- helpers as pgq._trigger_event's.
+    -- The plan is a setting, which the session can change: what decides
+    -- safety is read from the catalog at each row.  to_json() would run a
+    -- cast to json that the owner of a column's type may create, so a table
+    -- with a column of a type that is not built in is never served (read
+    -- in pg_attribute, not the plan); the arguments and the queue are the
+    -- trigger's; an UPDATE's or DELETE's key columns are checked in the
+    -- catalog; jsontriga quotes a number that is not one.  A plan set by
+    -- hand can garble the session's own values' text, no more.
     -- Returns: 2 when it did nothing and pgq._trigger_event must handle the
     --   row (anything else: other arguments, a statement-level trigger or
     --   TRUNCATE, a trigger defined wrongly, a key changed or missing, a
@@ -36,6 +45,9 @@ declare
     v_ok      pg_catalog.bool;
     v_type    pg_catalog.text;
     v_data    pg_catalog.text;  -- also the setting's text, first
+    v_jnew    pg_catalog.json;
+    v_jold    pg_catalog.json;
+    v_idx     pg_catalog.oid;
     v_extra2  pg_catalog.text;
 begin
     if i_level operator(pg_catalog.<>) 'ROW' or v_queue is null
@@ -49,30 +61,50 @@ begin
     end if;
     v_backup := 'backup' operator(pg_catalog.=) any (i_argv[v_lo operator(pg_catalog.+) 1 :]);
 
-    -- the table's plan: kept, unless the table was rewritten or its
-    -- primary key dropped (or it had none: one may have been added)
+    -- the table's plan: kept, unless the table was rewritten, a column
+    -- added, or its primary key dropped (or it had none: one may have been
+    -- added).  The primary key is the replica identity index but for
+    -- tables with another replica identity.
     -- (a setting first made in a transaction that rolled back stays, empty)
     v_data := pg_catalog.current_setting('pgq.trigger_table_' operator(pg_catalog.||) i_relid::pg_catalog.text, true);
     if v_data operator(pg_catalog.<>) '' then
         v_plan := v_data::pg_catalog.text[];
     end if;
+    v_idx := pg_catalog.pg_get_replica_identity_index(i_relid);
     if v_plan is null
        or v_plan[1] operator(pg_catalog.<>) coalesce(pg_catalog.pg_relation_filenode(i_relid)::pg_catalog.text, '')
-       or (v_plan[2] operator(pg_catalog.<>) '0' and pg_catalog.pg_relation_filenode(v_plan[2]::pg_catalog.oid) is null) then
+       or pg_catalog.has_column_privilege(i_relid, (v_plan[8]::pg_catalog.int4 operator(pg_catalog.+) 1)::pg_catalog.int2, 'SELECT') is not null then
         v_plan := pgq._trigger_table_plan(i_relid);
-    elsif v_plan[2] operator(pg_catalog.=) '0' then
-        if exists (select from pg_catalog.pg_index x
-                    where x.indrelid operator(pg_catalog.=) i_relid and x.indisprimary) then
+    elsif v_idx is null or v_idx operator(pg_catalog.<>) v_plan[2]::pg_catalog.oid then
+        if coalesce((select x.indexrelid from pg_catalog.pg_index x
+                      where x.indrelid operator(pg_catalog.=) i_relid and x.indisprimary), 0) operator(pg_catalog.<>) v_plan[2]::pg_catalog.oid then
             v_plan := pgq._trigger_table_plan(i_relid);
         end if;
     end if;
-    if v_plan[6] operator(pg_catalog.=) '0' then
+    if v_plan[6] operator(pg_catalog.=) '0' or pg_catalog.strpos(v_plan[3], '_pgq_ev_') operator(pg_catalog.>) 0 then
         return 2;
     end if;
+    -- no column of a type that is not built in (the plan is not trusted for it)
+    if exists (select from pg_catalog.pg_attribute a
+                where a.attrelid operator(pg_catalog.=) i_relid and a.attnum operator(pg_catalog.>) 0
+                  and a.atttypid operator(pg_catalog.>=) 16384) then
+        return 2;
+    end if;
+    v_jnew := pg_catalog.to_json(i_new);
+    v_jold := pg_catalog.to_json(i_old);
     v_names := v_plan[3]::pg_catalog.text[];
     v_keys := v_plan[4]::pg_catalog.text[];
-    if i_op operator(pg_catalog.<>) 'INSERT' and v_keys operator(pg_catalog.=) '{}' then
-        return 2;
+    if i_op operator(pg_catalog.<>) 'INSERT' then
+        -- an UPDATE's or DELETE's event names the row by its key: take the
+        -- key from the catalog, not from the plan
+        if v_keys operator(pg_catalog.=) '{}' or v_keys operator(pg_catalog.<>) (
+               select pg_catalog.array_agg(a.attname::pg_catalog.text order by a.attnum)
+                 from pg_catalog.pg_index x
+                 join pg_catalog.pg_attribute a on a.attrelid operator(pg_catalog.=) x.indrelid
+                                               and a.attnum operator(pg_catalog.=) any (x.indkey)
+                where x.indrelid operator(pg_catalog.=) i_relid and x.indisprimary) then
+            return 2;
+        end if;
     end if;
 
     -- logutriga: the event's data (and backup) straight from the rows, in
@@ -86,12 +118,12 @@ begin
                 select case when pg_catalog.array_agg(t.k) operator(pg_catalog.=) v_names
                             then coalesce(pg_catalog.string_agg(pgq._urlencode(t.k) operator(pg_catalog.||) coalesce('=' operator(pg_catalog.||) pgq._urlencode(t.v), ''), '&'), '') end
                   into v_data
-                  from pg_catalog.json_each_text(coalesce(i_new, i_old)) t(k, v);
+                  from pg_catalog.json_each_text(coalesce(v_jnew, v_jold)) t(k, v);
             else
                 select case when pg_catalog.array_agg(t.k) operator(pg_catalog.=) v_names
                             then coalesce(pg_catalog.string_agg(pgq._urlencode(t.k) operator(pg_catalog.||) coalesce('=' operator(pg_catalog.||) pgq._urlencode(pgq._trigger_value(t.v, case when v_names[t.o::pg_catalog.int4] operator(pg_catalog.=) t.k then pg_catalog.substr(v_plan[5], t.o::pg_catalog.int4, 1) else 't' end)), ''), '&'), '') end
                   into v_data
-                  from pg_catalog.json_each_text(coalesce(i_new, i_old)) with ordinality t(k, v, o);
+                  from pg_catalog.json_each_text(coalesce(v_jnew, v_jold)) with ordinality t(k, v, o);
             end if;
         elsif not v_backup then
             select case when pg_catalog.array_agg(t.k) operator(pg_catalog.=) v_names
@@ -99,7 +131,7 @@ begin
                         then coalesce(pg_catalog.string_agg(pgq._urlencode(t.k) operator(pg_catalog.||) coalesce('=' operator(pg_catalog.||) pgq._urlencode(pgq._trigger_value(t.v, case when v_names[t.o::pg_catalog.int4] operator(pg_catalog.=) t.k then pg_catalog.substr(v_plan[5], t.o::pg_catalog.int4, 1) else 't' end)), ''), '&'), '') end,
                    coalesce(pg_catalog.bool_or(coalesce(t.v operator(pg_catalog.<>) t.ov, t.v is not null or t.ov is not null) and t.k operator(pg_catalog.=) any (v_keys)), false)
               into v_data, v_ok
-              from rows from (pg_catalog.json_each_text(i_new), pg_catalog.json_each_text(i_old)) with ordinality t(k, v, ok, ov, o);
+              from rows from (pg_catalog.json_each_text(v_jnew), pg_catalog.json_each_text(v_jold)) with ordinality t(k, v, ok, ov, o);
         else
             select case when pg_catalog.array_agg(t.k) operator(pg_catalog.=) v_names
                              and pg_catalog.array_agg(t.ok) operator(pg_catalog.=) v_names
@@ -107,7 +139,7 @@ begin
                    coalesce(pg_catalog.string_agg(pgq._urlencode(t.ok) operator(pg_catalog.||) coalesce('=' operator(pg_catalog.||) pgq._urlencode(pgq._trigger_value(t.ov, case when v_names[t.o::pg_catalog.int4] operator(pg_catalog.=) t.ok then pg_catalog.substr(v_plan[5], t.o::pg_catalog.int4, 1) else 't' end)), ''), '&'), ''),
                    coalesce(pg_catalog.bool_or(coalesce(t.v operator(pg_catalog.<>) t.ov, t.v is not null or t.ov is not null) and t.k operator(pg_catalog.=) any (v_keys)), false)
               into v_data, v_extra2, v_ok
-              from rows from (pg_catalog.json_each_text(i_new), pg_catalog.json_each_text(i_old)) with ordinality t(k, v, ok, ov, o);
+              from rows from (pg_catalog.json_each_text(v_jnew), pg_catalog.json_each_text(v_jold)) with ordinality t(k, v, ok, ov, o);
         end if;
         if v_data is null then
             perform pgq._trigger_table_plan(i_relid);
@@ -124,11 +156,11 @@ begin
     -- the names must be the plan's (a column added, dropped or renamed:
     -- plan again, and let pgq._trigger_event do this row)
     if i_op operator(pg_catalog.<>) 'DELETE' then
-        v_new := pgq._trigger_values(i_new, v_plan[5], v_names);
+        v_new := pgq._trigger_values(v_jnew, v_plan[5], v_names);
         v_ok := v_new is not null;
     end if;
     if i_op operator(pg_catalog.<>) 'INSERT' and coalesce(v_ok, true) then
-        v_old := pgq._trigger_values(i_old, v_plan[5], v_names);
+        v_old := pgq._trigger_values(v_jold, v_plan[5], v_names);
         v_ok := v_old is not null;
     end if;
     if not v_ok then
@@ -151,11 +183,11 @@ begin
         v_data := pgq._sql_fragment(i_op, v_names, v_new, v_old, v_keys, '{}', v_changed);
     else
         v_type := pgq._json_ev_type(i_op, i_schema, i_table, v_keys);
-        v_data := pgq._json_row(v_names, v_plan[7]::pg_catalog.oid[], v_row, coalesce(i_new, i_old), '{}');
+        v_data := pgq._json_row(v_names, v_plan[7]::pg_catalog.oid[], v_row, coalesce(v_jnew, v_jold), '{}');
     end if;
     if v_backup and i_op operator(pg_catalog.=) 'UPDATE' then
         v_extra2 := case when i_kind operator(pg_catalog.=) 'jsontriga'
-                         then pgq._json_row(v_names, v_plan[7]::pg_catalog.oid[], v_old, i_old, '{}')
+                         then pgq._json_row(v_names, v_plan[7]::pg_catalog.oid[], v_old, v_jold, '{}')
                          else pgq._urlencode_row(v_names, v_old, '{}') end;
     end if;
     perform pgq.insert_event(v_queue, v_type, v_data,

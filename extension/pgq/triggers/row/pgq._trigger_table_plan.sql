@@ -17,43 +17,35 @@ as $$
     --     t as it is (to_json writes the type's text output), b boolean,
     --     d date, s timestamp or timestamptz (converted back to text under
     --     the session's DateStyle), x any other (arrays, json, composite
-    --     types, types with a cast to json)
+    --     types, and every type that is not built in, domains too)
     --   6 whether the fast path may serve the table (no x column and no
     --     magic _pgq_ev_* one): '1' with no column to convert (t only),
     --     '2' with some (b, d, s), '0' not
     --   7 the column types (an oid[] literal), for jsontriga
+    --   8 the table's number of attributes, dropped ones included (a
+    --     column added later has a higher number)
     -- Only what is derived from the table is kept, never anything of a
     -- trigger's arguments: the fast path reads those, and the queue, from
-    -- the trigger itself at each row, so a session that changes the setting
-    -- can garble its own events but not skip a deny, when= or another
-    -- queue.  The fast path checks the kept names against the row's at
-    -- each row, and elements 1 and 2 against the catalog.
+    -- the trigger itself at each row.  Being a setting, the plan can be
+    -- changed by the session: the fast path checks what matters for safety
+    -- in the catalog (see there).
     -- Returns: the plan.
     -- Tables: catalog (read).
 declare
     v_t     record;
     v_kinds text := '';
     v_kind  text;
-    v_base  oid;
     v_plan  text[];
     i       int4;
 begin
     select t.names, t.types, t.keys into v_t from pgq._trigger_table(i_relid) t;
     for i in 1 .. coalesce(array_length(v_t.names, 1), 0) loop
-        -- to_json looks through domains to the base type
-        with recursive d(oid, base) as (
-            select ty.oid, ty.typbasetype from pg_type ty where ty.oid = v_t.types[i]
-            union all
-            select ty.oid, ty.typbasetype from pg_type ty join d on ty.oid = d.base where d.base <> 0)
-        select d.oid into v_base from d where d.base = 0;
         select case when b.oid = 16 then 'b'
                     when b.oid = 1082 then 'd'
                     when b.oid in (1114, 1184) then 's'
-                    when b.oid in (114, 3802) or b.typtype = 'c' or b.typelem <> 0
-                         or (b.oid >= 16384 and exists (select from pg_cast c
-                                                         where c.castsource = b.oid and c.casttarget = 114)) then 'x'
+                    when b.oid >= 16384 or b.oid in (114, 3802) or b.typtype = 'c' or b.typelem <> 0 then 'x'
                     else 't' end
-          into v_kind from pg_type b where b.oid = v_base;
+          into v_kind from pg_type b where b.oid = v_t.types[i];
         v_kinds := v_kinds || coalesce(v_kind, 'x');
     end loop;
     v_plan := array[coalesce(pg_relation_filenode(i_relid)::text, ''),
@@ -66,7 +58,8 @@ begin
                               or exists (select from unnest(v_t.names) n where n like '\_pgq\_ev\_%') then '0'
                          when v_kinds ~ '^t+$' then '1'
                          else '2' end,
-                    coalesce(v_t.types, '{}')::text];
+                    coalesce(v_t.types, '{}')::text,
+                    (select c.relnatts::text from pg_class c where c.oid = i_relid)];
     perform set_config('pgq.trigger_table_' || i_relid::text, v_plan::text, false);
     return v_plan;
 end;
