@@ -143,4 +143,52 @@ update pgq.queue set queue_per_tx_limit = null where queue_name = 'qa';
 select is(pgq._insert_events('qa', array['t', 't'], array['1', '2'], null, null, null, null), 2::bigint,
           '_insert_events counts what insert_events made');
 
+-- Two routes into the same tables (4.1): a session's first inserts go into
+-- the queue's own pgq.event_<id> (so a short session does not build
+-- pgq.event_template's partition descriptor, which reads every queue's
+-- catalog row); after as many inserts as there are queues, the session
+-- counts down to the static statement through pgq.event_template.
+-- Both must make the same rows.
+select pgq.create_queue('qr');
+update pgq.queue set queue_ticker_on_demand = null where queue_name = 'qr';
+reset pgq.insert_route;
+select is(coalesce(current_setting('pgq.insert_route', true), ''), '', 'a fresh session has no route yet');
+select isnt(pgq.insert_event('qr', 'cold', 'c1', 'x1', null, null, 'x4'), null, 'first insert: the queue''s own table');
+select is(current_setting('pgq.insert_route', true),
+          ((select count(*) from pgq.queue) - 1)::text, 'the countdown starts at the number of queues');
+select is((select count(pgq.insert_event('qr', 'cold', 'c'))::int
+             from generate_series(1, (select count(*)::int - 1 from pgq.queue))), (select count(*)::int - 1 from pgq.queue),
+          'as many inserts as there are queues ...');
+select is(current_setting('pgq.insert_route', true), 'template', '... and the session goes through the template');
+select isnt(pgq.insert_event('qr', 'hot', 'h1', 'x1', null, null, 'x4'), null, 'an insert through the template');
+select results_eq($$select ev_type, ev_extra1, ev_extra4, ev_owner, ev_retry, ev_txid > 0,
+                           ev_time > now() - interval '1 hour', ev_queue = q.queue_id, ev_table = q.queue_cur_table
+                      from pgq.event_template e join pgq.queue q on q.queue_id = e.ev_queue
+                     where q.queue_name = 'qr' and ev_data in ('c1', 'h1') order by ev_id$$,
+                  $$values ('cold', 'x1', 'x4', null::int4, null::int4, true, true, true, true),
+                           ('hot', 'x1', 'x4', null, null, true, true, true, true)$$,
+                  'both routes make the same row');
+select is((select array_agg(ev_id order by ev_id) from pgq.event_template e join pgq.queue q on q.queue_id = e.ev_queue
+            where q.queue_name = 'qr'),
+          (select array_agg(g::bigint) from generate_series(1, (select count(*)::int + 1 from pgq.queue)) g),
+          'one id sequence across both');
+-- a setting the caller wrote only picks the route
+set pgq.insert_route = 'nonsense';
+select isnt(pgq.insert_event('qr', 't', 'd'), null, 'a garbled route: the queue''s own table');
+select is(current_setting('pgq.insert_route', true), ((select count(*) from pgq.queue) - 1)::text, '... and a new countdown');
+-- either route refuses the same way and signals an on-demand queue
+update pgq.queue set queue_ticker_on_demand = '0' where queue_name = 'qr';
+listen pgq_new_events;
+select isnt(pgq.insert_event('qr', 't', 'od-cold'), null, 'on-demand queue, own table');
+set pgq.insert_route = 'template';
+select isnt(pgq.insert_event('qr', 't', 'od-hot'), null, 'on-demand queue, template');
+select is((select count(*)::int from pgq.event_template where ev_data like 'od-%'), 2, 'both inserted');
+update pgq.queue set queue_ticker_on_demand = null, queue_disable_insert = true where queue_name = 'qr';
+select throws_ok($$select pgq.insert_event('qr', 't', 'd')$$, 'PQ005', 'Insert into queue disallowed', 'disabled, template');
+reset pgq.insert_route;
+select throws_ok($$select pgq.insert_event('qr', 't', 'd')$$, 'PQ005', 'Insert into queue disallowed', 'disabled, own table');
+update pgq.queue set queue_disable_insert = false where queue_name = 'qr';
+select throws_ok($$select pgq.insert_event('nosuch', 't', 'd')$$, 'PQ001', 'No such queue', 'unknown queue, own-table route');
+reset pgq.insert_route;
+
 select * from finish();

@@ -142,4 +142,66 @@ select throws_ok($$select pgq.set_queue_config('qod', 'ticker_on_demand', '-1 s'
                  'invalid value for parameter "ticker_on_demand": -1 s', 'a negative interval is refused');
 select is(pgq.set_queue_config('qod', 'queue_ticker_on_demand', ''), 1, '... the prefixed name, and the empty string for off');
 
+-- The rule once more, step by step, through pgq.ticker(queue) and through
+-- pgq.ticker() (4.1: one statement for all queues): both must decide alike
+create function pg_temp.rule_steps(q text, via_all boolean) returns boolean[] language plpgsql as $f$
+declare
+    qid int4 := (select queue_id from pgq.queue where queue_name = q);
+    r boolean[] := '{}';
+begin
+    -- only this queue is ticked by ticker()
+    update pgq.queue set queue_ticker_paused = (queue_name <> q) where via_all;
+    for step in 1 .. 11 loop
+        case step
+            when 1 then delete from pgq.tick where tick_queue = qid;             -- no tick yet: tick
+            when 2 then null;                                                     -- single tick: tick
+            when 3 then null;                                                     -- younger than max_lag/2: skip
+            when 4 then perform pg_temp.age_q(qid, 2, 10);                        -- lag < 2*gap: skip
+            when 5 then perform pg_temp.age_q(qid, 5, 6);                         -- lag >= 2*gap: tick
+            when 6 then perform pg_temp.age_q(qid, 61, 1000);                     -- lag >= idle_period: tick
+            when 7 then perform pg_temp.age_q(qid, 1.4, 100);                     -- lag < max_lag/2: skip
+            when 8 then perform pgq.insert_event(q, 't', 'd') from generate_series(1, 11);
+                        perform pg_temp.age_q(qid, 1, 100);                       -- new < max_count, lag < max_lag: skip
+            when 9 then perform pg_temp.age_q(qid, 3, 100);                       -- lag >= max_lag: tick
+            when 10 then perform pgq.set_queue_config(q, 'ticker_max_count', '10');
+                         perform pgq.insert_event(q, 't', 'd') from generate_series(1, 9);   -- 9 < 10: skip
+            when 11 then perform pgq.insert_event(q, 't', 'd');                   -- max_count reached: tick
+        end case;
+        if via_all then
+            r := r || (pgq.ticker() = 1);
+        else
+            r := r || (pgq.ticker(q) is not null);
+        end if;
+    end loop;
+    update pgq.queue set queue_ticker_paused = false where via_all;
+    return r;
+end;
+$f$;
+create function pg_temp.age_q(qid int4, newest float8, older float8) returns void language sql as $f$
+    update pgq.tick t set tick_time = now() - make_interval(secs => case when t.tick_id = m.top then newest else older end)
+      from (select max(tick_id) top from pgq.tick where tick_queue = qid) m
+     where t.tick_queue = qid and t.tick_id >= m.top - 1;
+$f$;
+select pgq.create_queue('qra'), pgq.create_queue('qrb');
+select is(pg_temp.rule_steps('qra', false), array[true, true, false, false, true, true, false, false, true, false, true],
+          'the rule step by step: ticker(queue)');
+select is(pg_temp.rule_steps('qrb', true), array[true, true, false, false, true, true, false, false, true, false, true],
+          'the same steps: ticker()');
+select is((select array_agg(tick_event_seq order by tick_id) from pgq.tick t join pgq.queue q on q.queue_id = t.tick_queue
+            where q.queue_name = 'qrb'),
+          (select array_agg(tick_event_seq order by tick_id) from pgq.tick t join pgq.queue q on q.queue_id = t.tick_queue
+            where q.queue_name = 'qra'),
+          'and store the same event positions');
+-- ticker() takes an on-demand queue, and one whose tick is ahead of the
+-- txid counter, through ticker(queue) (which reports it and goes on)
+update pgq.queue set queue_ticker_paused = (queue_name not in ('qra', 'qrb'));
+select is(pgq.set_queue_config('qra', 'ticker_on_demand', '0'), 1, 'qra on demand');
+select is(pgq.insert_event('qra', 't', 'od'), 22::bigint, 'an event for it');
+update pgq.tick set tick_snapshot = '9000000000:9000000001:'
+ where tick_queue = (select queue_id from pgq.queue where queue_name = 'qrb');
+set client_min_messages = error;
+select is(pgq.ticker(), 1::bigint, 'ticker(): the on-demand queue ticks, the broken one is skipped');
+reset client_min_messages;
+update pgq.queue set queue_ticker_paused = false;
+
 select * from finish();

@@ -51,10 +51,11 @@ begin
         -- the count is the events themselves: this transaction's rows in
         -- the queue (by the ev_txid index), never a setting the caller
         -- could write; rolled back with a savepoint like the events
-        select count(*) into v_count
-          from (select 1 from pgq.event_template e
-                 where e.ev_queue = v_q.queue_id and e.ev_txid = txid_current()
-                 limit greatest(v_q.queue_per_tx_limit, 0)) x;
+        execute format('select count(*) from (select 1 from pgq.%I e'
+                       ' where e.ev_txid = txid_current() limit $1) x',
+                       'event_' || v_q.queue_id)
+           into v_count
+          using greatest(v_q.queue_per_tx_limit, 0);
         if v_count >= v_q.queue_per_tx_limit then
             raise exception 'Queue ''%'' allows max % events from one TX',
                 insert_event_raw.queue_name, v_q.queue_per_tx_limit
@@ -63,15 +64,19 @@ begin
     end if;
 
     v_id := coalesce(insert_event_raw.ev_id, v_id);
-    insert into pgq.event_template
-           (ev_queue, ev_table, ev_id, ev_time, ev_owner, ev_retry,
-            ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4)
-    values (v_q.queue_id, v_q.queue_cur_table, v_id,
-            coalesce(insert_event_raw.ev_time, now()),
-            insert_event_raw.ev_owner, insert_event_raw.ev_retry,
-            insert_event_raw.ev_type, insert_event_raw.ev_data,
-            insert_event_raw.ev_extra1, insert_event_raw.ev_extra2,
-            insert_event_raw.ev_extra3, insert_event_raw.ev_extra4);
+    -- into the queue's own table, not through pgq.event_template: that
+    -- would make this session build the template's partition descriptor,
+    -- which reads every queue's catalog row (see pgq.insert_event)
+    execute format('insert into pgq.%I (ev_queue, ev_table, ev_id, ev_time, ev_owner, ev_retry,'
+                   ' ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4)'
+                   ' values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)',
+                   'event_' || v_q.queue_id)
+        using v_q.queue_id, v_q.queue_cur_table, v_id,
+              coalesce(insert_event_raw.ev_time, now()),
+              insert_event_raw.ev_owner, insert_event_raw.ev_retry,
+              insert_event_raw.ev_type, insert_event_raw.ev_data,
+              insert_event_raw.ev_extra1, insert_event_raw.ev_extra2,
+              insert_event_raw.ev_extra3, insert_event_raw.ev_extra4;
     if v_q.queue_ticker_on_demand is not null then
         perform pgq._signal_events(insert_event_raw.queue_name);
     end if;

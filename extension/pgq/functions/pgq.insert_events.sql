@@ -29,6 +29,7 @@ declare
                          coalesce(array_length(ev_extra3, 1), 0), coalesce(array_length(ev_extra4, 1), 0),
                          coalesce(array_length(ev_times, 1), 0));
     v_done bigint;
+    v_qid int4;
     i int4;
 begin
     if v_n = 0 then
@@ -41,19 +42,29 @@ begin
         end if;
         return;
     end if;
-    return query
-    insert into pgq.event_template as e
-    select nextval(q.queue_event_seq), coalesce(a.tm, now()), txid_current(), null::int4, null::int4,
-           a.t, a.d, a.x1, a.x2, a.x3, a.x4, q.queue_id, q.queue_cur_table
-      from pgq.queue q,
-           unnest(ev_types, ev_datas, ev_extra1, ev_extra2, ev_extra3, ev_extra4, ev_times)
-               with ordinality as a(t, d, x1, x2, x3, x4, tm, n)
-     where q.queue_name = insert_events.queue_name
-       and not q.queue_disable_insert
-       and q.queue_per_tx_limit is null
-     order by a.n
-    returning e.ev_id;
-    get diagnostics v_done = row_count;
+    -- into the queue's own table pgq.event_<id>, not through
+    -- pgq.event_template: a session's first statement through the template
+    -- reads every queue's catalog row (see pgq.insert_event), and one
+    -- EXECUTE per call is nothing beside a call's many rows
+    select q.queue_id into v_qid from pgq.queue q where q.queue_name = insert_events.queue_name;
+    if found then
+        return query execute format(
+            'insert into pgq.%I as e'
+            ' select nextval(q.queue_event_seq), coalesce(a.tm, now()), txid_current(), null::int4, null::int4,'
+            '        a.t, a.d, a.x1, a.x2, a.x3, a.x4, q.queue_id, q.queue_cur_table'
+            '   from pgq.queue q,'
+            '        unnest($1, $2, $3, $4, $5, $6, $7) with ordinality as a(t, d, x1, x2, x3, x4, tm, n)'
+            '  where q.queue_id = $8'
+            '    and not q.queue_disable_insert'
+            '    and q.queue_per_tx_limit is null'
+            '  order by a.n'
+            ' returning e.ev_id',
+            'event_' || v_qid)
+            using ev_types, ev_datas, ev_extra1, ev_extra2, ev_extra3, ev_extra4, ev_times, v_qid;
+        get diagnostics v_done = row_count;
+    else
+        v_done := 0;
+    end if;
     if v_done > 0 then
         -- an on-demand queue (4.1): one signal for the lot
         perform pgq._signal_events(q.queue_name)

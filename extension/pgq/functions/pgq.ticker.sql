@@ -34,6 +34,7 @@ declare
     v_lag       interval;
     v_txid      bigint;
     v_tick_id   bigint;
+    v_seen      boolean;
 begin
     select queue_id, queue_event_seq, queue_tick_seq, queue_external_ticker,
            queue_ticker_paused, queue_ticker_max_count, queue_ticker_max_lag,
@@ -51,7 +52,9 @@ begin
         raise exception 'Ticker has been paused for this queue' using errcode = 'PQ007';
     end if;
 
-    v_seq := pgq.seq_getval(v_q.queue_event_seq);
+    -- (pgq.seq_getval inlined: this runs for every queue)
+    v_seq := coalesce(pg_sequence_last_value(v_q.queue_event_seq::regclass),
+                      (select s.seqstart from pg_sequence s where s.seqrelid = v_q.queue_event_seq::regclass));
 
     -- the newest tick, and the time of the one before it (for the idle
     -- back-off), in one scan
@@ -87,13 +90,19 @@ begin
         -- newest tick but committed after it; the queue's very first
         -- event, which leaves the sequence's last value at 1), so look for
         -- committed events that the newest tick did not see
-        if v_new = 0 and v_q.queue_ticker_on_demand is not null
-           and exists (select 1 from pgq.event_template e
-                        where e.ev_queue = v_q.queue_id
-                          and e.ev_txid >= v_last.xmin
-                          and not txid_visible_in_snapshot(e.ev_txid, v_last.tick_snapshot)
-                          and txid_visible_in_snapshot(e.ev_txid, txid_current_snapshot())) then
-            v_new := 1;
+        -- (in the queue's own tables: through pgq.event_template the
+        -- session would read every queue's catalog row, see insert_event)
+        if v_new = 0 and v_q.queue_ticker_on_demand is not null then
+            execute format('select exists (select 1 from pgq.%I e'
+                           ' where e.ev_txid >= $1'
+                           ' and not txid_visible_in_snapshot(e.ev_txid, $2)'
+                           ' and txid_visible_in_snapshot(e.ev_txid, txid_current_snapshot()))',
+                           'event_' || v_q.queue_id)
+               into v_seen
+              using v_last.xmin, v_last.tick_snapshot;
+            if v_seen then
+                v_new := 1;
+            end if;
         end if;
         if v_new < 0 then
             raise warning 'Negative new_events?  old=% cur=%', v_last.tick_event_seq, v_seq;
@@ -136,23 +145,101 @@ returns bigint
 language plpgsql security definer
 set search_path = pg_catalog, pg_temp
 as $$
-    -- pgq.ticker(): pgq.ticker(queue) for every queue that is neither
-    -- externally ticked nor paused, in name order, in the caller's one
-    -- transaction.  This is what pgq-runner and pgqd call every period.
+    -- pgq.ticker(): a tick for every queue that is neither externally
+    -- ticked nor paused and is due by pgq.ticker(queue)'s rule, in the
+    -- caller's one transaction.  This is what pgq-runner and pgqd call
+    -- every period.
     -- Returns: how many ticks were made.
     -- Tables: pgq.queue (read), pgq.tick.
+    --
+    -- The common case is one statement for all queues: each queue's event
+    -- sequence position, newest tick and the time of the one before it,
+    -- PgQ's rule (as in pgq.ticker(queue), which pgtap/030_ticker.sql runs
+    -- through both), one INSERT of the due ticks, then their NOTIFYs.
+    -- A queue that needs more goes through pgq.ticker(queue) one by one:
+    -- on-demand queues (4.1, their rule looks at the events), and a queue
+    -- whose newest tick is ahead of the txid counter or of its sequence
+    -- (pgq.ticker(queue) raises or warns).  When the one statement fails
+    -- (a queue's sequence gone), every queue goes that way: one queue's
+    -- failure must not stop the others' ticks, it is reported and the loop
+    -- goes on.
 declare
+    v_txid  bigint := txid_snapshot_xmax(txid_current_snapshot());
+    v_ids   int4[];
+    v_slow  text[];
     v_name  text;
     v_count bigint := 0;
 begin
-    for v_name in
-        select queue_name from pgq.queue
-         where not queue_external_ticker and not queue_ticker_paused
-         order by queue_name
-    loop
-        -- one queue's failure (a broken sequence, a counter that went
-        -- backwards) must not stop the others' ticks: it is reported and
-        -- the loop goes on
+    begin
+        with st as (
+            select q.queue_id, q.queue_name, q.queue_tick_seq, q.queue_ticker_on_demand,
+                   q.queue_ticker_max_count, q.queue_ticker_max_lag, q.queue_ticker_idle_period,
+                   coalesce(pg_sequence_last_value(q.queue_event_seq::regclass),
+                            (select s.seqstart from pg_sequence s
+                              where s.seqrelid = q.queue_event_seq::regclass)) as seq,
+                   t.tick_id, t.tick_time, t.tick_event_seq, t.tick_snapshot, t.prev_time,
+                   now() - t.tick_time as lag
+              from pgq.queue q
+              -- the newest tick and the time of the one before it, in
+              -- one index scan
+              left join lateral (
+                    select x.tick_id, x.tick_time, x.tick_event_seq, x.tick_snapshot, x.prev_time
+                      from (select t.tick_id, t.tick_time, t.tick_event_seq, t.tick_snapshot,
+                                   lead(t.tick_time) over (order by t.tick_queue desc, t.tick_id desc) as prev_time
+                              from pgq.tick t
+                             where t.tick_queue = q.queue_id
+                             order by t.tick_queue desc, t.tick_id desc
+                             limit 2) x
+                     limit 1) t on true
+             where not q.queue_external_ticker and not q.queue_ticker_paused
+        ), d as (
+            select st.queue_id, st.queue_name, st.queue_tick_seq, st.seq,
+                   case
+                       when st.tick_id is null then 'tick'
+                       when st.queue_ticker_on_demand is not null
+                            or txid_snapshot_xmin(st.tick_snapshot) > v_txid
+                            or txid_snapshot_xmax(st.tick_snapshot) > v_txid
+                            or st.seq < st.tick_event_seq then 'one'
+                       when st.seq > st.tick_event_seq then
+                            case when st.seq - st.tick_event_seq < st.queue_ticker_max_count
+                                      and st.lag < st.queue_ticker_max_lag then 'skip'
+                                 else 'tick' end
+                       else
+                            -- idle: back off by the gap between the two newest ticks
+                            case when st.prev_time is null then 'tick'
+                                 when st.lag < st.queue_ticker_max_lag / 2
+                                      or (st.lag < 2 * (st.tick_time - st.prev_time)
+                                          and st.lag < st.queue_ticker_idle_period) then 'skip'
+                                 else 'tick' end
+                   end as what
+              from st
+        ), ins as (
+            insert into pgq.tick (tick_queue, tick_id, tick_event_seq)
+            select d.queue_id, nextval(d.queue_tick_seq::regclass), d.seq
+              from d
+             where d.what = 'tick'
+             order by d.queue_name
+            returning tick_queue
+        )
+        select (select array_agg(ins.tick_queue) from ins),
+               (select array_agg(d.queue_name order by d.queue_name) from d where d.what = 'one')
+          into v_ids, v_slow;
+        -- names made before 4.1 had no length limit: too long a name gets
+        -- no NOTIFY (its consumers poll), rather than no tick
+        perform pg_notify(pgq._tick_channel(q.queue_name), q.queue_name)
+           from pgq.queue q
+          where q.queue_id = any (v_ids) and octet_length(q.queue_name) <= 1024
+          order by q.queue_name;
+        v_count := coalesce(cardinality(v_ids), 0);
+    exception
+        when others then
+            v_count := 0;
+            select array_agg(q.queue_name order by q.queue_name) into v_slow
+              from pgq.queue q
+             where not q.queue_external_ticker and not q.queue_ticker_paused;
+    end;
+
+    foreach v_name in array coalesce(v_slow, '{}') loop
         begin
             if pgq.ticker(v_name) is not null then
                 v_count := v_count + 1;
