@@ -146,8 +146,9 @@ select is(pgq._insert_events('qa', array['t', 't'], array['1', '2'], null, null,
 -- Two routes into the same tables (4.1): a session's first inserts go into
 -- the queue's own pgq.event_<id> (so a short session does not build
 -- pgq.event_template's partition descriptor, which reads every queue's
--- catalog row); after as many inserts as there are queues, the session
--- counts down to the static statement through pgq.event_template.
+-- catalog row); after as many inserts as queues were made (the queue id
+-- sequence), the session counts down to the static statement through
+-- pgq.event_template.
 -- Both must make the same rows.
 select pgq.create_queue('qr');
 update pgq.queue set queue_ticker_on_demand = null where queue_name = 'qr';
@@ -155,9 +156,10 @@ reset pgq.insert_route;
 select is(coalesce(current_setting('pgq.insert_route', true), ''), '', 'a fresh session has no route yet');
 select isnt(pgq.insert_event('qr', 'cold', 'c1', 'x1', null, null, 'x4'), null, 'first insert: the queue''s own table');
 select is(current_setting('pgq.insert_route', true),
-          ((select count(*) from pgq.queue) - 1)::text, 'the countdown starts at the number of queues');
+          ((select last_value from pgq.queue_queue_id_seq) - 1)::text, 'the countdown starts at the number of queues');
 select is((select count(pgq.insert_event('qr', 'cold', 'c'))::int
-             from generate_series(1, (select count(*)::int - 1 from pgq.queue))), (select count(*)::int - 1 from pgq.queue),
+             from generate_series(1, (select last_value::int - 1 from pgq.queue_queue_id_seq))),
+          (select last_value::int - 1 from pgq.queue_queue_id_seq),
           'as many inserts as there are queues ...');
 select is(current_setting('pgq.insert_route', true), 'template', '... and the session goes through the template');
 select isnt(pgq.insert_event('qr', 'hot', 'h1', 'x1', null, null, 'x4'), null, 'an insert through the template');
@@ -170,12 +172,12 @@ select results_eq($$select ev_type, ev_extra1, ev_extra4, ev_owner, ev_retry, ev
                   'both routes make the same row');
 select is((select array_agg(ev_id order by ev_id) from pgq.event_template e join pgq.queue q on q.queue_id = e.ev_queue
             where q.queue_name = 'qr'),
-          (select array_agg(g::bigint) from generate_series(1, (select count(*)::int + 1 from pgq.queue)) g),
+          (select array_agg(g::bigint) from generate_series(1, (select last_value::int + 1 from pgq.queue_queue_id_seq)) g),
           'one id sequence across both');
 -- a setting the caller wrote only picks the route
 set pgq.insert_route = 'nonsense';
 select isnt(pgq.insert_event('qr', 't', 'd'), null, 'a garbled route: the queue''s own table');
-select is(current_setting('pgq.insert_route', true), ((select count(*) from pgq.queue) - 1)::text, '... and a new countdown');
+select is(current_setting('pgq.insert_route', true), ((select last_value from pgq.queue_queue_id_seq) - 1)::text, '... and a new countdown');
 -- either route refuses the same way and signals an on-demand queue
 update pgq.queue set queue_ticker_on_demand = '0' where queue_name = 'qr';
 listen pgq_new_events;
