@@ -134,7 +134,9 @@ begin
     -- names made before 4.1 had no length limit: too long a name gets no
     -- NOTIFY (its consumers poll), rather than no tick
     if octet_length(i_queue_name) <= 1024 then
-        perform pg_notify(pgq._tick_channel(i_queue_name), i_queue_name);
+        perform pg_notify(case when octet_length(i_queue_name) <= 59 then 'pgq.' || i_queue_name
+                               else pgq._tick_channel(i_queue_name) end,
+                          i_queue_name);
     end if;
     return v_tick_id;
 end;
@@ -174,23 +176,28 @@ begin
         with st as (
             select q.queue_id, q.queue_name, q.queue_tick_seq, q.queue_ticker_on_demand,
                    q.queue_ticker_max_count, q.queue_ticker_max_lag, q.queue_ticker_idle_period,
-                   coalesce(pg_sequence_last_value(q.queue_event_seq::regclass),
-                            (select s.seqstart from pg_sequence s
-                              where s.seqrelid = q.queue_event_seq::regclass)) as seq,
-                   t.tick_id, t.tick_time, t.tick_event_seq, t.tick_snapshot, t.prev_time,
+                   -- the sequence's last value; one never used reports its
+                   -- start (as reading the sequence relation does)
+                   coalesce(pg_sequence_last_value(s.seqrelid), s.seqstart) as seq,
+                   t.tick_id, t.tick_time, t.tick_event_seq, t.tick_snapshot, p.prev_time,
                    now() - t.tick_time as lag
               from pgq.queue q
-              -- the newest tick and the time of the one before it, in
-              -- one index scan
+              -- a join, not a lookup per queue: pg_sequence is read once
+              left join pg_sequence s on s.seqrelid = q.queue_event_seq::regclass
+              -- the newest tick and the time of the one before it: index
+              -- probes of tick_pkey, as in pgq.ticker(queue)
               left join lateral (
-                    select x.tick_id, x.tick_time, x.tick_event_seq, x.tick_snapshot, x.prev_time
-                      from (select t.tick_id, t.tick_time, t.tick_event_seq, t.tick_snapshot,
-                                   lead(t.tick_time) over (order by t.tick_queue desc, t.tick_id desc) as prev_time
-                              from pgq.tick t
-                             where t.tick_queue = q.queue_id
-                             order by t.tick_queue desc, t.tick_id desc
-                             limit 2) x
+                    select t.tick_id, t.tick_time, t.tick_event_seq, t.tick_snapshot
+                      from pgq.tick t
+                     where t.tick_queue = q.queue_id
+                     order by t.tick_queue desc, t.tick_id desc
                      limit 1) t on true
+              left join lateral (
+                    select p.tick_time as prev_time
+                      from pgq.tick p
+                     where p.tick_queue = q.queue_id and p.tick_id < t.tick_id
+                     order by p.tick_queue desc, p.tick_id desc
+                     limit 1) p on true
              where not q.queue_external_ticker and not q.queue_ticker_paused
         ), d as (
             select st.queue_id, st.queue_name, st.queue_tick_seq, st.seq,
@@ -226,10 +233,15 @@ begin
           into v_ids, v_slow;
         -- names made before 4.1 had no length limit: too long a name gets
         -- no NOTIFY (its consumers poll), rather than no tick
-        perform pg_notify(pgq._tick_channel(q.queue_name), q.queue_name)
-           from pgq.queue q
-          where q.queue_id = any (v_ids) and octet_length(q.queue_name) <= 1024
-          order by q.queue_name;
+        if v_ids is not null then
+            -- (a short name is its own channel: no call of _tick_channel)
+            perform pg_notify(case when octet_length(q.queue_name) <= 59 then 'pgq.' || q.queue_name
+                                   else pgq._tick_channel(q.queue_name) end,
+                              q.queue_name)
+               from pgq.queue q
+              where q.queue_id = any (v_ids) and octet_length(q.queue_name) <= 1024
+              order by q.queue_name;
+        end if;
         v_count := coalesce(cardinality(v_ids), 0);
     exception
         when others then
