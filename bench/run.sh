@@ -32,6 +32,7 @@ section "cooperative consumers: pgq_coop, pg-boss and graphile-worker workers" n
 section "queue_splitter" npx tsx "$here/splitter.ts" "$@"
 section "held transaction" npx tsx "$here/held_xmin.ts" "$@"
 section "pgq-runner scrape cost" npx tsx "$here/scrape.ts" "$@"
+section "many queues: new sessions, ticker, status at 1 to 10 000 queues" npx tsx "$here/many_queues.ts" "$@"
 
 {
     echo "# pgq benchmarks, $(date '+%Y-%m-%d %H:%M')${1:+ ($1)}"

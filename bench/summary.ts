@@ -18,6 +18,8 @@ interface Row {
   label: string;
   unit: string;
   goal?: Goal;
+  /** left out of the table when not measured (the quick run stops short) */
+  optional?: boolean;
 }
 
 const SYSTEMS: [SystemId, string][] = [
@@ -71,8 +73,35 @@ const ROWS: Row[] = [
     key: `coop_scaling_${n}`, label: `cooperative consumers: ${n} workers' events/s over ${n}× one's`, unit: "ratio",
     goal: n <= 4 ? { vs: "self", op: ">=", value: 0.8 } : undefined,
   })),
+  ...manyQueues(),
   ...[1, 10, 100].map((k): Row => ({ key: `splitter_${k}`, label: `queue_splitter into ${k} queue${k > 1 ? "s" : ""} (plain: SELECT + INSERT copy)`, unit: "events/s" })),
 ];
+
+/** bench/many_queues.ts: 1 to 10 000 queues (the quick run stops at 1000) */
+function manyQueues(): Row[] {
+  const sizes = [1, 10, 100, 1000, 10000];
+  const q = (n: number) => `${n} queue${n > 1 ? "s" : ""}`;
+  const le = (value: number): Goal => ({ vs: "c", op: "<=", value });
+  const rows: Row[] = [];
+  for (const n of sizes) {
+    const optional = n === 10000;
+    rows.push(
+      { key: `mq_first_insert_${n}`, label: `many queues, ${q(n)}: a new session's first insert_event`, unit: "ms", goal: le(1.2), optional },
+      { key: `mq_first_next_batch_${n}`, label: `many queues, ${q(n)}: a new session's first next_batch`, unit: "ms", goal: le(1.2), optional },
+      { key: `mq_first_batch_events_${n}`, label: `many queues, ${q(n)}: ... and its first get_batch_events`, unit: "ms", goal: le(1.2), optional },
+      { key: `mq_connect_tx_${n}`, label: `many queues, ${q(n)}: one-event transactions, a connection each, 2 clients`, unit: "tx/s",
+        goal: n === 1000 ? { vs: "c", op: ">=", value: 0.9 } : undefined, optional },
+      { key: `mq_ticker_idle_${n}`, label: `many queues, ${q(n)}: ticker(), idle`, unit: "ms/call",
+        goal: n >= 10 && n <= 1000 ? le(1.0) : undefined, optional },
+      { key: `mq_ticker_busy_${n}`, label: `many queues, ${q(n)}: ticker(), every queue ticks`, unit: "ms/call",
+        goal: n >= 10 && n <= 1000 ? le(1.0) : undefined, optional },
+      { key: `mq_queue_info_${n}`, label: `many queues, ${q(n)}: get_queue_info()`, unit: "ms/call", optional },
+      { key: `mq_maint_ops_${n}`, label: `many queues, ${q(n)}: maint_operations()`, unit: "ms/call", optional },
+      { key: `mq_status_${n}`, label: `many queues, ${q(n)}: pgqadm status's query (sql.observe)`, unit: "ms/call", optional },
+    );
+  }
+  return rows;
+}
 
 function num(x: number | undefined): string {
   if (x === undefined) return "";
@@ -120,6 +149,7 @@ function main(): void {
   const missing: string[] = [];
   for (const row of ROWS) {
     const v = data.get(row.key) ?? new Map<string, number>();
+    if (row.optional && v.size === 0) continue;
     if (!v.has("ours")) missing.push(row.key);
     const ratio = v.has("ours") && v.has("c") ? (v.get("ours")! / v.get("c")!).toFixed(2) : "";
     console.log(`| ${row.label} | ${row.unit} | ${SYSTEMS.map(([id]) => num(v.get(id))).join(" | ")} | ${ratio} | `
