@@ -4,7 +4,7 @@
 # first, then each scenario's own tables, written with machine information
 # to bench/results/<date>.md.
 # --quick: fewer events, shorter phases, one round where a scenario is slow
-# (under 5 minutes): a smoke check, not figures to quote.
+# (under 10 minutes; many queues up to 1000 take 3): a smoke check, not figures to quote.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$here/results"
