@@ -155,11 +155,13 @@ update pgq.queue set queue_ticker_on_demand = null where queue_name = 'qr';
 reset pgq.insert_route;
 select is(coalesce(current_setting('pgq.insert_route', true), ''), '', 'a fresh session has no route yet');
 select isnt(pgq.insert_event('qr', 'cold', 'c1', 'x1', null, null, 'x4'), null, 'first insert: the queue''s own table');
+select is(current_setting('pgq.insert_route', true), 'first', 'the session has made one insert');
+select isnt(pgq.insert_event('qr', 'cold', 'c'), null, 'a second insert ...');
 select is(current_setting('pgq.insert_route', true),
-          ((select last_value from pgq.queue_queue_id_seq) - 1)::text, 'the countdown starts at the number of queues');
+          ((select last_value from pgq.queue_queue_id_seq) - 2)::text, '... starts the countdown from the number of queues');
 select is((select count(pgq.insert_event('qr', 'cold', 'c'))::int
-             from generate_series(1, (select last_value::int - 1 from pgq.queue_queue_id_seq))),
-          (select last_value::int - 1 from pgq.queue_queue_id_seq),
+             from generate_series(1, (select last_value::int - 2 from pgq.queue_queue_id_seq))),
+          (select last_value::int - 2 from pgq.queue_queue_id_seq),
           'as many inserts as there are queues ...');
 select is(current_setting('pgq.insert_route', true), 'template', '... and the session goes through the template');
 select isnt(pgq.insert_event('qr', 'hot', 'h1', 'x1', null, null, 'x4'), null, 'an insert through the template');
@@ -177,7 +179,7 @@ select is((select array_agg(ev_id order by ev_id) from pgq.event_template e join
 -- a setting the caller wrote only picks the route
 set pgq.insert_route = 'nonsense';
 select isnt(pgq.insert_event('qr', 't', 'd'), null, 'a garbled route: the queue''s own table');
-select is(current_setting('pgq.insert_route', true), ((select last_value from pgq.queue_queue_id_seq) - 1)::text, '... and a new countdown');
+select is(current_setting('pgq.insert_route', true), 'first', '... and a new count');
 -- either route refuses the same way and signals an on-demand queue
 update pgq.queue set queue_ticker_on_demand = '0' where queue_name = 'qr';
 listen pgq_new_events;

@@ -22,7 +22,8 @@ as $$
     --   partition (about 10-35 us per queue: 10 to 80 ms with 1000 queues);
     --   a connection that inserts a few events and goes must not pay that.
     -- * After as many such inserts as there are queues (the setting
-    --   pgq.insert_route counts them down, then says 'template'), the
+    --   pgq.insert_route says 'first', then counts down, then says
+    --   'template'), the
     --   session has paid about what the descriptor costs, and from then on
     --   one static, plan-cached statement does it all: it reads the queue
     --   row, takes the next id and inserts through pgq.event_template,
@@ -84,15 +85,21 @@ begin
            and q.queue_per_tx_limit is null;
         if found then
             -- inserts left before the session goes through the template:
-            -- at first the number of queues made so far (the queue id
-            -- sequence: no scan, and never fewer than there are)
+            -- as many as queues were made (the queue id sequence: no scan,
+            -- and never fewer than there are), read at the session's
+            -- second insert (opening the sequence costs a new session
+            -- about as much as the insert, and many sessions insert once)
             if v_route ~ '^[0-9]{1,9}$' then
                 v_left := v_route::int4 - 1;
+            elsif v_route = 'first' then
+                v_left := least(coalesce(pg_sequence_last_value('pgq.queue_queue_id_seq'), 1), 100000000) - 2;
             else
-                v_left := least(coalesce(pg_sequence_last_value('pgq.queue_queue_id_seq'), 1), 100000000) - 1;
+                v_left := null;
             end if;
             perform set_config('pgq.insert_route',
-                               case when v_left > 0 then v_left::text else 'template' end, false);
+                               case when v_left is null then 'first'
+                                    when v_left > 0 then v_left::text
+                                    else 'template' end, false);
             v_id := nextval(v_q.queue_event_seq);
             execute format('insert into pgq.%I (ev_id, ev_time, ev_txid, ev_owner, ev_retry, ev_type,'
                            ' ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4, ev_queue, ev_table)'
