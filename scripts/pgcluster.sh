@@ -37,7 +37,7 @@ case "$PG" in
     ''|*[!0-9]*) echo "pgcluster: PG=$PG: a major version (13, 14, ... 18)" >&2; exit 2 ;;
 esac
 [ "$PG" = 15 ] && PGBIN=${PGBIN:-$DEBIAN_BIN}
-APT_PACKAGES="postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap perl mandoc groff-base"
+APT_PACKAGES="postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap perl mandoc groff-base pgbouncer"
 # without their recommends (prometheus would bring a node exporter service)
 APT_NORECOMMENDS="chromium prometheus"
 
@@ -54,6 +54,9 @@ missing_deps() {
     # the manual pages' tests: mandoc -T lint and groff -ww
     command -v mandoc >/dev/null || miss+=(mandoc)
     command -v groff >/dev/null || miss+=(groff-base)
+    # the tools through a connection pooler (test/pgbouncer.test.ts, make
+    # soak): the tests run instances of their own, not the system service
+    [ -x /usr/sbin/pgbouncer ] || miss+=(pgbouncer)
     # pgq-runner's status page is tested in Debian's chromium; promtool
     # (package prometheus) checks the example alert rules
     command -v chromium >/dev/null || miss+=(chromium)

@@ -1,8 +1,8 @@
 // A thin typed client over pg for queue administration and producing.
 import pg from "pg";
-import { clientConfig, safeSession, scalar, type Queryable } from "./db.js";
+import { clientConfig, POOLERS, SafeClient, scalar, type Pooler, type Queryable } from "./db.js";
 import { mapErrors } from "./errors.js";
-import { connectionProblems, InvalidOptionError } from "./options.js";
+import { check, connectionProblems, InvalidOptionError, optionProblems } from "./options.js";
 import { sql } from "./sql.js";
 
 export interface QueueInfo {
@@ -76,14 +76,19 @@ export class PgqClient {
    * db: a pool or client of yours (used as it is), or what to connect to (a
    * libpq string or URI, or pg.Pool settings): then this client makes its
    * own pool, whose sessions use the safe search_path (pg_catalog, pg_temp).
-   * Bad settings throw InvalidOptionError here.
+   * options.pooler: what stands between it and the server (see Pooler;
+   * "transaction" behind PgBouncer's transaction pooling).  Bad settings
+   * throw InvalidOptionError here.
    */
-  constructor(db: Queryable | string | pg.PoolConfig) {
+  constructor(db: Queryable | string | pg.PoolConfig, options: { pooler?: Pooler } = {}) {
     const queryable = typeof db === "object" && db !== null && typeof (db as { query?: unknown }).query === "function";
     if (!queryable) {
-      const problems = connectionProblems(db, "connection", true);
+      const problems = [...connectionProblems(db, "connection", true),
+        ...optionProblems(options, { pooler: check.oneOf(POOLERS) })];
       if (problems.length) throw new InvalidOptionError("PgqClient", problems);
-      this.owned = new pg.Pool(safeSession(clientConfig(db as string | pg.PoolConfig)));
+      const cfg = clientConfig(db as string | pg.PoolConfig) as pg.PoolConfig;
+      // the pool hands its settings, pooler among them, to each SafeClient it makes
+      this.owned = new pg.Pool({ ...cfg, Client: SafeClient as unknown as new () => pg.ClientBase, pooler: options.pooler ?? "none" } as pg.PoolConfig);
       this.db = this.owned;
     } else {
       this.db = db as Queryable;

@@ -257,6 +257,14 @@ export class SectionReader {
     this.problems.push(`${key} must be a boolean, not "${raw}"`);
     return def ?? false;
   }
+  /** One of `values` (the table's default when not set). */
+  oneOf<T extends string>(key: string, values: readonly T[]): T {
+    const raw = this.raw(key);
+    if (raw === undefined) return this.missing(key);
+    if ((values as readonly string[]).includes(raw)) return raw as T;
+    this.problems.push(`${key} must be one of ${values.join(", ")}, not "${raw}"`);
+    return values[0]!;
+  }
   list(key: string): string[] {
     const raw = this.str(key);
     return raw === undefined ? [] : raw.split(/[,\s]+/).filter((s) => s !== "");

@@ -278,3 +278,126 @@ export async function scalar<T>(db: Queryable, text: string, values: unknown[] =
   const row = r.rows[0] as Record<string, unknown> | undefined;
   return (row ? Object.values(row)[0] : undefined) as T;
 }
+
+/**
+ * What stands between the tools and the server.  "none": the server itself
+ * (or a pooler that passes startup options on): search_path, DateStyle and
+ * IntervalStyle are fixed for the session by startup options
+ * (safeSession).  "session": a pooler in session mode (PgBouncer's
+ * pool_mode = session), which refuses startup options: the same settings
+ * are SET once after connecting; LISTEN works.  "transaction": a pooler in
+ * transaction mode, where each transaction may run on another server
+ * session: nothing is left in the session, every transaction of a
+ * SafeClient starts with SET LOCAL of the three, a statement outside a
+ * transaction gets one of its own, and the tools poll instead of
+ * LISTENing.
+ */
+export const POOLERS = ["none", "session", "transaction"] as const;
+export type Pooler = (typeof POOLERS)[number];
+
+const PINNED = ["search_path = pg_catalog, pg_temp", "datestyle = ISO", "intervalstyle = postgres"];
+const SET_SESSION = PINNED.map((s) => `set ${s}`).join("; ");
+const SET_LOCAL = PINNED.map((s) => `set local ${s}`).join("; ");
+
+/** Settings of a SafeClient: a node-postgres client's, and what stands in between. */
+export type SafeClientConfig = pg.ClientConfig & { pooler?: Pooler };
+
+/**
+ * A client whose statements run with search_path pg_catalog, pg_temp (and
+ * the fixed DateStyle and IntervalStyle) however it reaches the server: see
+ * Pooler.  pg.Pool takes it as its Client (with pooler among the pool's
+ * settings).  In transaction mode only the promise and callback forms of
+ * query(text or {text}, values) are pinned; VACUUM and ANALYZE, which cannot
+ * run in a transaction, go as they are (the tools name their tables with
+ * their schema).
+ */
+export class SafeClient extends pg.Client {
+  readonly pooler: Pooler;
+  /** Inside a transaction this client began (transaction mode). */
+  private inTx = false;
+  /** Statements given a transaction of their own run one after another. */
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(cfg: SafeClientConfig) {
+    const { pooler = "none", ...rest } = cfg;
+    super(pooler === "none" ? safeSession(rest) : rest);
+    this.pooler = pooler;
+  }
+
+  /** Whether LISTEN/NOTIFY can be relied on (not through a transaction pooler). */
+  get canListen(): boolean {
+    return this.pooler !== "transaction";
+  }
+
+  override connect(): Promise<pg.Client>;
+  override connect(callback: ((err: Error) => void) | ((err: null, c: pg.Client) => void)): void;
+  override connect(callback?: ((err: Error) => void) | ((err: null, c: pg.Client) => void)): Promise<pg.Client> | void {
+    const p = super.connect().catch((err: unknown) => {
+      // a protocol violation at startup: PgBouncer refusing the startup
+      // parameter options (1.18: "unsupported startup parameter: options")
+      if (this.pooler === "none" && err instanceof pg.DatabaseError && err.code === "08P01") {
+        err.message += " (through a connection pooler? set pooler to session or transaction)";
+      }
+      throw err;
+    }).then(async () => {
+      if (this.pooler === "session") {
+        try {
+          await super.query(SET_SESSION);
+        } catch (err) {
+          await this.end().catch(() => undefined);
+          throw err;
+        }
+      }
+      return this as pg.Client;
+    });
+    if (!callback) return p;
+    const cb = callback as (err: Error | null, c?: pg.Client) => void;
+    p.then((c) => cb(null, c), (err: Error) => cb(err));
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  override query(...args: any[]): any {
+    const first: unknown = args[0];
+    const text = typeof first === "string" ? first
+      : typeof first === "object" && first !== null && typeof (first as { submit?: unknown }).submit !== "function"
+        && typeof (first as { text?: unknown }).text === "string" ? (first as { text: string }).text : undefined;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const raw = (...a: any[]): any => (super.query as (...x: unknown[]) => unknown).apply(this, a);
+    if (this.pooler !== "transaction" || text === undefined) return raw(...args);
+    const callback = typeof args[args.length - 1] === "function" ? args.pop() as (e: unknown, r?: unknown) => void : undefined;
+    const p = this.pinned(first, args[1], text, raw as (q: unknown, v?: unknown) => Promise<pg.QueryResult>);
+    if (!callback) return p;
+    p.then((r) => callback(null, r), (e: unknown) => callback(e));
+    return undefined;
+  }
+
+  private async pinned(q: unknown, values: unknown, text: string,
+                       raw: (q: unknown, v?: unknown) => Promise<pg.QueryResult>): Promise<pg.QueryResult> {
+    if (/^\s*(begin|start\s+transaction)\b/i.test(text) && values === undefined) {
+      const r = await raw(`${text}; ${SET_LOCAL}`);
+      this.inTx = true;
+      return (Array.isArray(r) ? r[0] : r) as pg.QueryResult;
+    }
+    if (/^\s*(commit|end|rollback|abort)\b/i.test(text) && !/^\s*rollback\s+to\b/i.test(text)) {
+      try {
+        return await raw(q, values);
+      } finally {
+        this.inTx = false;
+      }
+    }
+    if (this.inTx || /^\s*(vacuum|analyze)\b/i.test(text)) return raw(q, values);
+    const run = this.chain.then(async () => {
+      await raw(`begin; ${SET_LOCAL}`);
+      try {
+        const r = await raw(q, values);
+        await raw("commit");
+        return r;
+      } catch (err) {
+        await raw("rollback").catch(() => undefined);
+        throw err;
+      }
+    });
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+}

@@ -3,7 +3,7 @@
 //   pgqadm [switches] CONFIG.ini COMMAND [ARGS]
 import { existsSync } from "node:fs";
 import pg from "pg";
-import { clientConfig, safeSession } from "../db.js";
+import { clientConfig, POOLERS, SafeClient, type Pooler } from "../db.js";
 import { ConfigError, MAX_TIMER_SECONDS, readIni, resolveSection, SectionReader } from "../config.js";
 import { mapErrors } from "../errors.js";
 import { errorText } from "../log.js";
@@ -30,6 +30,7 @@ interface AdmConfig {
   logfile: string | undefined;
   pidfile: string | undefined;
   connectionLifetime: number;
+  pooler: Pooler;
   source: string;
 }
 
@@ -82,6 +83,7 @@ function loadConfig(path: string): AdmConfig {
     logfile: r.str("logfile"),
     pidfile: r.str("pidfile"),
     connectionLifetime: r.seconds("connection_lifetime"),
+    pooler: r.oneOf("pooler", POOLERS),
     source: path,
   };
   r.checkUnknown(Object.keys(ini[name] ?? {}));
@@ -94,7 +96,7 @@ function loadConfig(path: string): AdmConfig {
  * pgq (if there) belongs to a superuser or to the role connected as.
  */
 async function withDb<T>(cfg: AdmConfig, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client(safeSession({ ...cfg.db, application_name: cfg.jobName }));
+  const c = new SafeClient({ ...cfg.db, application_name: cfg.jobName, pooler: cfg.pooler });
   await c.connect();
   try {
     const bad = await untrustedSchemas(c, ["pgq"]);
@@ -211,7 +213,7 @@ async function ticker(cfg: AdmConfig, args: CommonArgs): Promise<number> {
     base: c.db, initialDatabase: c.dbname, databaseList: [c.dbname],
     checkPeriod: 60, maintPeriod: c.maintDelay, retryPeriod: Math.min(30, c.maintDelay),
     tickerPeriod: c.loopDelay, statsPeriod: 60, connectionLifetime: c.connectionLifetime,
-    httpListen: undefined, lagThreshold: 300,
+    httpListen: undefined, lagThreshold: 300, pooler: c.pooler,
   });
   const early = await controlOrDaemonize("pgqadm", cfg.source, args, cfg.pidfile, cfg.logfile);
   if (early !== undefined) return early;

@@ -5,7 +5,7 @@
 //   queue_splitter [switches] CONFIG.ini
 import pg from "pg";
 import format from "pg-format";
-import { clientConfig, safeSession } from "../db.js";
+import { clientConfig, POOLERS, SafeClient, type Pooler } from "../db.js";
 import { ConfigError, readIni, resolveSection, SectionReader } from "../config.js";
 import { Consumer, type PgqEvent } from "../consumer/consumer.js";
 import { sql } from "../sql.js";
@@ -32,6 +32,7 @@ interface SplitterConfig {
   logfile: string | undefined;
   pidfile: string | undefined;
   loopDelay: number;
+  pooler: Pooler;
 }
 
 const FIELDS = ["type", "data", "extra1", "extra2", "extra3", "extra4"];
@@ -81,6 +82,7 @@ function loadConfig(path: string): SplitterConfig {
     logfile: r.str("logfile"),
     pidfile: r.str("pidfile"),
     loopDelay: r.seconds("loop_delay"),
+    pooler: r.oneOf("pooler", POOLERS),
   };
   r.seconds("connection_lifetime"); // checked, not used: connections are kept until an error
   r.checkUnknown(Object.keys(ini[name] ?? {}));
@@ -103,7 +105,7 @@ async function refuseUntrusted(c: pg.Client, schemas: string[], which?: string):
  */
 async function runLocal(cfg: SplitterConfig, log: Logger, ctx: Record<string, string>,
                         signal: AbortSignal): Promise<void> {
-  let c: pg.Client | undefined;
+  let c: SafeClient | undefined;
   let backoff = 500;
   // woken by the queue's tick notification (or stop) instead of waiting
   // out loop_delay, as the Consumer of the two-database form is
@@ -111,7 +113,7 @@ async function runLocal(cfg: SplitterConfig, log: Logger, ctx: Record<string, st
   while (!signal.aborted) {
     try {
       if (!c) {
-        c = new pg.Client(safeSession({ ...cfg.src, application_name: cfg.jobName }));
+        c = new SafeClient({ ...cfg.src, application_name: cfg.jobName, pooler: cfg.pooler });
         c.on("error", () => undefined);
         c.on("notice", (n) => log.warning(n.message ?? String(n), ctx));
         c.on("notification", (n) => {
@@ -119,7 +121,8 @@ async function runLocal(cfg: SplitterConfig, log: Logger, ctx: Record<string, st
         });
         await c.connect();
         await refuseUntrusted(c, ["pgq", "pgq_ext"]);
-        if ((await c.query(sql.hasTickChannel)).rows[0].has) {
+        // not through a transaction pooler: polls every loop_delay there
+        if (c.canListen && (await c.query(sql.hasTickChannel)).rows[0].has) {
           const channel = (await c.query(sql.tickChannel, [cfg.queue])).rows[0].channel as string;
           await c.query(format("listen %I", channel));
         }
@@ -196,7 +199,8 @@ async function runWithTarget(cfg: SplitterConfig, log: Logger, ctx: Record<strin
     queue: cfg.queue,
     consumer: cfg.consumer,
     pollIntervalMs: cfg.loopDelay * 1000,
-    exactlyOnce: { target: safeSession({ ...cfg.dst, application_name: cfg.jobName }), mode: "none" },
+    pooler: cfg.pooler,
+    exactlyOnce: { target: { ...cfg.dst, application_name: cfg.jobName }, mode: "none", safeSearchPath: true },
     onError: (err) => log.error(errorText(err), ctx),
     onConnect: (c, which) => refuseUntrusted(c, which === "source" ? ["pgq"] : ["pgq", "pgq_ext"], which),
   });

@@ -80,6 +80,11 @@ const pidfile = (name: string): KeySpec => ({
   help: "the pidfile, needed for -d, -s, -k and -r",
 });
 
+const pooler = (): KeySpec => ({
+  key: "pooler", default: "none",
+  help: "none, session or transaction: the pool mode of a pooler (PgBouncer) between the tool and the servers",
+});
+
 export const RUNNER_SPEC: ToolSpec = {
   tool: "pgq-runner",
   synopsis: ["pgq-runner [-qvd] CONFIG.ini", "pgq-runner -s | -k | -r CONFIG.ini", "pgq-runner --ini | -h | -V"],
@@ -103,6 +108,7 @@ export const RUNNER_SPEC: ToolSpec = {
       help: "host:port to serve /metrics (Prometheus), /healthz and the status page / on" },
     { key: "lag_threshold", default: "300",
       help: "seconds a consumer may be behind its queue's newest tick before it is reported as lagging" },
+    pooler(),
     logfile("pgq-runner"),
     pidfile("pgq-runner"),
     { key: "job_name", defaultText: "the section's name", example: "pgq-runner",
@@ -132,6 +138,7 @@ export const PGQADM_SPEC: ToolSpec = {
       help: "ticker: seconds between maintenance rounds" },
     { key: "maint_delay_min", default: "5", help: "ticker: the same in minutes (SkyTools' older key), when maint_delay is not set" },
     { key: "connection_lifetime", default: "3600", help: "ticker: seconds after which a connection is opened anew" },
+    pooler(),
     logfile("%(job_name)s"),
     pidfile("%(job_name)s"),
     { key: "use_skylog", ignored: true, help: "SkyTools' logging setup" },
@@ -180,6 +187,7 @@ export const SPLITTER_SPEC: ToolSpec = {
     { key: "loop_delay", default: "1", help: "seconds to wait when there is no batch" },
     { key: "connection_lifetime", default: "1200",
       help: "checked like the other periods; connections are kept until an error" },
+    pooler(),
     logfile("%(job_name)s"),
     pidfile("%(job_name)s"),
     { key: "use_skylog", ignored: true, help: "SkyTools' logging setup" },

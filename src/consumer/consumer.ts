@@ -13,10 +13,11 @@
 // taken as soon as the ticking transaction commits; without a notification
 // it polls every pollIntervalMs, and it falls back to polling alone while
 // its connection is broken (reconnecting with backoff).  Against PgQ 3.5,
-// whose ticker sends no notifications, it polls.
+// whose ticker sends no notifications, and behind a transaction pooler
+// (pooler "transaction"), it polls.
 import pg from "pg";
 import format from "pg-format";
-import { clientConfig, safeSession, scalar, withTx, type ConnectionInput } from "../db.js";
+import { clientConfig, POOLERS, SafeClient, scalar, withTx, type ConnectionInput, type Pooler } from "../db.js";
 import { mapErrors } from "../errors.js";
 import { check, connectionProblems, InvalidOptionError, optionProblems } from "../options.js";
 import { sql } from "../sql.js";
@@ -97,11 +98,22 @@ export interface ConsumerOptions {
   /** Poll even without notifications this often (default 1000 ms). */
   pollIntervalMs?: number;
   /**
+   * What stands between the consumer and the source server (default
+   * "none"): "session" for a pooler in session mode (PgBouncer's
+   * pool_mode = session), "transaction" for one in transaction mode, where
+   * the consumer keeps nothing in the session and polls every
+   * pollIntervalMs instead of LISTENing.
+   */
+  pooler?: Pooler;
+  /**
    * Exactly once into this database through pgq_ext ('batch':
    * set_batch_done, 'tick': set_last_tick; 'none': the handler records
-   * progress itself, in the target transaction it is given).
+   * progress itself, in the target transaction it is given).  safeSearchPath:
+   * the target session gets search_path pg_catalog, pg_temp too (as
+   * queue_splitter's does; default: the connection's own), through pooler
+   * (default: the consumer's).
    */
-  exactlyOnce?: { target: ConnectionInput; mode?: "batch" | "tick" | "none" };
+  exactlyOnce?: { target: ConnectionInput; mode?: "batch" | "tick" | "none"; safeSearchPath?: boolean; pooler?: Pooler };
   /** Called for errors the loop survives (lost connection, handler failure). */
   onError?: (err: unknown) => void;
   /**
@@ -130,6 +142,7 @@ function checkOptions(o: ConsumerOptions): void {
     peers: ((v, k) => Array.isArray(v) && v.every((x) => typeof x === "string" && x !== "")
       ? undefined : `${k} must be an array of non-empty strings`),
     pollIntervalMs: check.ms(),
+    pooler: check.oneOf(POOLERS),
     exactlyOnce: check.any,
     onError: check.func,
     onConnect: check.func,
@@ -142,8 +155,8 @@ function checkOptions(o: ConsumerOptions): void {
     }
     if (o.connection !== undefined) problems.push(...connectionProblems(o.connection, "connection"));
     if (o.exactlyOnce !== undefined) {
-      const e = optionProblems(o.exactlyOnce, { target: check.any, mode: check.oneOf(EXACTLY_ONCE_MODES) }, ["target"],
-        "exactlyOnce");
+      const e = optionProblems(o.exactlyOnce, { target: check.any, mode: check.oneOf(EXACTLY_ONCE_MODES),
+        safeSearchPath: check.bool, pooler: check.oneOf(POOLERS) }, ["target"], "exactlyOnce");
       if (typeof o.exactlyOnce === "object" && o.exactlyOnce?.target !== undefined) {
         e.push(...connectionProblems(o.exactlyOnce.target, "exactlyOnce.target"));
       }
@@ -302,7 +315,7 @@ export class Consumer {
       busy = true;
       (async () => {
         if (!this.beat) {
-          const c = new pg.Client(safeSession(clientConfig(o.connection)));
+          const c = new SafeClient({ ...clientConfig(o.connection), pooler: o.pooler });
           c.on("error", (err) => {
             o.onError?.(err);
             if (this.beat === c) this.beat = undefined;
@@ -386,11 +399,13 @@ export class Consumer {
 
   /**
    * The source connection: the driver's alone, so with the safe search_path
-   * (pg_catalog, pg_temp).
+   * (pg_catalog, pg_temp).  Through a transaction pooler it does not
+   * LISTEN: a notification would reach whichever client the pooler's
+   * server session serves next, if any.
    */
   private async source(): Promise<pg.Client> {
     if (this.src) return this.src;
-    const c = new pg.Client(safeSession(clientConfig(this.o.connection)));
+    const c = new SafeClient({ ...clientConfig(this.o.connection), pooler: this.o.pooler });
     c.on("error", (err) => {
       this.o.onError?.(err);
       if (this.src === c) this.src = undefined;
@@ -399,7 +414,7 @@ export class Consumer {
     await c.connect();
     await this.connected(c, "source");
     if (this.channel === undefined) {
-      this.channel = (await scalar<boolean>(c, sql.hasTickChannel))
+      this.channel = c.canListen && (await scalar<boolean>(c, sql.hasTickChannel))
         ? await scalar<string>(c, sql.tickChannel, [this.o.queue])
         : null;
     }
@@ -419,11 +434,15 @@ export class Consumer {
   /**
    * The target connection, which the handler writes through: its
    * search_path is the connection's own (the driver's calls on it are
-   * schema-qualified).
+   * schema-qualified), unless safeSearchPath.  The driver uses it only
+   * inside transactions, so any pooler mode serves.
    */
   private async target(): Promise<pg.Client> {
     if (this.dst) return this.dst;
-    const c = new pg.Client(clientConfig(this.o.exactlyOnce!.target));
+    const e = this.o.exactlyOnce!;
+    const c = e.safeSearchPath
+      ? new SafeClient({ ...clientConfig(e.target), pooler: e.pooler ?? this.o.pooler })
+      : new pg.Client(clientConfig(e.target));
     c.on("error", (err) => {
       this.o.onError?.(err);
       if (this.dst === c) this.dst = undefined;

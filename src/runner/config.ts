@@ -1,7 +1,7 @@
 // pgq-runner's configuration: its own [pgq-runner] section, or a pgqd.ini
 // [pgqd] section unchanged.
 import type pg from "pg";
-import { clientConfig } from "../db.js";
+import { clientConfig, POOLERS, type Pooler } from "../db.js";
 import { ConfigError, readIni, resolveSection, SectionReader, type Ini } from "../config.js";
 import { RUNNER_SPEC, sampleIni } from "../cli/spec.js";
 
@@ -24,6 +24,8 @@ export interface RunnerConfig {
   readonly httpListen: { host: string; port: number } | undefined;
   /** Seconds a consumer may be behind its queue's newest tick before it is a problem. */
   readonly lagThreshold: number;
+  /** What stands between the runner and the servers (db.ts Pooler). */
+  readonly pooler: Pooler;
 }
 
 /** host:port, [v6addr]:port; the host must be given (no wildcard by default). */
@@ -73,6 +75,7 @@ export function loadRunnerConfig(path: string): RunnerConfig {
     connectionLifetime: r.seconds("connection_lifetime"),
     httpListen: undefined,
     lagThreshold: r.seconds("lag_threshold"),
+    pooler: r.oneOf("pooler", POOLERS),
   };
   const listen = r.str("http_listen");
   if (listen !== undefined && listen.trim() !== "") {

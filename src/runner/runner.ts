@@ -10,7 +10,7 @@
 import pg from "pg";
 import format from "pg-format";
 import type { RunnerConfig } from "./config.js";
-import { safeSession } from "../db.js";
+import { SafeClient, type SafeClientConfig } from "../db.js";
 import { sql } from "../sql.js";
 import { Waker } from "../waker.js";
 import { errorText, type Logger } from "../log.js";
@@ -39,19 +39,19 @@ interface Counters {
 
 /** One connection, opened on demand and again after errors or its lifetime. */
 class Conn {
-  private client: pg.Client | undefined;
+  private client: SafeClient | undefined;
   private since = 0;
-  constructor(private readonly config: pg.ClientConfig, private readonly lifetimeMs: number,
+  constructor(private readonly config: SafeClientConfig, private readonly lifetimeMs: number,
               private readonly onLost: (err: unknown) => void = () => undefined,
               private readonly debug: (msg: string) => void = () => undefined) {}
 
-  async get(): Promise<pg.Client> {
+  async get(): Promise<SafeClient> {
     if (this.client && Date.now() - this.since > this.lifetimeMs) {
       this.debug("connection lifetime reached, reconnecting");
       await this.close();
     }
     if (!this.client) {
-      const c = new pg.Client(this.config);
+      const c = new SafeClient(this.config);
       c.on("error", (err) => {
         // the server ended an idle connection (a restart, a terminated
         // backend): the next step opens a new one
@@ -124,7 +124,7 @@ export class DbWorker {
   constructor(readonly dbname: string, private readonly cfg: RunnerConfig, private readonly log: Logger,
               private readonly metrics: RunnerMetrics = new RunnerMetrics()) {
     this.ctx = { db: dbname };
-    const conf = safeSession({ ...cfg.base, database: dbname, application_name: "pgq-runner" });
+    const conf: SafeClientConfig = { ...cfg.base, database: dbname, application_name: "pgq-runner", pooler: cfg.pooler };
     const sig = this.ctl.signal;
     const conn = (loop: string, onLost?: (err: unknown) => void) =>
       new Conn(conf, cfg.connectionLifetime * 1000, onLost, (m) => this.log.debug(`${loop}: ${m}`, this.ctx));
@@ -230,9 +230,13 @@ export class DbWorker {
   private readonly tickerWaker = new Waker();
   private listening: pg.Client | undefined;
 
-  /** LISTENs for on-demand queues' signals on the ticker connection (again after a reconnect). */
-  private async listenOnDemand(c: pg.Client): Promise<void> {
-    if (this.listening === c) return;
+  /**
+   * LISTENs for on-demand queues' signals on the ticker connection (again
+   * after a reconnect); not through a transaction pooler, where on-demand
+   * queues are ticked by the periodic pgq.ticker() alone.
+   */
+  private async listenOnDemand(c: SafeClient): Promise<void> {
+    if (this.listening === c || !c.canListen) return;
     c.on("notification", (n) => {
       if (n.channel !== "pgq_new_events" || !n.payload) return;
       if (!this.onDemand.has(n.payload)) this.onDemand.set(n.payload, 0);
@@ -577,7 +581,8 @@ export class Runner {
   }
 
   private async discover(): Promise<string[]> {
-    const c = new pg.Client(safeSession({ ...this.cfg.base, database: this.cfg.initialDatabase, application_name: "pgq-runner" }));
+    const c = new SafeClient({ ...this.cfg.base, database: this.cfg.initialDatabase, application_name: "pgq-runner",
+      pooler: this.cfg.pooler });
     c.on("error", () => undefined);
     await c.connect();
     try {
