@@ -2,11 +2,13 @@
 // private cluster that is restarted twice while producers write and the
 // splitter runs; every event still arrives exactly once.
 import { mkdtempSync, writeFileSync } from "node:fs";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPrivateCluster, type PrivateCluster } from "./support/cluster.js";
 import { killDaemons, runCli, waitFor } from "./support/cli.js";
+import { freePort } from "./support/pgbouncer.js";
 
 let cluster: PrivateCluster;
 const dir = mkdtempSync(join(tmpdir(), "splitter-restart."));
@@ -73,5 +75,52 @@ loop_delay = 0.1
     expect(run.output()).toMatch(/ERROR rs_split/); // it saw the restarts
     run.child.kill("SIGINT");
     expect(await run.exit).toBe(0);
+  });
+
+  // found by the soak (issue #20): started while its server was restarting
+  // (through PgBouncer: "server login has been failing"), it exited 1
+  it("waits for its databases at start instead of exiting, and moves events once they are there", async () => {
+    await cluster.createDb("late_src");
+    await cluster.createDb("late_dst");
+    const q = cluster.query.bind(cluster);
+    await q("late_dst", "create extension pgq_ext");
+    await q("late_dst", "select pgq.create_queue('a')");
+    await q("late_src", "select pgq.create_queue('src')");
+    await q("late_src", "update pgq.queue set queue_ticker_max_lag = '0', queue_ticker_idle_period = '0'");
+    // the databases are reached through a port where nothing listens yet
+    const port = await freePort();
+    const conn = (db: string) => `dbname=${db} host=127.0.0.1 port=${port} user=postgres sslmode=disable`;
+    const cfg = join(dir, "late.ini");
+    writeFileSync(cfg, `[queue_splitter3]
+job_name = late_split
+src_db = ${conn("late_src")}
+dst_db = ${conn("late_dst")}
+pgq_queue_name = src
+loop_delay = 0.1
+`);
+    const run = runCli("queue_splitter", [cfg]);
+    await waitFor(() => (run.output().match(/cannot register: .*ECONNREFUSED.*; again in/g) ?? []).length >= 2, 15_000,
+      "two refused attempts");
+    expect(run.child.exitCode).toBe(null);
+    // the server comes: a proxy to the cluster's socket on that port
+    const proxy = net.createServer((inc) => {
+      const out = net.connect(join(cluster.env.PGHOST, `.s.PGSQL.${cluster.env.PGPORT}`));
+      inc.pipe(out).pipe(inc);
+      inc.on("error", () => out.destroy());
+      out.on("error", () => inc.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(port, "127.0.0.1", () => r()));
+    try {
+      await waitFor(() => /registered on the source queue/.test(run.output()), 20_000, "registered");
+      await q("late_src", "select pgq.insert_event('src', 't', 'late' || g, 'a', null, null, null) from generate_series(1, 5) g");
+      await q("late_src", "select pgq.ticker('src')");
+      await waitFor(async () => (await q<{ n: number }>("late_dst",
+        "select count(*)::int n from pgq.event_template where ev_data like 'late%'"))[0]!.n === 5, 15_000, "moved");
+      run.child.kill("SIGINT");
+      expect(await run.exit).toBe(0);
+    } finally {
+      if (run.child.exitCode === null) run.child.kill("SIGKILL");
+      proxy.close();
+    }
   });
 });

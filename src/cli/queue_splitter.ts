@@ -187,6 +187,17 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /**
+ * Whether a failure is one the database's coming back cures: a lost or
+ * refused connection (SQLSTATE class 08, PgBouncer's login retry among
+ * them), a shutdown or termination (57P01 .. 57P03), or a socket error
+ * (ECONNREFUSED, ECONNRESET, ENOENT of a socket ...).
+ */
+function transient(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" && (/^08/.test(code) || /^57P0[123]$/.test(code) || /^E[A-Z]+$/.test(code));
+}
+
+/**
  * Source and target are two databases: the Consumer gives the handler a
  * target transaction and finishes the source batch after it commits; the
  * tick check and record are done by pgq_ext.queue_splitter_apply inside that
@@ -204,12 +215,24 @@ async function runWithTarget(cfg: SplitterConfig, log: Logger, ctx: Record<strin
     onError: (err) => log.error(errorText(err), ctx),
     onConnect: (c, which) => refuseUntrusted(c, which === "source" ? ["pgq"] : ["pgq", "pgq_ext"], which),
   });
-  try {
-    if (await consumer.register()) log.info("registered on the source queue", ctx);
-  } catch (err) {
-    log.error(`cannot register: ${errorText(err)}`, ctx);
-    await consumer.close();
-    return 1;
+  // a database that is not there yet (a server restarting, a pooler whose
+  // server is down) is waited for, as the batch loop waits for it later;
+  // anything else (no such queue, an untrusted pgq) ends the run
+  for (let backoff = 500; ; backoff = Math.min(backoff * 2, 10_000)) {
+    try {
+      if (await consumer.register()) log.info("registered on the source queue", ctx);
+      break;
+    } catch (err) {
+      await consumer.close();
+      if (!transient(err)) {
+        log.error(`cannot register: ${errorText(err)}`, ctx);
+        return 1;
+      }
+      log.error(`cannot register: ${errorText(err)}; again in ${backoff / 1000}s`, ctx);
+      const waker = new Waker();
+      await waker.sleep(backoff, signal);
+      if (signal.aborted) return 0;
+    }
   }
   log.info("started", ctx);
   await consumer.run(splitBatch({ consumer: cfg.consumer, field: cfg.field, skipBad: cfg.skipBad, log, ctx }), signal);
