@@ -15,6 +15,7 @@
 #                        (MATRIX="14 17": those only)
 #   make demo            a queue at work, on a throwaway cluster
 #   make bench           benchmarks side by side with C PgQ
+#   make soak            the chaos soak: faults for DURATION seconds (1800)
 #   make install-man     manual pages into MANDIR (default PREFIX/share/man,
 #                        PREFIX /usr/local); uninstall-man removes them
 
@@ -159,7 +160,7 @@ $(COOP_UPDATES): extension/pgq_coop--%--$(COOP_VERSION).sql: $(COOP_DEPS)
 extension/pgq_coop.upgrade.sql: $(COOP_DEPS)
 	$(BUILD) plain-update pgq_coop $(COOP_VERSION) $(COOP_CODE) > $@
 
-.PHONY: sql test test-matrix demo bench pgtap vitest refcheck upgradecheck install-man uninstall-man
+.PHONY: sql test test-matrix demo bench soak pgtap vitest refcheck upgradecheck install-man uninstall-man
 
 # Manual pages (npm i -g installs them through package.json's "man" field;
 # this is for installs from the checkout).  PGXS has its own lower-case
@@ -218,3 +219,15 @@ upgradecheck: all node_modules
 
 bench: all node_modules
 	scripts/pgcluster.sh run -- bench/run.sh $(if $(QUICK),--quick)
+
+# The chaos soak (bench/soak.ts, issue #20), not part of test: producers,
+# pgq-runner, two consumers and queue_splitter as processes, through a
+# PgBouncer of its own (POOLER=transaction, the default; session; none),
+# while faults are injected for DURATION seconds (default 1800; CI runs
+# 180); SEED replays a run.  On a cluster of its own (Debian's 15); the
+# summary goes to bench/results/soak-*.json.
+DURATION ?= 1800
+soak: all node_modules
+	scripts/pgcluster.sh deps
+	$(MAKE) --no-print-directory -s install >/dev/null
+	DURATION=$(DURATION) $(if $(SEED),SEED=$(SEED)) $(if $(POOLER),POOLER=$(POOLER)) npx tsx bench/soak.ts

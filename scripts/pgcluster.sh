@@ -9,7 +9,8 @@
 #                                     exist) and print its environment as
 #                                     KEY=VALUE lines
 #   pgcluster.sh stop DIR             stop it and remove DIR
-#   pgcluster.sh restart DIR          restart it (fast shutdown, start again)
+#   pgcluster.sh restart DIR [MODE]   restart it (MODE fast, the default, or
+#                                     immediate: a crash and recovery)
 #   pgcluster.sh deps                 check (as root: install) what is needed
 #
 # The cluster: initdb as user postgres (PostgreSQL refuses root), trust
@@ -186,9 +187,10 @@ stop() {
 }
 
 restart() {
-    local dir=$1
+    local dir=$1 mode=${2:-fast}
+    case "$mode" in fast|immediate) ;; *) echo "pgcluster: restart mode fast or immediate, not $mode" >&2; exit 2 ;; esac
     cluster_bin "$dir"
-    as_owner "'$PGBIN/pg_ctl' -D '$dir/data' -l '$dir/server.log' -m fast -w -t 60 restart >/dev/null"
+    as_owner "'$PGBIN/pg_ctl' -D '$dir/data' -l '$dir/server.log' -m $mode -w -t 60 restart >/dev/null"
 }
 
 run() {
@@ -238,7 +240,7 @@ case "$cmd" in
     run) [ "${1:-}" = -- ] && shift; run "$@" ;;
     start) start "$1" ;;
     stop) stop "$1" ;;
-    restart) restart "$1" ;;
+    restart) restart "$1" "${2:-fast}" ;;
     deps) deps ;;
-    *) echo "usage: $0 run -- CMD... | start DIR | stop DIR | restart DIR | deps" >&2; exit 2 ;;
+    *) echo "usage: $0 run -- CMD... | start DIR | stop DIR | restart DIR [MODE] | deps" >&2; exit 2 ;;
 esac

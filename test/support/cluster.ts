@@ -16,7 +16,10 @@ export interface PrivateCluster {
   createDb(name: string): Promise<void>;
   /** Runs one statement on a database (a connection of its own). */
   query<T = Record<string, unknown>>(db: string, text: string, params?: unknown[]): Promise<T[]>;
-  restart(): void;
+  /** fast (the default) or immediate: a crash and recovery. */
+  restart(mode?: "fast" | "immediate"): void;
+  /** The cluster's directory (data/, server.log). */
+  dir: string;
   stop(): void;
 }
 
@@ -58,7 +61,8 @@ export function startPrivateCluster(opts: { pgbin?: string } = {}): PrivateClust
         await c.end();
       }
     },
-    restart: () => execFileSync(script, ["restart", dir], { env }),
+    restart: (mode = "fast") => execFileSync(script, ["restart", dir, mode], { env }),
+    dir,
     stop: () => execFileSync(script, ["stop", dir], { env }),
   };
 }

@@ -38,15 +38,15 @@ function asPostgres(cmd: string[]): void {
 /**
  * Starts PgBouncer in pool mode `mode` for every database of the server at
  * serverHost (a socket directory or address) and serverPort; users connect
- * as postgres without a password.  poolSize server connections per
+ * as postgres (or one of `users`) without a password.  poolSize server connections per
  * database, so that clients share them.
  */
 export async function startPgBouncer(o: { serverHost: string; serverPort: number | string; mode: "session" | "transaction";
-                                          poolSize?: number }): Promise<PgBouncer> {
+                                          poolSize?: number; users?: string[] }): Promise<PgBouncer> {
   if (!existsSync(PGBOUNCER)) throw new Error(`${PGBOUNCER} is missing: apt-get install pgbouncer (scripts/pgcluster.sh deps does)`);
   const dir = mkdtempSync(join(tmpdir(), "pgq-pgbouncer."));
   const port = await freePort();
-  writeFileSync(join(dir, "users.txt"), `"postgres" ""\n`);
+  writeFileSync(join(dir, "users.txt"), ["postgres", ...(o.users ?? [])].map((u) => `"${u}" ""\n`).join(""));
   writeFileSync(join(dir, "pgbouncer.ini"), `[databases]
 * = host=${o.serverHost} port=${o.serverPort}
 
@@ -59,6 +59,7 @@ auth_file = ${dir}/users.txt
 pool_mode = ${o.mode}
 default_pool_size = ${o.poolSize ?? 5}
 max_client_conn = 500
+server_login_retry = 1
 logfile = ${dir}/pgbouncer.log
 pidfile = ${dir}/pgbouncer.pid
 `);
