@@ -355,13 +355,11 @@ export class SafeClient extends pg.Client {
     p.then((c) => cb(null, c), (err: Error) => cb(err));
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   override query(...args: any[]): any {
     const first: unknown = args[0];
     const text = typeof first === "string" ? first
       : typeof first === "object" && first !== null && typeof (first as { submit?: unknown }).submit !== "function"
         && typeof (first as { text?: unknown }).text === "string" ? (first as { text: string }).text : undefined;
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const raw = (...a: any[]): any => (super.query as (...x: unknown[]) => unknown).apply(this, a);
     if (this.pooler !== "transaction" || text === undefined) return raw(...args);
     const callback = typeof args[args.length - 1] === "function" ? args.pop() as (e: unknown, r?: unknown) => void : undefined;
