@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Consumer, PgqClient, type PgqEvent } from "../src/index.js";
+import { Consumer, PgqClient, SafeClient, type PgqEvent } from "../src/index.js";
 import { startPrivateCluster, type PrivateCluster } from "./support/cluster.js";
 import { killDaemons, runCli, waitFor, type Run } from "./support/cli.js";
 import { startPgBouncer, type PgBouncer } from "./support/pgbouncer.js";
@@ -147,6 +147,36 @@ describe("through PgBouncer in transaction mode", () => {
     expect(w.calls).toContainEqual({ fn: "finish_batch", app: "pb_consumer" });
     expect(w.calls).toContainEqual({ fn: "ticker", app: "pb_client" });
     expect(w.calls.filter((c) => c.fn === "_tick_channel" && c.app === "pb_consumer")).toEqual([]);
+  });
+
+  it("a SafeClient in transaction mode: a failed statement leaves no transaction open, VACUUM runs, a pool's callbacks work", async () => {
+    await cluster.createDb("pb_safe");
+    const c = new SafeClient({ host: txPool.host, port: txPool.port, user: "postgres", database: "pb_safe", pooler: "transaction" });
+    await c.connect();
+    try {
+      expect(c.canListen).toBe(false);
+      await expect(c.query("select 1/0")).rejects.toThrow(/division by zero/);
+      // the statement's own transaction was rolled back: the session is usable, not "aborted"
+      expect((await c.query("select pg_catalog.current_setting('search_path') as p")).rows[0].p).toBe("pg_catalog, pg_temp");
+      // outside a transaction, as VACUUM must be
+      await c.query("vacuum pgq.tick");
+      // an explicit transaction: SET LOCAL once, then the statements as they are
+      await c.query("begin");
+      await c.query("create temporary table t (x int) on commit drop");
+      expect((await c.query("select pg_catalog.current_setting('search_path') as p")).rows[0].p).toBe("pg_catalog, pg_temp");
+      await c.query("rollback");
+    } finally {
+      await c.end();
+    }
+    const pool = new pg.Pool({ host: txPool.host, port: txPool.port, user: "postgres", database: "pb_safe",
+      Client: SafeClient as unknown as new () => pg.ClientBase, pooler: "transaction" } as pg.PoolConfig);
+    try {
+      const path = await new Promise<string>((resolve, reject) =>
+        pool.query("select pg_catalog.current_setting('search_path') as p", (err, r) => (err ? reject(err) : resolve(r.rows[0].p))));
+      expect(path).toBe("pg_catalog, pg_temp");
+    } finally {
+      await pool.end();
+    }
   });
 
   it("pgq-runner ticks and queue_splitter moves between two databases, both with pooler = transaction", async () => {
