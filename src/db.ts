@@ -372,11 +372,18 @@ export class SafeClient extends pg.Client {
   private async pinned(q: unknown, values: unknown, text: string,
                        raw: (q: unknown, v?: unknown) => Promise<pg.QueryResult>): Promise<pg.QueryResult> {
     if (/^\s*(begin|start\s+transaction)\b/i.test(text) && values === undefined) {
-      const r = await raw(`${text}; ${SET_LOCAL}`);
+      let r: unknown;
+      try {
+        r = await raw(`${text}; ${SET_LOCAL}`);
+      } catch (err) {
+        // no half-begun transaction is left for the caller, who saw BEGIN fail
+        await raw("rollback").catch(() => undefined);
+        throw err;
+      }
       this.inTx = true;
       return (Array.isArray(r) ? r[0] : r) as pg.QueryResult;
     }
-    if (/^\s*(commit|end|rollback|abort)\b/i.test(text) && !/^\s*rollback\s+to\b/i.test(text)) {
+    if (/^\s*(commit|end|rollback|abort)\b/i.test(text) && !/^\s*rollback(\s+(work|transaction))?\s+to\b/i.test(text)) {
       try {
         return await raw(q, values);
       } finally {

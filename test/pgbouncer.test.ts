@@ -162,9 +162,14 @@ describe("through PgBouncer in transaction mode", () => {
       await c.query("vacuum pgq.tick");
       // an explicit transaction: SET LOCAL once, then the statements as they are
       await c.query("begin");
-      await c.query("create temporary table t (x int) on commit drop");
+      await c.query("create table public.t (x int)");
+      await c.query("savepoint a");
+      await expect(c.query("select 1/0")).rejects.toThrow(/division by zero/);
+      await c.query("rollback transaction to savepoint a");
+      // still inside the transaction (a statement given one of its own would commit it)
       expect((await c.query("select pg_catalog.current_setting('search_path') as p")).rows[0].p).toBe("pg_catalog, pg_temp");
       await c.query("rollback");
+      expect((await c.query("select pg_catalog.to_regclass('public.t') as r")).rows[0].r).toBe(null);
     } finally {
       await c.end();
     }
