@@ -61,9 +61,9 @@ begin
     end if;
     v_backup := 'backup' operator(pg_catalog.=) any (i_argv[v_lo operator(pg_catalog.+) 1 :]);
 
-    -- the table's plan: kept, unless the table was rewritten, a column
-    -- added, or its primary key dropped (or it had none: one may have been
-    -- added).  The primary key is the replica identity index but for
+    -- the table's plan: kept, unless the table was rewritten or its
+    -- primary key dropped (or it had none: one may have been added); a
+    -- column added is seen below.  The primary key is the replica identity index but for
     -- tables with another replica identity.
     -- (a setting first made in a transaction that rolled back stays, empty)
     v_data := pg_catalog.current_setting('pgq.trigger_table_' operator(pg_catalog.||) i_relid::pg_catalog.text, true);
@@ -72,8 +72,7 @@ begin
     end if;
     v_idx := pg_catalog.pg_get_replica_identity_index(i_relid);
     if v_plan is null
-       or v_plan[1] operator(pg_catalog.<>) coalesce(pg_catalog.pg_relation_filenode(i_relid)::pg_catalog.text, '')
-       or pg_catalog.has_column_privilege(i_relid, (v_plan[8]::pg_catalog.int4 operator(pg_catalog.+) 1)::pg_catalog.int2, 'SELECT') is not null then
+       or v_plan[1] operator(pg_catalog.<>) coalesce(pg_catalog.pg_relation_filenode(i_relid)::pg_catalog.text, '') then
         v_plan := pgq._trigger_table_plan(i_relid);
     elsif v_idx is null or v_idx operator(pg_catalog.<>) v_plan[2]::pg_catalog.oid then
         if coalesce((select x.indexrelid from pg_catalog.pg_index x
@@ -84,10 +83,13 @@ begin
     if v_plan[6] operator(pg_catalog.=) '0' or pg_catalog.strpos(v_plan[3], '_pgq_ev_') operator(pg_catalog.>) 0 then
         return 2;
     end if;
-    -- no column of a type that is not built in (the plan is not trusted for it)
+    -- no column of a type that is not built in (the plan is not trusted for
+    -- it), and no column added since the plan was made
     if exists (select from pg_catalog.pg_attribute a
                 where a.attrelid operator(pg_catalog.=) i_relid and a.attnum operator(pg_catalog.>) 0
-                  and a.atttypid operator(pg_catalog.>=) 16384) then
+                  and (a.atttypid operator(pg_catalog.>=) 16384
+                       or a.attnum operator(pg_catalog.>) v_plan[8]::pg_catalog.int2)) then
+        perform pgq._trigger_table_plan(i_relid);
         return 2;
     end if;
     v_jnew := pg_catalog.to_json(i_new);

@@ -23,7 +23,7 @@ as $$
     --     '2' with some (b, d, s), '0' not
     --   7 the column types (an oid[] literal), for jsontriga
     --   8 the table's number of attributes, dropped ones included (a
-    --     column added later has a higher number)
+    --     column added later has a higher attnum)
     -- Only what is derived from the table is kept, never anything of a
     -- trigger's arguments: the fast path reads those, and the queue, from
     -- the trigger itself at each row.  Being a setting, the plan can be
