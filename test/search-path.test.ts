@@ -63,8 +63,11 @@ const QUALIFIED: Record<string, () => Promise<unknown>> = {
   "pgq._trigger_values(json,text,text[])": () =>
     q(`select pgq._trigger_values(pg_catalog.to_json(r), 'tbds', '{a,b,d,ts}')
          from (select 'x'::text a, true b, '2020-01-02'::date d, '2020-01-02 03:04:05+00'::timestamptz ts) r`),
-  "pgq._trigger_value(text,text)": () =>
-    q("select pgq._trigger_value(v, k) from (values ('x', 't'), ('true', 'b'), ('2020-01-02', 'd'), ('2020-01-02T03:04:05', 's'), ('2020-01-02T03:04:05+01:00', 's')) t(v, k)"),
+  "pgq._trigger_value(text,text,bigint,text,text[])": () =>
+    q(`select pgq._trigger_value(v, n, o, 'tbdss', '{a,b,d,ts,tz}')
+         from (values ('x', 'a', 1), ('true', 'b', 2), ('2020-01-02', 'd', 3), ('2020-01-02T03:04:05', 'ts', 4),
+                      ('2020-01-02T03:04:05+01:00', 'tz', 5), ('true', 'zz', 2)) t(v, n, o)`),
+  "pgq._urlencode_field(text,text)": () => q("select pgq._urlencode_field(n, v) from (values ('a b', 'é&='), ('c', null)) t(n, v)"),
 };
 
 beforeAll(async () => {

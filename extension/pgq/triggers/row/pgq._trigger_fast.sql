@@ -33,6 +33,7 @@ as $$
 declare
     v_lo      pg_catalog.int4 := pg_catalog.array_lower(i_argv, 1);
     v_queue   pg_catalog.text := i_argv[v_lo];
+    v_flags   pg_catalog.text[] := i_argv[v_lo operator(pg_catalog.+) 1 :];  -- the arguments after the queue
     v_skip    pg_catalog.bool;
     v_backup  pg_catalog.bool;
     v_plan    pg_catalog.text[];
@@ -51,20 +52,19 @@ declare
     v_extra2  pg_catalog.text;
 begin
     if i_level operator(pg_catalog.<>) 'ROW' or v_queue is null
-       or not (i_argv[v_lo operator(pg_catalog.+) 1 :] operator(pg_catalog.<@) '{SKIP,backup}'::pg_catalog.text[])
+       or not (v_flags operator(pg_catalog.<@) '{SKIP,backup}'::pg_catalog.text[])
        or pg_catalog.current_setting('session_replication_role') operator(pg_catalog.=) 'local' then
         return 2;
     end if;
-    v_skip := 'SKIP' operator(pg_catalog.=) any (i_argv[v_lo operator(pg_catalog.+) 1 :]);
+    v_skip := 'SKIP' operator(pg_catalog.=) any (v_flags);
     if v_skip and i_when operator(pg_catalog.<>) 'BEFORE' then
         return 2;
     end if;
-    v_backup := 'backup' operator(pg_catalog.=) any (i_argv[v_lo operator(pg_catalog.+) 1 :]);
+    v_backup := 'backup' operator(pg_catalog.=) any (v_flags);
 
     -- the table's plan: kept, unless the table was rewritten or its
-    -- primary key dropped (or it had none: one may have been added); a
-    -- column added is seen below.  The primary key is the replica identity index but for
-    -- tables with another replica identity.
+    -- primary key changed (read as the replica identity index where that
+    -- is the key, else in pg_index); a column added is seen below.
     -- (a setting first made in a transaction that rolled back stays, empty)
     v_data := pg_catalog.current_setting('pgq.trigger_table_' operator(pg_catalog.||) i_relid::pg_catalog.text, true);
     if v_data operator(pg_catalog.<>) '' then
@@ -118,27 +118,27 @@ begin
             v_ok := false;
             if v_plan[6] operator(pg_catalog.=) '1' then
                 select case when pg_catalog.array_agg(t.k) operator(pg_catalog.=) v_names
-                            then coalesce(pg_catalog.string_agg(pgq._urlencode(t.k) operator(pg_catalog.||) coalesce('=' operator(pg_catalog.||) pgq._urlencode(t.v), ''), '&'), '') end
+                            then coalesce(pg_catalog.string_agg(pgq._urlencode_field(t.k, t.v), '&'), '') end
                   into v_data
                   from pg_catalog.json_each_text(coalesce(v_jnew, v_jold)) t(k, v);
             else
                 select case when pg_catalog.array_agg(t.k) operator(pg_catalog.=) v_names
-                            then coalesce(pg_catalog.string_agg(pgq._urlencode(t.k) operator(pg_catalog.||) coalesce('=' operator(pg_catalog.||) pgq._urlencode(pgq._trigger_value(t.v, case when v_names[t.o::pg_catalog.int4] operator(pg_catalog.=) t.k then pg_catalog.substr(v_plan[5], t.o::pg_catalog.int4, 1) else 't' end)), ''), '&'), '') end
+                            then coalesce(pg_catalog.string_agg(pgq._urlencode_field(t.k, pgq._trigger_value(t.v, t.k, t.o, v_plan[5], v_names)), '&'), '') end
                   into v_data
                   from pg_catalog.json_each_text(coalesce(v_jnew, v_jold)) with ordinality t(k, v, o);
             end if;
         elsif not v_backup then
             select case when pg_catalog.array_agg(t.k) operator(pg_catalog.=) v_names
                              and pg_catalog.array_agg(t.ok) operator(pg_catalog.=) v_names
-                        then coalesce(pg_catalog.string_agg(pgq._urlencode(t.k) operator(pg_catalog.||) coalesce('=' operator(pg_catalog.||) pgq._urlencode(pgq._trigger_value(t.v, case when v_names[t.o::pg_catalog.int4] operator(pg_catalog.=) t.k then pg_catalog.substr(v_plan[5], t.o::pg_catalog.int4, 1) else 't' end)), ''), '&'), '') end,
+                        then coalesce(pg_catalog.string_agg(pgq._urlencode_field(t.k, pgq._trigger_value(t.v, t.k, t.o, v_plan[5], v_names)), '&'), '') end,
                    coalesce(pg_catalog.bool_or(coalesce(t.v operator(pg_catalog.<>) t.ov, t.v is not null or t.ov is not null) and t.k operator(pg_catalog.=) any (v_keys)), false)
               into v_data, v_ok
               from rows from (pg_catalog.json_each_text(v_jnew), pg_catalog.json_each_text(v_jold)) with ordinality t(k, v, ok, ov, o);
         else
             select case when pg_catalog.array_agg(t.k) operator(pg_catalog.=) v_names
                              and pg_catalog.array_agg(t.ok) operator(pg_catalog.=) v_names
-                        then coalesce(pg_catalog.string_agg(pgq._urlencode(t.k) operator(pg_catalog.||) coalesce('=' operator(pg_catalog.||) pgq._urlencode(pgq._trigger_value(t.v, case when v_names[t.o::pg_catalog.int4] operator(pg_catalog.=) t.k then pg_catalog.substr(v_plan[5], t.o::pg_catalog.int4, 1) else 't' end)), ''), '&'), '') end,
-                   coalesce(pg_catalog.string_agg(pgq._urlencode(t.ok) operator(pg_catalog.||) coalesce('=' operator(pg_catalog.||) pgq._urlencode(pgq._trigger_value(t.ov, case when v_names[t.o::pg_catalog.int4] operator(pg_catalog.=) t.ok then pg_catalog.substr(v_plan[5], t.o::pg_catalog.int4, 1) else 't' end)), ''), '&'), ''),
+                        then coalesce(pg_catalog.string_agg(pgq._urlencode_field(t.k, pgq._trigger_value(t.v, t.k, t.o, v_plan[5], v_names)), '&'), '') end,
+                   coalesce(pg_catalog.string_agg(pgq._urlencode_field(t.ok, pgq._trigger_value(t.ov, t.ok, t.o, v_plan[5], v_names)), '&'), ''),
                    coalesce(pg_catalog.bool_or(coalesce(t.v operator(pg_catalog.<>) t.ov, t.v is not null or t.ov is not null) and t.k operator(pg_catalog.=) any (v_keys)), false)
               into v_data, v_extra2, v_ok
               from rows from (pg_catalog.json_each_text(v_jnew), pg_catalog.json_each_text(v_jold)) with ordinality t(k, v, ok, ov, o);

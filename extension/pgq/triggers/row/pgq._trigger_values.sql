@@ -12,7 +12,7 @@ as $$
     -- operator is qualified (it runs under the caller's search_path).
 begin
     return (select case when pg_catalog.array_agg(j.key) operator(pg_catalog.=) i_names
-                        then pg_catalog.array_agg(pgq._trigger_value(j.value, case when i_names[j.o::pg_catalog.int4] operator(pg_catalog.=) j.key then pg_catalog.substr(i_kinds, j.o::pg_catalog.int4, 1) else 't' end)) end
+                        then pg_catalog.array_agg(pgq._trigger_value(j.value, j.key, j.o, i_kinds, i_names)) end
               from pg_catalog.json_each_text(i_row) with ordinality j(key, value, o));
 end;
 $$;
