@@ -4,7 +4,7 @@
 # cluster; and our statement-level logutriga_bulk against the C row trigger.
 #   rows: logutriga, sqltriga and jsontriga AFTER triggers on a 3-column
 #         table (~100-byte payload): one INSERT of N rows, one UPDATE of
-#         them all, one DELETE of them all; and the seed's BEFORE ... SKIP
+#         them all, one DELETE of them all; and the SKIP form (BEFORE ... SKIP)
 #         form; rows/s, median of ROUNDS rounds, systems interleaved;
 #   single: one-row INSERT transactions, pgbench with 2 clients for SECS s,
 #         with synchronous_commit on and off (off: the trigger's CPU shows);

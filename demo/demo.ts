@@ -1,5 +1,6 @@
-// make demo: the seed's story, on whatever server the PG* environment names
-// (make demo starts a throwaway one).
+// make demo: two OLTP tables queued through one queue and split by table,
+// on whatever server the PG* environment names (make demo starts a
+// throwaway one).
 //
 // An OLTP database puts the rows of queue.event1 and queue.event2 into one
 // queue (logutriga SKIP triggers: nothing is stored, everything is queued);

@@ -1,6 +1,6 @@
 -- Trigger producers: logutriga, sqltriga, jsontriga.  Byte-for-byte
 -- equality with PgQ's C triggers over random rows is `make refcheck`; here:
--- the seed's use case, each option once, and every error.
+-- the two-table SKIP scenario (the demo's), each option once, and every error.
 select * from no_plan();
 
 select is(pgq.create_queue('singlequeue'), 1, 'queue');
@@ -10,14 +10,14 @@ create function pg_temp.last_event() returns table (ev_type text, ev_data text, 
 $f$;
 create function pg_temp.events() returns bigint language sql as 'select count(*) from pgq.event_1';
 
--- the seed: a BEFORE trigger with SKIP queues the event and stores no row
+-- the demo's form: a BEFORE trigger with SKIP queues the event and stores no row
 create schema queue;
 create table queue.event1 (id int primary key, name text);
 create trigger ev1 before insert on queue.event1 for each row execute procedure pgq.logutriga('singlequeue', 'SKIP');
 insert into queue.event1 values (1, 'user');
 select is((select count(*)::int from queue.event1), 0, 'SKIP: no row stored');
 select row_eq($$select ev_type, ev_data, ev_extra1 from pg_temp.last_event()$$,
-              row('I:id'::text, 'id=1&name=user'::text, 'queue.event1'::text), 'the seed''s event');
+              row('I:id'::text, 'id=1&name=user'::text, 'queue.event1'::text), 'the SKIP form''s event');
 
 -- encodings
 create table t (id int, k text, val text, b bool, primary key (id, k));
