@@ -26,7 +26,10 @@ PGQ_EXT_VERSION := $(call control_version,extension/pgq_ext.control)
 COOP_VERSION := $(call control_version,extension/pgq_coop.control)
 
 PGQ_SCHEMA    := $(sort $(wildcard extension/pgq/schema/*.sql))
-PGQ_FUNCTIONS := $(sort $(wildcard extension/pgq/functions/*.sql))
+# functions/NNN_<stage>/: one folder per pipeline stage, numbered like pgtap/
+# (queue admin, produce, tick, consume, rotation, retry, dead letters,
+# maintenance, info, util); sorted by path, so by stage, then by file name
+PGQ_FUNCTIONS := $(sort $(wildcard extension/pgq/functions/*/*.sql))
 PGQ_TRIGGERS  := $(sort $(wildcard extension/pgq/triggers/*.sql extension/pgq/triggers/*/*.sql))
 PGQ_CODE      := $(PGQ_FUNCTIONS) $(PGQ_TRIGGERS)
 PGQ_SOURCES   := $(PGQ_SCHEMA) $(PGQ_CODE)
@@ -107,9 +110,14 @@ PGQ_DEPS := $(PGQ_SOURCES) $(PGQ_DELTAS) extension/pgq/grants.sql extension/pgq/
 EXT_DEPS := $(EXT_SOURCES) $(EXT_DELTAS) extension/pgq_ext/grants.sql extension/pgq_ext/ext_dump.sql extension/pgq_ext.control $(BUILD)
 COOP_DEPS := $(COOP_SOURCES) extension/pgq_coop/grants.sql extension/pgq_coop/ext_dump.sql extension/pgq_coop.control $(BUILD)
 
-# The extension script: tables, then functions, then upgrade_schema(),
-# grants and pg_dump marks.  Function bodies are checked at first call, so
-# the files may come in any order.
+# The extension script: tables, then the functions stage by stage (the
+# folders of pgq/functions/ in number order, each folder's files by name),
+# then the triggers (pgq/triggers/ and its subfolders, by path), then
+# upgrade_schema(), grants and pg_dump marks.  The order is for the reader:
+# the script reads front to back as the pipeline (create_queue, insert_event,
+# ticker, next_batch ... finish_batch, then rotation, retry, maintenance,
+# info, and the shared helpers last).  Nothing depends on it: function bodies
+# are checked at first call (check_function_bodies = off).
 extension/pgq--$(PGQ_VERSION).sql: $(PGQ_DEPS)
 	$(BUILD) extension pgq $(PGQ_VERSION) $(PGQ_SOURCES) > $@
 

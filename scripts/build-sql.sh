@@ -6,8 +6,9 @@
 #   plain      a full install for psql -f, in one transaction
 #   update     an ALTER EXTENSION ... UPDATE script
 #   plain-update  the same for a plain install, for psql -f, in one transaction
-# The Makefile passes the sources: for full installs the schema files and then
-# the functions; for updates the upgrade deltas (extension/EXT/upgrade/) and
+# The Makefile passes the sources, in the order they go into the script: for
+# full installs the schema files and then the functions (pgq's stage by stage,
+# see the Makefile); for updates the upgrade deltas (extension/EXT/upgrade/) and
 # then the functions, which are all "create or replace" so that one source
 # serves both.  After the sources come: EXT.upgrade_schema() (it makes pgq's
 # roles, which the grants need), extension/EXT/grants.sql (idempotent: it
@@ -36,11 +37,16 @@ for f in "$@"; do
     sed "s/@PGQ_VERSION@/$version/g" "$f"
 done
 # in a DO block: psql -f prints no result row for it (pgq_coop has no
-# tables and no upgrade_schema())
-if [ -f "$src/functions/$ext.upgrade_schema.sql" ]; then
-    echo
-    echo "do \$upgrade\$ begin perform $ext.upgrade_schema(); end \$upgrade\$;"
-fi
+# tables and no upgrade_schema()).  Its file may be in any folder of
+# functions/ (pgq's are by pipeline stage, the others' flat): it is found
+# among the sources by name.
+for f in "$@"; do
+    if [ "$(basename "$f")" = "$ext.upgrade_schema.sql" ]; then
+        echo
+        echo "do \$upgrade\$ begin perform $ext.upgrade_schema(); end \$upgrade\$;"
+        break
+    fi
+done
 echo
 cat "$src/grants.sql"
 case "$mode" in
