@@ -12,14 +12,51 @@ create table pgq.consumer (
 );
 
 -- one row per queue: configuration and rotation state
+--
+-- Rotation: a queue's events go to one of queue_ntables tables,
+-- pgq.event_<id>_0 .. _<ntables-1>, used in a ring.  It is a two-step
+-- switch, each step in a transaction of its own (pgq.maint_operations hands
+-- both to the maintenance daemon):
+--   step 1 (maint_rotate_tables_step1), when due and no consumer may still
+--     read the oldest table: TRUNCATE the table after queue_cur_table, make
+--     it current, queue_switch_time := now(), queue_switch_step1 :=
+--     txid_current(), queue_switch_step2 := NULL;
+--   step 2 (maint_rotate_tables_step2), in a later transaction, for every
+--     queue whose step2 is NULL: queue_switch_step2 := txid_current().
+-- queue_switch_step2 NULL therefore means "switch in progress": step 1 is
+-- not run again for the queue until step 2 has.  create_queue starts a
+-- queue in the finished state (both steps = its own txid, table 0).
 create table pgq.queue (
     queue_id                    serial,
     queue_name                  text not null,
+    -- how many event tables the queue has (fixed when it is created)
     queue_ntables               integer not null default 3,
+    -- the table (0 .. ntables-1) producers insert into now
+    -- (insert_event*, current_event_table read it).  The one before it in
+    -- the ring, (cur + ntables - 1) % ntables, is the previous table: every
+    -- batch is read from it, and from the current one too unless the batch
+    -- ended before the switch (batch_event_tables).  Only step 1 changes it
     queue_cur_table             integer not null default 0,
+    -- how long the current table takes inserts before rotation is due:
+    -- due when queue_switch_time + queue_rotation_period is in the past
+    -- (and queue_switch_step2 is set); set_queue_config 'rotation_period'
     queue_rotation_period       interval not null default '2 hours',
+    -- txid of the transaction that made queue_cur_table current (step 1).
+    -- A batch whose end tick's snapshot xmax is below it ended before step 1
+    -- had a txid, so none of its events can be in the new current table:
+    -- batch_event_tables reads only the previous table for it, both tables
+    -- for any other batch.  Step 1 refuses to run (PQ010) when
+    -- txid_current() is below it: the database was restored into another
+    -- cluster (restore_rebase_txids moves it, step2 and the ticks' snapshots)
     queue_switch_step1          bigint not null default txid_current(),
+    -- txid of a transaction that began after step 1 committed (step 2), or
+    -- NULL between the two steps.  The next step 1 waits until the slowest
+    -- consumer's last tick has a snapshot xmin above it (no consumer is
+    -- still before the previous switch, so none needs the table about to be
+    -- emptied), and then deletes the queue's ticks whose snapshot xmin is
+    -- below it (the newest tick always stays)
     queue_switch_step2          bigint default txid_current(),
+    -- when step 1 last ran (the current table's age)
     queue_switch_time           timestamptz not null default now(),
     queue_external_ticker       boolean not null default false,
     queue_disable_insert        boolean not null default false,
@@ -52,12 +89,19 @@ create table pgq.queue (
         and queue_tick_seq = 'pgq.event_' || queue_id || '_tick_seq')
 );
 
--- snapshots that delimit batches
+-- snapshots that delimit batches: a batch is the events committed between
+-- two ticks of its queue (visible in the later tick's snapshot and not in
+-- the earlier one's)
 create table pgq.tick (
     tick_queue      int4 not null,
+    -- from the queue's own sequence (queue_tick_seq): increasing per queue
     tick_id         bigint not null,
     tick_time       timestamptz not null default now(),
     tick_snapshot   txid_snapshot not null default txid_current_snapshot(),
+    -- the queue's event sequence when the tick was made: the difference
+    -- between two ticks is how many event ids were taken in between (the
+    -- ticker's "new events", a batch's size hint; rolled-back inserts
+    -- count too, so a batch may still be empty)
     tick_event_seq  bigint not null,
     constraint tick_pkey primary key (tick_queue, tick_id),
     constraint tick_queue_fkey foreign key (tick_queue) references pgq.queue (queue_id)
@@ -67,13 +111,42 @@ create table pgq.tick (
 create sequence pgq.batch_id_seq;
 
 -- consumer registrations and their open batch
+--
+-- A consumer's row is in one of two states:
+--   idle: sub_batch and sub_next_tick NULL, sub_last_tick its position;
+--   in a batch: next_batch_custom set sub_batch (from pgq.batch_id_seq) and
+--     sub_next_tick (the batch's end tick); the batch is the events between
+--     sub_last_tick and sub_next_tick.  Asking again returns the same batch.
+-- finish_batch goes back to idle: sub_last_tick := sub_next_tick, the other
+-- two NULL.  register_consumer_at with a tick also goes back to idle, at
+-- that tick (an open batch is dropped).
+-- pgq_coop: a cooperative consumer's subconsumers are rows of their own
+-- ('<main>.<sub>') with the main row's sub_id.  The main row is always idle:
+-- pgq_coop.next_batch_custom opens a batch on it, moves it past the batch at
+-- once and hands the batch to the subconsumer's row (sub_last_tick,
+-- sub_next_tick, sub_batch copied there); an idle subconsumer has all three
+-- NULL (pgq_coop.finish_batch clears them).
 create table pgq.subscription (
+    -- the owner of the consumer's retried events (ev_owner in
+    -- pgq.retry_queue and, once put back, in the event table, where a
+    -- batch shows an event with an owner only to that owner); pgq_coop
+    -- subconsumers share their main consumer's
     sub_id          serial not null,
     sub_queue       int4 not null,
     sub_consumer    int4 not null,
+    -- the tick up to which the consumer has processed (the start of its
+    -- next or open batch); NULL only on an idle pgq_coop subconsumer.  The
+    -- slowest consumer's holds back rotation (maint_rotate_tables_step1)
     sub_last_tick   bigint,
+    -- when the consumer last opened or finished a batch (or was moved, or a
+    -- pgq_coop subconsumer asked for work): get_consumer_info's
+    -- last_seen; pgq_coop takes over a subconsumer's batch when it is
+    -- older than the caller's dead interval
     sub_active      timestamptz not null default now(),
+    -- the id of the open batch, NULL when none; the key by which
+    -- finish_batch, get_batch_events, event_retry ... find the batch
     sub_batch       bigint,
+    -- the open batch's end tick, NULL when none
     sub_next_tick   bigint,
     constraint subscription_pkey primary key (sub_queue, sub_consumer),
     constraint subscription_batch_idx unique (sub_batch),
