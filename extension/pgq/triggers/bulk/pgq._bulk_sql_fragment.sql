@@ -43,24 +43,3 @@ begin
                   pg_catalog.array_to_string(v_where, ' operator(pg_catalog.||) '' and '' operator(pg_catalog.||) '));
 end;
 $$;
-
-create or replace function pgq._null_key()
-returns text
-language sql
-set search_path = pg_catalog, pg_temp
-as $$
-    -- pgq._null_key(): raises sqltriga's error for a NULL key value.
-    select pgq._bulk_error('logtriga: Unexpected NULL key value', '23502')::text;
-$$;
-
-create or replace function pgq._bulk_error(i_message text, i_code text)
-returns bool
-language plpgsql
-set search_path = pg_catalog, pg_temp
-as $$
-    -- pgq._bulk_error(i_message, i_code): raises an error from inside a
-    -- statement-level trigger's generated query.
-begin
-    raise exception '%', i_message using errcode = i_code;
-end;
-$$;
