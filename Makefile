@@ -137,7 +137,7 @@ $(PGQ_FOREIGN_UPDATES): extension/pgq--%--$(PGQ_VERSION).sql: $(PGQ_DEPS) $(PGQ_
 $(PGQ_BACKOUT): extension/pgq/downgrade/to-3.5.sql extension/pgq.control
 	{ printf '%s\n' "-- pgq $(PGQ_VERSION) back to PgQ 3.5 (with PgQ's pgq--3.4.2--3.5.sql), built from $<: do not edit." \
 	      "\\echo Use \"ALTER EXTENSION pgq UPDATE TO '3.5'\" to load this file. \\quit"; \
-	  sed "s/@PGQ_VERSION@/$(PGQ_VERSION)/g" $<; } > $@
+	  sed "s/@EXTVERSION@/$(PGQ_VERSION)/g" $<; } > $@
 
 # A plain install of any 4.x brought to this version: psql -f pgq.upgrade.sql
 extension/pgq.upgrade.sql: $(PGQ_DEPS)

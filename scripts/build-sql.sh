@@ -13,6 +13,8 @@
 # serves both.  After the sources come: EXT.upgrade_schema() (it makes pgq's
 # roles, which the grants need), extension/EXT/grants.sql (idempotent: it
 # revokes before it grants) and, in extension modes, extension/EXT/ext_dump.sql.
+# In every source, @EXTVERSION@ becomes VERSION: the version of the extension
+# being built (pgq's, pgq_ext's or pgq_coop's, from its .control file).
 set -euo pipefail
 mode=$1 ext=$2 version=$3
 shift 3
@@ -34,7 +36,7 @@ echo 'set client_min_messages = warning;'
 for f in "$@"; do
     echo
     echo "-- $f"
-    sed "s/@PGQ_VERSION@/$version/g" "$f"
+    sed "s/@EXTVERSION@/$version/g" "$f"
 done
 # in a DO block: psql -f prints no result row for it (pgq_coop has no
 # tables and no upgrade_schema()).  Its file may be in any folder of

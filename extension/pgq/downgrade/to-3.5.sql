@@ -61,7 +61,7 @@ begin
             using errcode = '55000',
                   detail = 'ALTER EXTENSION pgq UPDATE without TO updates to pgq.control''s default_version; '
                            'PgQ''s package (postgresql-NN-pgq3) installs a pgq.control that says 3.5.',
-                  hint = 'To stay: ALTER EXTENSION pgq UPDATE TO ''@PGQ_VERSION@''.  '
+                  hint = 'To stay: ALTER EXTENSION pgq UPDATE TO ''@EXTVERSION@''.  '
                          'To go back to PgQ 3.5: SET pgq.back_out = on; ALTER EXTENSION pgq UPDATE TO ''3.5''.';
     end if;
 

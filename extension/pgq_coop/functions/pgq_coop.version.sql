@@ -5,5 +5,5 @@ set search_path = pg_catalog, pg_temp
 as $$
     -- pgq_coop.version(): the version of this pgq_coop, as a constant filled
     -- in from pgq_coop.control by the build.
-    select '@PGQ_VERSION@'::text;
+    select '@EXTVERSION@'::text;
 $$;

@@ -9,5 +9,5 @@ as $$
     -- '3' or above) never skips a database.  The build fills the constant
     -- from pgq.control.
     -- Tables: none.
-    select '@PGQ_VERSION@'::text;
+    select '@EXTVERSION@'::text;
 $$;
