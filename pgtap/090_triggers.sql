@@ -192,7 +192,9 @@ begin
             ('NULL key value (sqltriga)', 'id int primary key, v text', ', ''pkey=v''', 'insert into te values (1, null)',
              'delete from te', '23502', 'logtriga: Unexpected NULL key value'),
             ('bad argument', 'id int primary key', ', ''nonsense''', '',
-             'insert into te values (1)', '22023', 'bad param to pgq trigger')
+             'insert into te values (1)', '22023', 'bad param to pgq trigger'),
+            ('SKIP in an AFTER trigger', 'id int primary key', ', ''SKIP''', '',
+             'insert into te values (1)', '22023', 'SKIP does not work in AFTER trigger.')
         ) v(name, cols, args, prep, stmt, code, msg) loop
             -- the NULL key is sqltriga's error (it needs the key for its WHERE)
             v_kind := case when c.name like '%(sqltriga)' then 'sqltriga' else 'logutriga' end;
@@ -219,6 +221,32 @@ begin
 end;
 $f$;
 select * from pg_temp.trigger_errors();
+
+-- the trigger plan both forms take (pgq._trigger_plan) is made from the
+-- catalog at each call: a key added, a key changed and pkey= are seen at once
+create table pt (id int, k2 int, _pgq_ev_extra2 text, v text);
+create function pg_temp.plan(i_form text, i_args text[]) returns table (keys text[], omit text[], magic int4[], row_error text)
+language sql as $f$
+    select p.keys, p.omit, p.magic, p.row_error
+      from pgq._trigger_plan(i_form, 'logutriga', 'UPDATE', 'AFTER', case i_form when 'row' then 'ROW' else 'STATEMENT' end,
+                             'pt'::regclass, i_args, 'pt_u') p
+$f$;
+create trigger pt_u after update on pt referencing old table as pgq_old new table as pgq_new
+    for each statement execute procedure pgq.logutriga_bulk('singlequeue');
+select row_eq($$select * from pg_temp.plan('row', array['q', 'ignore=v'])$$,
+              row('{}'::text[], '{v,_pgq_ev_extra2}'::text[], '{NULL,NULL,NULL,3,NULL,NULL}'::int4[], 'no_pkey'::text),
+              'plan: no key is the first row''s error; ignored and magic columns omitted; magic positions');
+alter table pt add primary key (id);
+select row_eq($$select keys, row_error from pg_temp.plan('bulk', array['q'])$$, row('{id}'::text[], null::text),
+              'plan: a primary key added is seen at the next call');
+alter table pt drop constraint pt_pkey, add primary key (k2, id);
+select row_eq($$select keys, row_error from pg_temp.plan('row', array['q'])$$, row('{id,k2}'::text[], null::text),
+              'plan: a changed primary key is seen at once (key columns in column order)');
+select row_eq($$select keys from pg_temp.plan('bulk', array['q', 'pkey=v,id'])$$, row('{v,id}'::text[]),
+              'plan: pkey= wins, in its own order');
+select throws_ok($$select * from pg_temp.plan('bulk', array['q', 'SKIP'])$$, '22023', 'SKIP does not work in AFTER trigger.',
+                 'plan: definition errors are raised by the plan, for both forms');
+drop table pt;
 
 -- urlencoding: long values of every kind of run come out as PgQ writes them
 select is(pgq._urlencode(repeat('é a_', 1000)), repeat('%c3%a9+a_', 1000), 'urlencode: runs of non-ASCII, spaces and safe characters');

@@ -93,6 +93,8 @@ begin
             pgq._trigger_dates_json(oid, anyelement),
             pgq._trigger_expr(text, oid, text, text, text),
             pgq._trigger_args(text[]),
+            pgq._trigger_plan(text, text, text, text, text, oid, text[], name),
+            pgq._trigger_error(text, text[]),
             pgq._trigger_table(oid),
             pgq._trigger_fast(text, text, text, text, oid, text[], text, text, anyelement, anyelement),
             pgq._trigger_table_plan(oid),
@@ -110,13 +112,11 @@ begin
             pgq.sqltriga_bulk(),
             pgq.jsontriga_bulk(),
             pgq._bulk_trigger_sql(text, text, text, text, oid, text[], name),
-            pgq._bulk_error(text, text),
             pgq._bulk_text(text, text),
             pgq._bulk_differ(text, text),
             pgq._bulk_encode(text, text, text[], oid[], text[]),
             pgq._bulk_changed(text[], text[], text, text),
             pgq._bulk_sql_fragment(text, text[], text[], text[]),
-            pgq._null_key(),
             pgq._insert_events(text, text[], text[], text[], text[], text[], text[])
         to pgq_writer;
     end if;

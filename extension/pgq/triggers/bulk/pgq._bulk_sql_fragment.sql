@@ -16,7 +16,7 @@ declare
 begin
     for i in 1 .. pg_catalog.array_length(i_names, 1) loop
         if i_names[i] = any (i_keys) then
-            v_where := v_where || format('%L operator(pg_catalog.||) coalesce(pg_catalog.quote_literal(%s), pgq._null_key())',
+            v_where := v_where || format('%L operator(pg_catalog.||) coalesce(pg_catalog.quote_literal(%s), pgq._trigger_error(''null_key'')::pg_catalog.text)',
                                          pg_catalog.quote_ident(i_names[i]) || '=', pgq._bulk_text('o', i_names[i]));
             v_first := coalesce(v_first, format('%L operator(pg_catalog.||) pg_catalog.quote_literal(%s)',
                                                 pg_catalog.quote_ident(i_names[i]) || '=', pgq._bulk_text('o', i_names[i])));

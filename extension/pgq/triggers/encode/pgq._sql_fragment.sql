@@ -25,7 +25,7 @@ begin
         for i in 1 .. pg_catalog.array_length(i_names, 1) loop
             if i_names[i] operator(pg_catalog.=) any (i_keys) then
                 if i_old[i] is null then
-                    raise exception 'logtriga: Unexpected NULL key value' using errcode = '23502';
+                    perform pgq._trigger_error('null_key');
                 end if;
                 v_where := pg_catalog.concat(v_where, case when v_where operator(pg_catalog.=) '' then '' else ' and ' end,
                                              pg_catalog.quote_ident(i_names[i]), '=', pg_catalog.quote_literal(i_old[i]));

@@ -20,7 +20,7 @@ declare
     i        pg_catalog.int4;
 begin
     if v_args is null or pg_catalog.array_length(v_args, 1) is null or v_args[1] is null then
-        raise exception 'pgq trigger must have destination queue as argument' using errcode = '22023';
+        perform pgq._trigger_error('no_queue');
     end if;
     queue := v_args[1];
     skip := false;
@@ -45,7 +45,7 @@ begin
         else
             k := pg_catalog.array_position(v_fields, pg_catalog.split_part(v_arg, '=', 1));
             if k is null or pg_catalog.strpos(v_arg, '=') operator(pg_catalog.=) 0 then
-                raise exception 'bad param to pgq trigger' using errcode = '22023';
+                perform pgq._trigger_error('bad_param');
             end if;
             exprs[k] := pg_catalog.substr(v_arg, pg_catalog.strpos(v_arg, '=') operator(pg_catalog.+) 1);
         end if;
