@@ -3,7 +3,7 @@ import pg from "pg";
 import { clientConfig, POOLERS, SafeClient, scalar, type Pooler, type Queryable } from "./db.js";
 import { mapErrors } from "./errors.js";
 import { check, connectionProblems, InvalidOptionError, optionProblems } from "./options.js";
-import { sql } from "./sql.js";
+import { sql } from "./sql/index.js";
 
 export interface QueueInfo {
   queue_name: string;
@@ -44,7 +44,7 @@ export interface NewEvent {
 }
 
 export type QueueSetting = "ticker_max_count" | "ticker_max_lag" | "ticker_idle_period" | "ticker_paused"
-  | "rotation_period" | "external_ticker" | "max_retries";
+  | "rotation_period" | "external_ticker" | "max_retries" | "ticker_on_demand";
 
 /** An event given up on (pgq.get_dead_letters, pgq 4.1). */
 export interface DeadLetter {

@@ -4,7 +4,7 @@
 // pgq-runner's status page shows first and logs when it changes, and that
 // pgqadm status --json prints.  Times are seconds (floats).
 import type pg from "pg";
-import { sql } from "./sql.js";
+import { sql } from "./sql/index.js";
 
 export interface QueueState {
   queue: string;

@@ -4,6 +4,7 @@
 import type pg from "pg";
 import type { Batch, PgqEvent } from "./consumer/consumer.js";
 import type { Logger } from "./log.js";
+import { sql } from "./sql/index.js";
 
 export interface SplitOptions {
   /** consumer name, also the key of the tick recorded in pgq_ext */
@@ -29,9 +30,7 @@ export function splitBatch(o: SplitOptions): (batch: Batch) => Promise<void> {
       hooked.add(dst);
     }
     const col = <K extends keyof PgqEvent>(k: K) => evs.map((e) => e[k]);
-    const r = await dst.query(
-      `select pgq_ext.queue_splitter_apply($1, $2, $3, $4, $5::text[], $6::bigint[], $7::timestamptz[], $8::text[],
-                                           $9::text[], $10::text[], $11::text[], $12::text[], $13::text[]) as moved`,
+    const r = await dst.query(sql.queueSplitterApply,
       [o.consumer, batch.info.prev_tick_id, batch.info.cur_tick_id, o.skipBad, col(o.field), col("ev_id"),
         col("ev_time"), col("ev_type"), col("ev_data"), col("ev_extra1"), col("ev_extra2"), col("ev_extra3"), col("ev_extra4")],
     );

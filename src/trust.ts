@@ -5,7 +5,7 @@
 // pgq.ticker() would run that role's code with superuser rights.  The
 // checks read pg_catalog only; nothing in the schema is called.
 import type pg from "pg";
-import { sql } from "./sql.js";
+import { sql } from "./sql/index.js";
 
 interface Row {
   kind: string;

@@ -7,10 +7,13 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type pg from "pg";
 import { errorText } from "../log.js";
+import { sql } from "../sql/index.js";
 import { UsageError } from "./common.js";
 
+export type Installable = keyof typeof sql.versionOf;
+
 /** What `install` can install; `requires` must be there first (as for CREATE EXTENSION). */
-export const INSTALLABLE: readonly { name: string; requires?: string }[] = [
+export const INSTALLABLE: readonly { name: Installable; requires?: Installable }[] = [
   { name: "pgq" },
   { name: "pgq_ext", requires: "pgq" },
   { name: "pgq_coop", requires: "pgq" },
@@ -47,7 +50,7 @@ function plainScript(dir: string, name: string): string {
 }
 
 /** The extensions to install, in dependency order: pgq always, then those named. */
-export function installList(args: readonly string[]): string[] {
+export function installList(args: readonly string[]): Installable[] {
   const unknown = args.filter((a) => !INSTALLABLE.some((e) => e.name === a));
   if (unknown.length) {
     throw new UsageError(`install: unknown extension ${unknown.join(", ")} (known: ${INSTALLABLE.map((e) => e.name).join(", ")})`);
@@ -59,7 +62,7 @@ export function installList(args: readonly string[]): string[] {
  * Installs each of `names` that is missing; says for each what it did or
  * found.  Server warnings (roles pgq could not create) are passed on.
  */
-export async function install(c: pg.Client, names: readonly string[], out: (s: string) => void): Promise<void> {
+export async function install(c: pg.Client, names: readonly Installable[], out: (s: string) => void): Promise<void> {
   const dir = extensionDir();
   const onNotice = (n: { severity?: string; message?: string; hint?: string }) => {
     out(`  ${(n.severity ?? "notice").toLowerCase()}: ${n.message}${n.hint ? `\n  hint: ${n.hint}` : ""}`);
@@ -72,15 +75,12 @@ export async function install(c: pg.Client, names: readonly string[], out: (s: s
   }
 }
 
-async function installOne(c: pg.Client, dir: string, name: string, out: (s: string) => void): Promise<void> {
+async function installOne(c: pg.Client, dir: string, name: Installable, out: (s: string) => void): Promise<void> {
   const mine = packageVersion(dir, name);
-  const there = await c.query<{ ext: string | null; has_schema: boolean }>(
-    `select (select extversion from pg_catalog.pg_extension where extname = $1) as ext,
-            pg_catalog.to_regnamespace($1) is not null as has_schema`, [name]);
+  const there = await c.query<{ ext: string | null; has_schema: boolean }>(sql.installed, [name]);
   const { ext, has_schema } = there.rows[0]!;
   if (has_schema) {
-    // names come from INSTALLABLE only
-    const v = (await c.query<{ v: string }>(`select ${name}.version() v`)).rows[0]!.v;
+    const v = (await c.query<{ version: string }>(sql.versionOf[name])).rows[0]!.version;
     const form = ext !== null ? "extension" : "plain script";
     out(v === mine
       ? `${name} ${v} is installed already (${form})`
@@ -90,13 +90,13 @@ async function installOne(c: pg.Client, dir: string, name: string, out: (s: stri
   }
   const requires = INSTALLABLE.find((e) => e.name === name)?.requires;
   const requiredIsPlain = requires !== undefined
-    && (await c.query("select 1 from pg_catalog.pg_extension where extname = $1", [requires])).rowCount === 0;
+    && (await c.query(sql.isExtension, [requires])).rowCount === 0;
   let why: string;
   if (requiredIsPlain) {
     why = `${requires} is a plain install`;
   } else {
     try {
-      await c.query(`create extension ${name}`);
+      await c.query(sql.createExtension(name));
       out(`${name} ${mine} installed with CREATE EXTENSION`);
       return;
     } catch (err) {

@@ -3,10 +3,12 @@
 //   pgqadm [switches] CONFIG.ini COMMAND [ARGS]
 import { existsSync } from "node:fs";
 import pg from "pg";
-import { clientConfig, POOLERS, SafeClient, type Pooler } from "../db.js";
+import { PgqClient, type QueueSetting } from "../client.js";
+import { clientConfig, POOLERS, SafeClient, withTx, type Pooler } from "../db.js";
 import { ConfigError, MAX_TIMER_SECONDS, readIni, resolveSection, SectionReader } from "../config.js";
 import { mapErrors } from "../errors.js";
 import { errorText } from "../log.js";
+import { sql } from "../sql/index.js";
 import type { RunnerConfig } from "../runner/config.js";
 import { runUntilSignalled } from "../runner/foreground.js";
 import {
@@ -95,13 +97,13 @@ function loadConfig(path: string): AdmConfig {
  * Runs fn on a connection with the safe search_path, after making sure that
  * pgq (if there) belongs to a superuser or to the role connected as.
  */
-async function withDb<T>(cfg: AdmConfig, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+async function withDb<T>(cfg: AdmConfig, fn: (c: pg.Client, pgq: PgqClient) => Promise<T>): Promise<T> {
   const c = new SafeClient({ ...cfg.db, application_name: cfg.jobName, pooler: cfg.pooler });
   await c.connect();
   try {
     const bad = await untrustedSchemas(c, ["pgq"]);
     if (bad) throw new Error(`database ${cfg.dbname}: ${bad}; not using it`);
-    return await mapErrors(() => fn(c));
+    return await mapErrors(() => fn(c, new PgqClient(c)));
   } finally {
     await c.end();
   }
@@ -121,9 +123,8 @@ const CREATE_BATCH = 100;
 async function createQueues(c: pg.Client, names: readonly string[], out: (s: string) => void): Promise<void> {
   for (let i = 0; i < names.length; i += CREATE_BATCH) {
     const batch = names.slice(i, i + CREATE_BATCH);
-    const r = await c.query<{ name: string; r: number }>(
-      "select n as name, pgq.create_queue(n) as r from pg_catalog.unnest($1::text[]) with ordinality u(n, o) order by o", [batch]);
-    for (const row of r.rows) out(row.r === 1 ? `queue ${row.name} created` : `queue ${row.name} exists already`);
+    const r = await c.query<{ name: string; created: number }>(sql.createQueues, [batch]);
+    for (const row of r.rows) out(row.created === 1 ? `queue ${row.name} created` : `queue ${row.name} exists already`);
   }
 }
 
@@ -177,28 +178,20 @@ function period(s: number | null): string {
 }
 
 async function config(cfg: AdmConfig, args: string[], out: (s: string) => void): Promise<void> {
-  await withDb(cfg, async (c) => {
+  await withDb(cfg, async (c, pgq) => {
     const [queue, ...sets] = args;
     if (queue !== undefined && sets.length > 0) {
       const bad = sets.filter((s) => !/^[a-z_]+=/.test(s) || !CONFIG_VARS.includes(s.split("=")[0]!.replace(/^queue_/, "")));
       if (bad.length) throw new UsageError(`cannot set ${bad.join(", ")}: use ${CONFIG_VARS.join(", ")}`);
-      await c.query("begin");
-      for (const s of sets) {
-        const eq = s.indexOf("=");
-        await c.query("select pgq.set_queue_config($1, $2, $3)", [queue, s.slice(0, eq).replace(/^queue_/, ""), s.slice(eq + 1)]);
-      }
-      await c.query("commit");
+      await withTx(c, async () => {
+        for (const s of sets) {
+          const eq = s.indexOf("=");
+          await pgq.setQueueConfig(queue, s.slice(0, eq).replace(/^queue_/, "") as QueueSetting, s.slice(eq + 1));
+        }
+      });
     }
-    // max_retries, ticker_on_demand: pgq 4.1's pgq.queue columns (none in
-    // PgQ 3.5: "-")
-    const rows = await c.query(`
-        select i.queue_name, i.queue_ticker_max_count, i.queue_ticker_max_lag::text, i.queue_ticker_idle_period::text,
-               i.queue_rotation_period::text,
-               (select pg_catalog.to_jsonb(q) ->> 'queue_max_retries' from pgq.queue q
-                 where q.queue_name = i.queue_name) as max_retries,
-               (select (pg_catalog.to_jsonb(q) ->> 'queue_ticker_on_demand')::interval::text from pgq.queue q
-                 where q.queue_name = i.queue_name) as ticker_on_demand
-          from pgq.get_queue_info($1::text) i order by i.queue_name`, [queue ?? null]);
+    // max_retries, ticker_on_demand: "-" on PgQ 3.5, which has neither
+    const rows = await c.query(sql.queueConfig, [queue ?? null]);
     if (queue !== undefined && rows.rowCount === 0) throw new UsageError(`no such queue: ${queue}`);
     out(formatTable(["queue", ...CONFIG_VARS],
       rows.rows.map((r) => [r.queue_name, String(r.queue_ticker_max_count), r.queue_ticker_max_lag,
@@ -262,19 +255,17 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       case "drop":
         need(1, "QNAME");
-        out(await withDb(cfg, async (c) => {
+        out(await withDb(cfg, async (c, pgq) => {
           // the queue goes at once; its emptied tables need a lock on
           // pgq.event_template, which maint_drop_storage takes only if it
           // gets it within 20 ms (an open producer transaction anywhere
           // holds it): then maintenance removes them later
-          const id = (await c.query("select queue_id from pgq.queue where queue_name = $1", rest)).rows[0]?.queue_id;
-          await c.query("select pgq.drop_queue($1)", rest);
+          const id = (await c.query(sql.queueId, rest)).rows[0]?.queue_id;
+          await pgq.dropQueue(rest[0]!);
           if (id === undefined) return `queue ${rest[0]} dropped`;
           const table = `pgq.event_${id}`;
-          const hasDropStorage = (await c.query(
-            "select pg_catalog.to_regprocedure('pgq.maint_drop_storage(text)') is not null as has")).rows[0].has;
-          if (hasDropStorage) await c.query("select pgq.maint_drop_storage($1)", [table]);
-          const left = (await c.query("select pg_catalog.to_regclass($1) is not null as left", [table])).rows[0].left;
+          if ((await c.query(sql.hasMaintDropStorage)).rows[0].has) await c.query(sql.maintDropStorage, [table]);
+          const left = (await c.query(sql.relationExists, [table])).rows[0].exists;
           return left
             ? `queue ${rest[0]} dropped; its emptied tables (${table}) are removed by maintenance once no transaction holds pgq.event_template`
             : `queue ${rest[0]} dropped`;
@@ -282,40 +273,36 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       case "register":
         need(2, "QNAME CONS");
-        out(await withDb(cfg, async (c) => (await c.query("select pgq.register_consumer($1, $2) r", rest)).rows[0].r === 1
+        out(await withDb(cfg, async (_c, pgq) => (await pgq.registerConsumer(rest[0]!, rest[1]!))
           ? `consumer ${rest[1]} registered on ${rest[0]}` : `consumer ${rest[1]} was registered on ${rest[0]} already`));
         return 0;
       case "unregister":
         need(2, "QNAME CONS");
-        out(await withDb(cfg, async (c) => (await c.query("select pgq.unregister_consumer($1, $2) r", rest)).rows[0].r > 0
+        out(await withDb(cfg, async (_c, pgq) => (await pgq.unregisterConsumer(rest[0]!, rest[1]!))
           ? `consumer ${rest[1]} unregistered from ${rest[0]}` : `consumer ${rest[1]} was not registered on ${rest[0]}`));
         return 0;
       case "config": await config(cfg, rest, out); return 0;
       case "dead":
         if (rest.length < 1 || rest.length > 2) throw new UsageError("dead needs QNAME [CONS]");
-        await withDb(cfg, async (c) => {
-          const r = await c.query(`select dl_id::text, consumer_name, dl_time, dl_retry_count, coalesce(dl_reason, '-') as reason,
-                                          ev_id::text, coalesce(ev_type, '') as ev_type, coalesce(ev_data, '') as ev_data
-                                     from pgq.get_dead_letters($1, $2::text)`, [rest[0], rest[1] ?? null]);
+        await withDb(cfg, async (_c, pgq) => {
+          const dead = await pgq.deadLetters(rest[0]!, rest[1]);
           out(formatTable(["id", "consumer", "time", "retries", "reason", "event", "type", "data"],
-            r.rows.map((d) => [d.dl_id, d.consumer_name, (d.dl_time as Date).toISOString(), String(d.dl_retry_count),
-              d.reason, d.ev_id, d.ev_type, d.ev_data]),
+            dead.map((d) => [d.dl_id, d.consumer_name, d.dl_time.toISOString(), String(d.dl_retry_count),
+              d.dl_reason ?? "-", d.ev_id, d.ev_type ?? "", d.ev_data ?? ""]),
             "no dead letters"));
         });
         return 0;
       case "replay":
         if (rest.length < 2 || rest.length > 3) throw new UsageError("replay needs QNAME CONS [ID]");
-        out(await withDb(cfg, async (c) => {
-          const n = (await c.query("select pgq.replay_dead_letters($1, $2, $3::bigint) n", [rest[0], rest[1], rest[2] ?? null]))
-            .rows[0].n as number;
+        out(await withDb(cfg, async (_c, pgq) => {
+          const n = await pgq.replayDeadLetters(rest[0]!, rest[1]!, rest[2]);
           return `${n} dead letter${n === 1 ? "" : "s"} of ${rest[1]} put back into ${rest[0]}`;
         }));
         return 0;
       case "purge":
         if (rest.length < 1 || rest.length > 3) throw new UsageError("purge needs QNAME [CONS [ID]]");
-        out(await withDb(cfg, async (c) => {
-          const n = (await c.query("select pgq.purge_dead_letters($1, $2::text, $3::bigint) n", [rest[0], rest[1] ?? null, rest[2] ?? null]))
-            .rows[0].n as number;
+        out(await withDb(cfg, async (_c, pgq) => {
+          const n = await pgq.purgeDeadLetters(rest[0]!, rest[1], rest[2]);
           return `${n} dead letter${n === 1 ? "" : "s"} deleted from ${rest[0]}`;
         }));
         return 0;

@@ -4,11 +4,10 @@
 // database, exactly once (tick tracking in pgq_ext on the target).
 //   queue_splitter [switches] CONFIG.ini
 import pg from "pg";
-import format from "pg-format";
 import { clientConfig, POOLERS, SafeClient, type Pooler } from "../db.js";
 import { ConfigError, readIni, resolveSection, SectionReader } from "../config.js";
 import { Consumer, type PgqEvent } from "../consumer/consumer.js";
-import { sql } from "../sql.js";
+import { sql } from "../sql/index.js";
 import { Waker } from "../waker.js";
 import { errorText, type Logger } from "../log.js";
 import { splitBatch } from "../splitter.js";
@@ -124,14 +123,14 @@ async function runLocal(cfg: SplitterConfig, log: Logger, ctx: Record<string, st
         // not through a transaction pooler: polls every loop_delay there
         if (c.canListen && (await c.query(sql.hasTickChannel)).rows[0].has) {
           const channel = (await c.query(sql.tickChannel, [cfg.queue])).rows[0].channel as string;
-          await c.query(format("listen %I", channel));
+          await c.query(sql.listen(channel));
         }
-        const reg = await c.query("select pgq.register_consumer($1, $2) as r", [cfg.queue, cfg.consumer]);
-        if (reg.rows[0].r === 1) log.info("registered on the source queue", ctx);
+        const reg = await c.query(sql.registerConsumer, [cfg.queue, cfg.consumer]);
+        if (reg.rows[0].created === 1) log.info("registered on the source queue", ctx);
         log.info("started (source and target are one database: moving in SQL)", ctx);
       }
       waker.clear();
-      const r = await c.query("select pgq_ext.queue_splitter_local($1, $2, $3, $4) as moved",
+      const r = await c.query(sql.queueSplitterLocal,
         [cfg.queue, cfg.consumer, String(cfg.field), cfg.skipBad]);
       backoff = 500;
       if (r.rows[0].moved === null) await waker.sleep(cfg.loopDelay * 1000, signal);

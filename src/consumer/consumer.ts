@@ -16,11 +16,10 @@
 // whose ticker sends no notifications, and behind a transaction pooler
 // (pooler "transaction"), it polls.
 import pg from "pg";
-import format from "pg-format";
 import { clientConfig, POOLERS, SafeClient, scalar, withTx, type ConnectionInput, type Pooler } from "../db.js";
 import { mapErrors } from "../errors.js";
 import { check, connectionProblems, InvalidOptionError, optionProblems } from "../options.js";
-import { sql } from "../sql.js";
+import { sql } from "../sql/index.js";
 import { Waker } from "../waker.js";
 
 export interface PgqEvent {
@@ -347,10 +346,10 @@ export class Consumer {
       while (rows.length > 0) {
         yield rows;
         if (rows.length < this.o.fetchSize) break;
-        rows = (await src.query(format("fetch %s from %I", this.o.fetchSize, CURSOR))).rows as PgqEvent[];
+        rows = (await src.query(sql.fetchCursor(this.o.fetchSize, CURSOR))).rows as PgqEvent[];
       }
     } finally {
-      await src.query(format("close %I", CURSOR));
+      await src.query(sql.closeCursor(CURSOR));
     }
   }
 
@@ -425,7 +424,7 @@ export class Consumer {
         // must not wait for the next poll
         this.waker.notify();
       });
-      await c.query(format("listen %I", this.channel));
+      await c.query(sql.listen(this.channel));
     }
     this.src = c;
     return c;

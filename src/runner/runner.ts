@@ -8,10 +8,9 @@
 // Errors are logged, never fatal: a lost connection is opened again with
 // backoff.  stop() lets every loop finish the step it is in.
 import pg from "pg";
-import format from "pg-format";
 import type { RunnerConfig } from "./config.js";
 import { SafeClient, type SafeClientConfig } from "../db.js";
-import { sql } from "../sql.js";
+import { sql } from "../sql/index.js";
 import { Waker } from "../waker.js";
 import { errorText, type Logger } from "../log.js";
 import { untrustedFunction, untrustedSchemas } from "../trust.js";
@@ -317,8 +316,8 @@ export class DbWorker {
         await this.listenOnDemand(c);
         if (Date.now() >= nextTick) {
           const t0 = performance.now();
-          const r = await c.query("select pgq.ticker() as n");
-          const n = Number(r.rows[0].n);
+          const r = await c.query(sql.ticker);
+          const n = Number(r.rows[0].ticks);
           const took = (performance.now() - t0) / 1000;
           this.counters.ticks += n;
           const d = { database: this.dbname };
@@ -353,12 +352,12 @@ export class DbWorker {
    * is called before its owners are known to be trusted.
    */
   private async notServable(c: pg.Client): Promise<{ msg: string; untrusted?: boolean } | undefined> {
-    const ns = await c.query("select 1 from pg_catalog.pg_namespace where nspname = 'pgq'");
-    if (ns.rowCount === 0) return { msg: "no pgq schema" };
+    const ns = await c.query(sql.installed, ["pgq"]);
+    if (!ns.rows[0].has_schema) return { msg: "no pgq schema" };
     const bad = await untrustedSchemas(c, ["pgq"]);
     if (bad) return { msg: `${bad}, skipping`, untrusted: true };
-    const v = await c.query("select pgq.version() as v");
-    const version = (v.rows[0]?.v as string | null) ?? "";
+    const v = await c.query(sql.version);
+    const version = (v.rows[0]?.version as string | null) ?? "";
     if (!(version.charAt(0) >= "3")) return { msg: `bad pgq version "${version}", ignoring` };
     return undefined;
   }
@@ -396,20 +395,15 @@ export class DbWorker {
    * pgq.maint_tables_to_vacuum().
    */
   private async maint(c: pg.Client): Promise<void> {
-    const has = await c.query(`select 1 from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace
-                                where n.nspname = 'pgq' and p.proname = 'maint_operations'`);
-    const ops = has.rowCount
-      ? await c.query("select func_name, func_arg from pgq.maint_operations()")
-      : await c.query(`select 'pgq.maint_rotate_tables_step1' as func_name, queue_name as func_arg from pgq.get_queue_info()
-                       union all select 'pgq.maint_rotate_tables_step2', null
-                       union all select 'vacuum', t from pgq.maint_tables_to_vacuum() t`);
+    const has = await c.query(sql.hasMaintOperations);
+    const ops = await c.query(has.rowCount ? sql.maintOperations : sql.maintOperationsBefore31);
     const round = performance.now();
     const d = { database: this.dbname };
     for (const op of ops.rows as { func_name: string; func_arg: string | null }[]) {
       const fn = op.func_name;
       const t0 = performance.now();
       if (/^vacuum( analyze)?$/i.test(fn)) {
-        await c.query(`${fn} ${quoteName(op.func_arg ?? "")}`);
+        await c.query(sql.vacuum(fn, op.func_arg ?? ""));
         this.counters.maint++;
         this.metrics.maintCalls.inc(d);
         this.log.debug(`maint: ${fn} ${op.func_arg ?? ""} done in ${ms(t0)}`, this.ctx);
@@ -424,7 +418,7 @@ export class DbWorker {
         this.warned.add(msg);
         continue;
       }
-      const call = op.func_arg === null ? `select ${quoteName(fn)}() as r` : `select ${quoteName(fn)}($1) as r`;
+      const call = sql.maintCall(fn, op.func_arg !== null);
       let calls = 0;
       let last: unknown = null;
       for (let i = 0; i < 1000; i++) {
@@ -449,8 +443,8 @@ export class DbWorker {
     const t0 = performance.now();
     let moved = 0;
     for (;;) {
-      const r = await c.query("select pgq.maint_retry_events() as n");
-      const n = Number(r.rows[0].n);
+      const r = await c.query(sql.maintRetry);
+      const n = Number(r.rows[0].moved);
       this.counters.retries += n;
       this.metrics.retryEvents.inc({ database: this.dbname }, n);
       moved += n;
@@ -465,11 +459,6 @@ export function again(value: unknown): boolean {
   if (value === null || value === undefined) return false;
   const m = /^\s*[+-]?\d+/.exec(String(value));
   return m !== null && Number(m[0]) !== 0;
-}
-
-/** 'schema.name' with each part quoted as an identifier. */
-export function quoteName(name: string): string {
-  return name.split(".").map((p) => format.ident(p)).join(".");
 }
 
 /** All databases: discovery, workers, stats. */
@@ -586,7 +575,7 @@ export class Runner {
     c.on("error", () => undefined);
     await c.connect();
     try {
-      const r = await c.query("select datname from pg_catalog.pg_database where not datistemplate and datallowconn order by 1");
+      const r = await c.query(sql.databases);
       return r.rows.map((x: { datname: string }) => x.datname);
     } finally {
       await c.end();
