@@ -34,7 +34,7 @@ async function main(): Promise<void> {
       await src.query("select pgq.force_tick($1)", [queue]);
       await src.query("select pgq.ticker($1)", [queue]);
       const c = new Consumer({ connection: { database: "bench_split_src" }, queue, consumer,
-        exactlyOnce: { target: { database: "bench_split_dst" }, mode: "none" } });
+        exactlyOnce: { target: { database: "bench_split_dst" }, mode: "handler" } });
       const t0 = performance.now();
       while (await c.runOnce(splitBatch({ consumer, field: "ev_extra1", skipBad: false })));
       times.push(performance.now() - t0);

@@ -15,7 +15,7 @@ export class InvalidOptionError extends TypeError {
   }
 }
 
-type Check = (value: unknown, key: string) => string | undefined;
+export type Check = (value: unknown, key: string) => string | undefined;
 
 const describe = (v: unknown) =>
   typeof v === "string" ? JSON.stringify(v) : typeof v === "number" ? String(v) : v === null ? "null" : typeof v;

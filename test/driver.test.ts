@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import {
-  Consumer, PgqClient, QueueNotFoundError, NotSubscriberError, InvalidArgumentError, parseKeywordValue,
+  Consumer, PgqClient, QueueNotFoundError, NotSubscriberError, InvalidArgumentError, OutOfStepError, parseKeywordValue,
   type Batch, type PgqEvent,
 } from "../src/index.js";
 import { createTestDb, type TestDb } from "./support/db.js";
@@ -290,7 +290,24 @@ describe("Consumer", () => {
       await t.query("select pgq_ext.set_last_tick('lost', 999)");
       await client.tickQueue(q);
       await expect(lost.runOnce(write)).rejects.toThrow(/^Lost position: batch 1\.\.2, dst has 999$/);
+      await expect(lost.runOnce(write)).rejects.toBeInstanceOf(OutOfStepError);
       await lost.close();
+
+      // mode "handler" (and its deprecated name "none"): the handler's
+      // writes commit in the target; the driver records nothing there
+      for (const mode of ["handler", "none"] as const) {
+        const hq = await freshQueue();
+        const name = `h_${mode}`;
+        const own = new Consumer({ connection: db.config, queue: hq, consumer: name, exactlyOnce: { target: target.config, mode } });
+        await own.register();
+        await client.insertEvent(hq, { type: "t", data: name });
+        await client.tickQueue(hq);
+        expect(await own.runOnce(write)).toBe(true);
+        expect((await t.query("select data from sink where data = $1", [name])).rowCount).toBe(1);
+        expect((await t.query("select pgq_ext.get_last_tick($1) t, pgq_ext.is_batch_done($1, 1) b", [name])).rows[0])
+          .toEqual({ t: null, b: false });
+        await own.close();
+      }
     } finally {
       await target.drop();
     }

@@ -349,7 +349,7 @@ describe("driver options (14)", () => {
       "minCount must be an integer from 1 to 2147483647, not 0",
       expect.stringMatching(/^fetchsize is not an option \(known: connection, queue, consumer, fetchSize/),
       'connection: port must be a number from 1 to 65535, not "x"',
-      'exactlyOnce.mode must be one of batch, tick, none, not "twice"',
+      'exactlyOnce.mode must be one of batch, tick, handler, not "twice"',
       "exactlyOnce.target.port must be an integer from 1 to 65535, not 0",
     ]);
     expect(() => new Consumer({ queue: "q" } as never)).toThrow(/connection is required; consumer is required/);

@@ -210,7 +210,7 @@ async function runWithTarget(cfg: SplitterConfig, log: Logger, ctx: Record<strin
     consumer: cfg.consumer,
     pollIntervalMs: cfg.loopDelay * 1000,
     pooler: cfg.pooler,
-    exactlyOnce: { target: { ...cfg.dst, application_name: cfg.jobName }, mode: "none", safeSearchPath: true },
+    exactlyOnce: { target: { ...cfg.dst, application_name: cfg.jobName }, mode: "handler", safeSearchPath: true },
     onError: (err) => log.error(errorText(err), ctx),
     onConnect: (c, which) => refuseUntrusted(c, which === "source" ? ["pgq"] : ["pgq", "pgq_ext"], which),
   });

@@ -18,7 +18,7 @@
 import pg from "pg";
 import { clientConfig, POOLERS, SafeClient, scalar, withTx, type ConnectionInput, type Pooler } from "../db.js";
 import { mapErrors } from "../errors.js";
-import { check, connectionProblems, InvalidOptionError, optionProblems } from "../options.js";
+import { check, connectionProblems, InvalidOptionError, optionProblems, type Check } from "../options.js";
 import { sql } from "../sql/index.js";
 import { Waker } from "../waker.js";
 
@@ -105,14 +105,29 @@ export interface ConsumerOptions {
    */
   pooler?: Pooler;
   /**
-   * Exactly once into this database through pgq_ext ('batch':
-   * set_batch_done, 'tick': set_last_tick; 'none': the handler records
-   * progress itself, in the target transaction it is given).  safeSearchPath:
-   * the target session gets search_path pg_catalog, pg_temp too (as
-   * queue_splitter's does; default: the connection's own), through pooler
-   * (default: the consumer's).
+   * Exactly once into the database `target`: the handler writes through
+   * batch.target, inside a target transaction that commits before the
+   * source batch is finished.  mode says who records which batches the
+   * target has applied, in that transaction:
+   * - "batch" (default): the driver, with pgq_ext.set_batch_done;
+   * - "tick": the driver, with pgq_ext.set_last_tick (a target whose
+   *   recorded tick is neither the batch's start nor its end throws
+   *   OutOfStepError, PQ011);
+   * - "handler": the handler itself (queue_splitter's
+   *   pgq_ext.queue_splitter_apply does); the driver records nothing.
+   * "none" is the old name of "handler": deprecated, accepted until the
+   * next release.
+   * safeSearchPath: the target session gets search_path pg_catalog,
+   * pg_temp too (as queue_splitter's does; default: the connection's own),
+   * through pooler (default: the consumer's).
    */
-  exactlyOnce?: { target: ConnectionInput; mode?: "batch" | "tick" | "none"; safeSearchPath?: boolean; pooler?: Pooler };
+  exactlyOnce?: {
+    target: ConnectionInput;
+    /** Who records applied batches (see above); "none" is deprecated, use "handler". */
+    mode?: "batch" | "tick" | "handler" | "none";
+    safeSearchPath?: boolean;
+    pooler?: Pooler;
+  };
   /** Called for errors the loop survives (lost connection, handler failure). */
   onError?: (err: unknown) => void;
   /**
@@ -123,7 +138,15 @@ export interface ConsumerOptions {
   onConnect?: (client: pg.Client, which: "source" | "target") => Promise<void>;
 }
 
-const EXACTLY_ONCE_MODES = ["batch", "tick", "none"] as const;
+const EXACTLY_ONCE_MODES = ["batch", "tick", "handler"] as const;
+type ExactlyOnceMode = (typeof EXACTLY_ONCE_MODES)[number];
+
+/** exactlyOnce.mode as it means, the deprecated "none" read as "handler". */
+function exactlyOnceMode(e: ConsumerOptions["exactlyOnce"]): ExactlyOnceMode {
+  return e?.mode === "none" || e?.mode === "handler" ? "handler" : e?.mode ?? "batch";
+}
+
+let warnedNone = false;
 
 /** Every problem of a Consumer's options, at once (InvalidOptionError). */
 function checkOptions(o: ConsumerOptions): void {
@@ -154,7 +177,9 @@ function checkOptions(o: ConsumerOptions): void {
     }
     if (o.connection !== undefined) problems.push(...connectionProblems(o.connection, "connection"));
     if (o.exactlyOnce !== undefined) {
-      const e = optionProblems(o.exactlyOnce, { target: check.any, mode: check.oneOf(EXACTLY_ONCE_MODES),
+      // "none": the deprecated name of "handler", still accepted
+      const mode: Check = (v, k) => (v === "none" ? undefined : check.oneOf(EXACTLY_ONCE_MODES)(v, k));
+      const e = optionProblems(o.exactlyOnce, { target: check.any, mode,
         safeSearchPath: check.bool, pooler: check.oneOf(POOLERS) }, ["target"], "exactlyOnce");
       if (typeof o.exactlyOnce === "object" && o.exactlyOnce?.target !== undefined) {
         e.push(...connectionProblems(o.exactlyOnce.target, "exactlyOnce.target"));
@@ -163,12 +188,19 @@ function checkOptions(o: ConsumerOptions): void {
     }
   }
   if (problems.length) throw new InvalidOptionError("Consumer", problems);
+  if (o.exactlyOnce?.mode === "none" && !warnedNone) {
+    warnedNone = true;
+    process.emitWarning('Consumer: exactlyOnce.mode "none" is deprecated; use "handler" (same meaning)',
+      { type: "DeprecationWarning", code: "PGQ_EXACTLY_ONCE_NONE" });
+  }
 }
 
 const CURSOR = "pgq_batch_walker";
 
 export class Consumer {
   private readonly o: Required<Pick<ConsumerOptions, "fetchSize" | "pollIntervalMs">> & ConsumerOptions;
+  /** Who records applied batches in the target (exactlyOnce.mode, "none" read as "handler"). */
+  private readonly mode: ExactlyOnceMode;
   private src: pg.Client | undefined;
   private beat: pg.Client | undefined;
   private beatMs: number | undefined;
@@ -182,6 +214,7 @@ export class Consumer {
   constructor(options: ConsumerOptions) {
     checkOptions(options);
     this.o = { ...options, fetchSize: options.fetchSize ?? 300, pollIntervalMs: options.pollIntervalMs ?? 1000 };
+    this.mode = exactlyOnceMode(options.exactlyOnce);
   }
 
   /**
@@ -360,36 +393,35 @@ export class Consumer {
   }
 
   private async alreadyApplied(target: pg.Client, info: BatchInfo): Promise<boolean> {
-    if (this.o.exactlyOnce?.mode === "none") return false;
+    if (this.mode === "handler") return false;
     if (this.o.subconsumer !== undefined) {
       // batches of a subconsumer are not consecutive: a batch is done when
       // it, or its end tick, is what one of the names recorded last
-      if ((this.o.exactlyOnce?.mode ?? "batch") === "batch") {
+      if (this.mode === "batch") {
         return (await scalar<boolean>(target, sql.isBatchDoneAny, [this.o.consumer, this.names(), info.batch_id])) === true;
       }
       const ticks = await target.query(sql.lastTicksAny, [this.o.consumer, this.names()]);
       return ticks.rows.some((t: { tick_id: string | null }) => t.tick_id === String(info.cur_tick_id));
     }
-    if ((this.o.exactlyOnce?.mode ?? "batch") === "batch") {
+    if (this.mode === "batch") {
       return (await scalar<boolean>(target, sql.isBatchDone, [this.o.consumer, info.batch_id])) === true;
     }
-    const last = await scalar<string | null>(target, sql.getLastTick, [this.o.consumer]);
-    if (last === null || last === info.prev_tick_id) return false;
-    if (last === info.cur_tick_id) return true;
-    throw new Error(`Lost position: batch ${info.prev_tick_id}..${info.cur_tick_id}, dst has ${last}`);
+    // applied, next, or out of step (PQ011: OutOfStepError): pgq_ext decides
+    return (await mapErrors(() =>
+      scalar<boolean>(target, sql.isTickDone, [this.o.consumer, info.prev_tick_id, info.cur_tick_id]))) === true;
   }
 
   private async recordApplied(target: pg.Client, info: BatchInfo): Promise<void> {
-    if (this.o.exactlyOnce?.mode === "none") return;
+    if (this.mode === "handler") return;
     if (this.o.subconsumer !== undefined) {
-      if ((this.o.exactlyOnce?.mode ?? "batch") === "batch") {
+      if (this.mode === "batch") {
         await target.query(sql.setBatchDoneSub, [this.o.consumer, this.o.subconsumer, info.batch_id]);
       } else {
         await target.query(sql.setLastTickSub, [this.o.consumer, this.o.subconsumer, info.cur_tick_id]);
       }
       return;
     }
-    if ((this.o.exactlyOnce?.mode ?? "batch") === "batch") {
+    if (this.mode === "batch") {
       await target.query(sql.setBatchDone, [this.o.consumer, info.batch_id]);
     } else {
       await target.query(sql.setLastTick, [this.o.consumer, info.cur_tick_id]);

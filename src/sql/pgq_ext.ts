@@ -3,7 +3,9 @@
 export const pgqExt = {
   isBatchDone: "select pgq_ext.is_batch_done($1, $2) as done",
   setBatchDone: "select pgq_ext.set_batch_done($1, $2) as ok",
-  getLastTick: "select pgq_ext.get_last_tick($1) as tick_id",
+  // tick tracking: whether the batch prev..cur is applied (true), next
+  // (false), or out of step with the target (PQ011): the one rule, in SQL
+  isTickDone: "select pgq_ext.is_tick_done($1, $2, $3) as done",
   setLastTick: "select pgq_ext.set_last_tick($1, $2) as ok",
   // exactly once for subconsumers: done when any of the names (this one
   // and the peers whose batches it may take over) recorded it

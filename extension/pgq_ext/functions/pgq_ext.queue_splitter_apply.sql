@@ -13,29 +13,25 @@ as $$
     -- goes into the queue its routing value (i_route) names, keeping type,
     -- data, extras and time (it gets a new id), and the batch's end tick is
     -- recorded for i_consumer in pgq_ext.completed_tick.
-    -- Tick tracking as python's SerialConsumer: a batch whose end tick is
-    -- recorded already is skipped; a recorded tick that is neither the
-    -- batch's start nor its end means the two sides disagree.
+    -- Tick tracking as python's SerialConsumer (pgq_ext.is_tick_done): a
+    -- batch whose end tick is recorded already is skipped; a recorded tick
+    -- that is neither the batch's start nor its end means the two sides
+    -- disagree.
     -- With i_skip_bad, events whose routing value is NULL or names no queue
     -- are left out with a WARNING each, instead of stopping the batch.
     -- Returns: events moved; -1 when the batch was applied already.
-    -- Errors: PQ011 'Lost position: batch <prev>..<cur>, dst has <tick>';
+    -- Errors: PQ011 'Lost position: batch <prev>..<cur>, dst has <tick>'
+    --   (from pgq_ext.is_tick_done);
     --   PQ001 'queue_splitter: event <id> routes to queue "<q>", which does
     --   not exist'; 22004 'queue_splitter: event <id> has no routing value'.
     -- Tables: pgq_ext.completed_tick, pgq.queue (read), target queues.
 declare
-    v_last  bigint;
     v_bad   record;
     v_q     record;
     v_moved bigint := 0;
 begin
-    v_last := pgq_ext.get_last_tick(i_consumer);
-    if v_last = i_cur_tick then
+    if pgq_ext.is_tick_done(i_consumer, i_prev_tick, i_cur_tick) then
         return -1;
-    end if;
-    if v_last is not null and v_last is distinct from i_prev_tick then
-        raise exception 'Lost position: batch %..%, dst has %', i_prev_tick, i_cur_tick, v_last
-            using errcode = 'PQ011';
     end if;
 
     for v_bad in
