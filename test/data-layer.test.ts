@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
-import { sql } from "../src/sql/index.js";
+import { groups, sql } from "../src/sql/index.js";
 
 const root = resolve(import.meta.dirname, "..");
 const src = join(root, "src");
@@ -72,6 +72,12 @@ describe("data layer", () => {
     // and the data layer's own statements are what it looks for
     expect(SQL_CALL.test(sql.ticker)).toBe(true);
     expect(SQL_CALL.test(sql.queueSplitterApply)).toBe(true);
+  });
+
+  it("no statement name is in two groups of src/sql/ (one would hide the other)", () => {
+    const names = Object.values(groups).flatMap((g) => Object.keys(g));
+    expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
+    expect(Object.keys(sql)).toHaveLength(names.length);
   });
 
   it("no pgq, pgq_ext or pgq_coop call is written as a string outside src/sql/", () => {

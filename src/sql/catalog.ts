@@ -1,5 +1,6 @@
-// What is installed where, and whom to trust: statements that read
-// pg_catalog only (nothing of pgq is called before its owners are checked).
+// What is installed where (pgqadm install, pgq-runner's check of each
+// database) and whom to trust: the trust checks read pg_catalog only, so
+// nothing of pgq is called before its owners are known.
 import format from "pg-format";
 
 export const catalog = {

@@ -14,6 +14,9 @@ import { tick } from "./tick.js";
 
 export { quoteName } from "./maint.js";
 
+/** The groups, by concern; no name is in two of them (test/data-layer.test.ts). */
+export const groups = { queue, produce, tick, consume, pgqExt, maint, catalog, observe } as const;
+
 export const sql = {
   ...queue,
   ...produce,
