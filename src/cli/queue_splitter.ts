@@ -9,7 +9,7 @@ import { clientConfig, POOLERS, SafeClient, type Pooler } from "../db.js";
 import { ConfigError, readIni, resolveSection, SectionReader } from "../config.js";
 import { Consumer, type PgqEvent } from "../consumer/consumer.js";
 import { sql } from "../sql.js";
-import { Waker } from "../waker.js";
+import { Waker } from "../loop/waker.js";
 import { errorText, type Logger } from "../log.js";
 import { splitBatch } from "../splitter.js";
 import { untrustedSchemas } from "../trust.js";

@@ -21,7 +21,7 @@ import { clientConfig, POOLERS, SafeClient, scalar, withTx, type ConnectionInput
 import { mapErrors } from "../errors.js";
 import { check, connectionProblems, InvalidOptionError, optionProblems } from "../options.js";
 import { sql } from "../sql.js";
-import { Waker } from "../waker.js";
+import { Waker } from "../loop/waker.js";
 
 export interface PgqEvent {
   ev_id: string;

@@ -12,7 +12,7 @@ import format from "pg-format";
 import type { RunnerConfig } from "./config.js";
 import { SafeClient, type SafeClientConfig } from "../db.js";
 import { sql } from "../sql.js";
-import { Waker } from "../waker.js";
+import { Waker } from "../loop/waker.js";
 import { errorText, type Logger } from "../log.js";
 import { untrustedFunction, untrustedSchemas } from "../trust.js";
 import { problems, readState, type DbState, type Problem, type Thresholds } from "../observe.js";
