@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { ConfigError, readOneSetting, type Ini } from "../config.js";
 import { createLogger, errorText, type Logger } from "../log.js";
-import { daemonize, removePidfile, signalPidfile, writePidfile, type PidOwner } from "../runner/daemon.js";
+import { daemonize, removePidfile, signalPidfile, writePidfile, type PidOwner } from "./daemon.js";
 import { SWITCHES, type SwitchSpec } from "./spec.js";
 
 export interface CommonArgs {

@@ -8,7 +8,7 @@ import { ConfigError, MAX_TIMER_SECONDS, readIni, resolveSection, SectionReader 
 import { mapErrors } from "../errors.js";
 import { errorText } from "../log.js";
 import type { RunnerConfig } from "../runner/config.js";
-import { runUntilSignalled } from "../runner/foreground.js";
+import { runUntilSignalled } from "./foreground.js";
 import {
   controlDespiteBadConfig, controlOrDaemonize, parseCli, startForeground, UsageError, type CommonArgs, type ConfigLayout,
 } from "./common.js";

@@ -15,7 +15,7 @@ import { Reconnecting } from "../loop/connection.js";
 import { errorText, type Logger } from "../log.js";
 import { splitBatch } from "../splitter.js";
 import { untrustedSchemas } from "../trust.js";
-import { removePidfile } from "../runner/daemon.js";
+import { removePidfile } from "./daemon.js";
 import { sampleIni, SPLITTER_SPEC, usage } from "./spec.js";
 import { controlDespiteBadConfig, controlOrDaemonize, parseCli, startForeground, type ConfigLayout } from "./common.js";
 
