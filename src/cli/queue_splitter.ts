@@ -6,7 +6,7 @@
 import pg from "pg";
 import format from "pg-format";
 import { clientConfig, POOLERS, SafeClient, type Pooler } from "../db.js";
-import { ConfigError, readIni, resolveSection, SectionReader } from "../config.js";
+import { ConfigError, jobNameOf, readToolSection, type ConfigLayout } from "../config.js";
 import { Consumer, type PgqEvent } from "../consumer/consumer.js";
 import { sql } from "../sql.js";
 import { Waker } from "../loop/waker.js";
@@ -17,7 +17,7 @@ import { splitBatch } from "../splitter.js";
 import { untrustedSchemas } from "../trust.js";
 import { removePidfile } from "./daemon.js";
 import { sampleIni, SPLITTER_SPEC, usage } from "./spec.js";
-import { controlDespiteBadConfig, controlOrDaemonize, parseCli, startForeground, type ConfigLayout } from "./common.js";
+import { controlDespiteBadConfig, controlOrDaemonize, parseCli, startForeground } from "./common.js";
 
 const USAGE = usage(SPLITTER_SPEC);
 const SAMPLE_INI = sampleIni(SPLITTER_SPEC);
@@ -41,21 +41,13 @@ const FIELDS = ["type", "data", "extra1", "extra2", "extra3", "extra4"];
 
 /** Where the splitter's settings are: [queue_splitter3], [queue_splitter], else the first section. */
 function layout(path: string): ConfigLayout {
-  const base = path.replace(/^.*\//, "").replace(/\.ini$/, "");
-  return {
-    section: (ini) => ["queue_splitter3", "queue_splitter"].find((s) => ini[s]) ?? Object.keys(ini).find((k) => k !== "DEFAULT"),
-    extra: () => ({ job_name: base }),
-  };
+  return { sections: ["queue_splitter3", "queue_splitter"], anySection: true, extra: () => ({ job_name: jobNameOf(path) }) };
 }
 
 function loadConfig(path: string): SplitterConfig {
-  const ini = readIni(path);
-  const where = layout(path);
-  const name = where.section(ini);
-  if (!name) throw new ConfigError(path, ["no [queue_splitter3] section"]);
-  const base = where.extra(name).job_name!;
-  const section = resolveSection(ini, name, where.extra(name));
-  const r = new SectionReader(section, `${path} [${name}]`, SPLITTER_SPEC.keys);
+  const section = readToolSection(path, layout(path), SPLITTER_SPEC.keys);
+  const r = section.r;
+  const base = section.extra.job_name!;
   const conn = (key: string): pg.ClientConfig => {
     const v = r.required(key);
     try {
@@ -87,8 +79,7 @@ function loadConfig(path: string): SplitterConfig {
     pooler: r.oneOf("pooler", POOLERS),
   };
   r.seconds("connection_lifetime"); // checked, not used: connections are kept until an error
-  r.checkUnknown(Object.keys(ini[name] ?? {}));
-  r.done();
+  section.done();
   return cfg;
 }
 
