@@ -152,14 +152,78 @@ export function resolveSection(ini: Ini, name: string, extra: Record<string, str
 }
 
 /**
+ * Where a tool's settings are in its config file: the section it reads,
+ * and the values %(name)s finds there without their being set.
+ */
+export interface ConfigLayout {
+  /** The section names looked for, in this order. */
+  readonly sections: readonly string[];
+  /**
+   * Else the file's first section ([DEFAULT] aside): skytools' scripts
+   * read whatever section their config file has.
+   */
+  readonly anySection: boolean;
+  /** The implicit values of the section found (job_name). */
+  extra(section: string): Record<string, string>;
+}
+
+/** The section a layout reads in ini: the first of its names there, else (anySection) the file's first. */
+export function pickSection(ini: Ini, layout: ConfigLayout): string | undefined {
+  return layout.sections.find((s) => ini[s] !== undefined)
+    ?? (layout.anySection ? Object.keys(ini).find((k) => k !== "DEFAULT") : undefined);
+}
+
+/** The job_name a config file gives a skytools script by default: its file name without .ini. */
+export function jobNameOf(path: string): string {
+  return path.replace(/^.*\//, "").replace(/\.ini$/, "");
+}
+
+/** A tool's section of its config file, being read. */
+export interface ToolSection {
+  /** The section's name. */
+  readonly name: string;
+  /** The implicit values it was resolved with (job_name). */
+  readonly extra: Record<string, string>;
+  /** Reads its settings; problems are collected. */
+  readonly r: SectionReader;
+  /** Flags the settings of the section nobody read, then throws every problem found (ConfigError). */
+  done(): void;
+}
+
+/**
+ * Opens a tool's section of the config file at path (or of ini, when the
+ * settings come from elsewhere): picked by layout, %(name)s resolved,
+ * settings read by the tool's key table.  Throws a ConfigError when there
+ * is no such section.
+ */
+export function readToolSection(path: string, layout: ConfigLayout, keys: readonly KeySpec[],
+                                ini: Ini = readIni(path)): ToolSection {
+  const name = pickSection(ini, layout);
+  if (!name) {
+    const [first, ...others] = layout.sections;
+    throw new ConfigError(path, [`no [${first}]${others.length ? ` (or ${others.map((o) => `[${o}]`).join(", ")})` : ""} section`]);
+  }
+  const extra = layout.extra(name);
+  const r = new SectionReader(resolveSection(ini, name, extra), `${path} [${name}]`, keys);
+  return {
+    name,
+    extra,
+    r,
+    done: () => {
+      r.checkUnknown(Object.keys(ini[name] ?? {}));
+      r.done();
+    },
+  };
+}
+
+/**
  * One setting of a config file that may not load as a whole (for -s, -k
  * and -r, which need only the pidfile): lines that do not parse are
  * skipped, only the references of this key are resolved.  Returns the value
  * (undefined when not set), or throws a ConfigError saying why it cannot be
  * found.
  */
-export function readOneSetting(path: string, pickSection: (ini: Ini) => string | undefined, key: string,
-                               extra: (section: string) => Record<string, string>): string | undefined {
+export function readOneSetting(path: string, layout: ConfigLayout, key: string): string | undefined {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -167,9 +231,9 @@ export function readOneSetting(path: string, pickSection: (ini: Ini) => string |
     throw new ConfigError(path, [`cannot read: ${(err as Error).message}`]);
   }
   const ini = parseIni(text, path, { lenient: true });
-  const name = pickSection(ini);
+  const name = pickSection(ini, layout);
   if (name === undefined) throw new ConfigError(path, ["no section to read from"]);
-  const r = new Resolver(ini, name, extra(name));
+  const r = new Resolver(ini, name, layout.extra(name));
   const v = r.value(key);
   if (r.problems.length) throw new ConfigError(`${path} [${name}] ${key}`, [...new Set(r.problems)]);
   return v === "" ? undefined : v;

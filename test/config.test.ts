@@ -1,7 +1,12 @@
 // Skytools ini parsing and connection strings.
 import { homedir } from "node:os";
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseIni, resolveSection } from "../src/config.js";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  ConfigError, jobNameOf, parseIni, pickSection, readOneSetting, readToolSection, resolveSection, type ConfigLayout,
+} from "../src/config.js";
 import { clientConfig } from "../src/db.js";
 
 describe("ini files", () => {
@@ -49,6 +54,45 @@ note = 100%% %(who)s
     const ini = parseIni("[s]\na = %(b)s\nb = %(a)s\nc = %(missing)s\n");
     expect(() => resolveSection(ini, "s")).toThrow(/%\(missing\)s is not defined/);
     expect(() => resolveSection(ini, "s")).toThrow(/%\(a\)s refers to itself: a -> b -> a/);
+  });
+});
+
+describe("a tool's section (one reader for pgq-runner, pgqadm and queue_splitter)", () => {
+  const named: ConfigLayout = { sections: ["tool3", "tool"], anySection: false, extra: (s) => ({ job_name: s }) };
+  const any: ConfigLayout = { ...named, anySection: true };
+  const keys = [{ key: "job_name", help: "" }, { key: "logfile", help: "" }, { key: "pidfile", default: "/run/x.pid", help: "" },
+    { key: "loop_delay", default: "1", help: "" }];
+
+  it("picks the first of its section names there, else (anySection) the first section but [DEFAULT]", () => {
+    const ini = parseIni("[DEFAULT]\na = 1\n[other]\nb = 2\n[tool]\n[tool3]\nc = 3\n");
+    expect(pickSection(ini, named)).toBe("tool3"); // an empty [tool] does not come first
+    expect(pickSection(parseIni("[DEFAULT]\na = 1\n[other]\n[tool]\n"), named)).toBe("tool");
+    expect(pickSection(parseIni("[DEFAULT]\na = 1\n[other]\nb = 2\n"), named)).toBeUndefined();
+    expect(pickSection(parseIni("[DEFAULT]\na = 1\n[other]\nb = 2\n"), any)).toBe("other");
+    expect(pickSection(parseIni("[DEFAULT]\na = 1\n"), any)).toBeUndefined();
+    expect(jobNameOf("/etc/pgq/split_orders.ini")).toBe("split_orders");
+  });
+
+  it("reads the section with its implicit values and key defaults; done() reports unknown keys with the rest", () => {
+    const dir = mkdtempSync(join(tmpdir(), "pgq-config."));
+    const path = join(dir, "t.ini");
+    writeFileSync(path, "[tool]\nloop_delay = 2\nlogfile = %(job_name)s.log\n");
+    const ok = readToolSection(path, named, keys);
+    expect([ok.name, ok.extra, ok.r.str("logfile"), ok.r.str("pidfile"), ok.r.seconds("loop_delay")])
+      .toEqual(["tool", { job_name: "tool" }, "tool.log", "/run/x.pid", 2]);
+    ok.r.str("job_name");
+    expect(() => ok.done()).not.toThrow();
+    writeFileSync(path, "[tool]\nloop_delay = never\ntypo = 1\n");
+    const bad = readToolSection(path, named, keys);
+    bad.r.seconds("loop_delay");
+    expect(() => bad.done()).toThrow(ConfigError);
+    expect(bad.r.problems).toEqual(['loop_delay must be a positive number of seconds, not "never"', "unknown setting typo"]);
+    writeFileSync(path, "[x]\na = 1\n");
+    expect(() => readToolSection(path, named, keys)).toThrow(/no \[tool3\] \(or \[tool\]\) section/);
+    expect(() => readToolSection(path, { ...named, sections: ["tool"] }, keys)).toThrow(/no \[tool\] section/);
+    // -s/-k/-r read the pidfile through the same layout from a file that does not load
+    writeFileSync(path, "[x]\npidfile = /run/%(job_name)s.pid\nnot a line\n");
+    expect(readOneSetting(path, any, "pidfile")).toBe("/run/x.pid");
   });
 });
 

@@ -129,6 +129,29 @@ loop_delay = 0.1
     expect(await run.exit).toBe(0);
   });
 
+  it("SIGINT while it waits out loop_delay exits at once, in both forms", async () => {
+    await createTickingQueue(s, "idleq");
+    await s.query("create extension if not exists pgq_ext");
+    for (const [name, target] of [["split_idle", dst], ["split_idle_local", src]] as const) {
+      const path = join(dir, `${name}.ini`);
+      writeFileSync(path, `[queue_splitter3]
+job_name = ${name}
+src_db = ${connstr(src)}
+dst_db = ${connstr(target)}
+pgq_queue_name = idleq
+loop_delay = 600
+`);
+      const run = runCli("queue_splitter", [path]);
+      await waitFor(() => /INFO .*: started/.test(run.output()), 15_000, `${name} started`);
+      await new Promise((res) => setTimeout(res, 500)); // no batch: it waits out loop_delay now
+      const t0 = Date.now();
+      run.child.kill("SIGINT");
+      expect(await run.exit).toBe(0);
+      expect(Date.now() - t0, name).toBeLessThan(5000);
+      expect(run.output()).toMatch(/SIGINT: finishing the current batch[\s\S]*stopped/);
+    }
+  });
+
   it("survives kill -9 at random points: every event delivered exactly once", async () => {
     const r = rng(Number(process.env.PGQ_SEED ?? 77));
     await createTickingQueue(s, "crashq");

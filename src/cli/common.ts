@@ -1,9 +1,9 @@
 // The switches every skytools-style tool shares (-q -v -d -s -k -r --ini -h
 // -V, as listed in spec.ts), and the start-up they have in common.
 import { readFileSync } from "node:fs";
-import { ConfigError, readOneSetting, type Ini } from "../config.js";
+import { ConfigError, readOneSetting, type ConfigLayout } from "../config.js";
 import { createLogger, errorText, type Logger } from "../log.js";
-import { daemonize, removePidfile, signalPidfile, writePidfile, type PidOwner } from "../runner/daemon.js";
+import { daemonize, removePidfile, signalPidfile, writePidfile, type PidOwner } from "./daemon.js";
 import { SWITCHES, type SwitchSpec } from "./spec.js";
 
 export interface CommonArgs {
@@ -93,12 +93,6 @@ export async function controlOrDaemonize(tool: string, configPath: string, args:
   }
 }
 
-/** Where a tool's settings are in its config file: the section, and its implicit values. */
-export interface ConfigLayout {
-  section(ini: Ini): string | undefined;
-  extra(section: string): Record<string, string>;
-}
-
 /**
  * -s/-k/-r with a config that does not load: they need only the pidfile,
  * so it is read leniently from the file (bad lines and other settings
@@ -109,7 +103,7 @@ export async function controlDespiteBadConfig(tool: string, configPath: string, 
                                               layout: ConfigLayout, problem: ConfigError): Promise<number> {
   let pidfile: string | undefined;
   try {
-    pidfile = readOneSetting(configPath, layout.section, "pidfile", layout.extra);
+    pidfile = readOneSetting(configPath, layout, "pidfile");
   } catch (err) {
     process.stderr.write(`${tool}: ${problem.message}\n`);
     process.stderr.write(`${tool}: cannot find the pidfile for ${args.control === "SIGHUP" ? "-r" : args.control === "SIGTERM" ? "-k" : "-s"}: ${(err as Error).message.replace(/\n\s*/g, " ")}\n`);

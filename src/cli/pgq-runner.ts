@@ -4,7 +4,7 @@
 import { errorText } from "../log.js";
 import { ConfigError } from "../config.js";
 import { loadRunnerConfig, RUNNER_LAYOUT, SAMPLE_INI, type RunnerConfig } from "../runner/config.js";
-import { runUntilSignalled } from "../runner/foreground.js";
+import { runUntilSignalled } from "./foreground.js";
 import { RUNNER_SPEC, usage } from "./spec.js";
 import { controlDespiteBadConfig, controlOrDaemonize, parseCli, startForeground } from "./common.js";
 

@@ -5,14 +5,14 @@ import { existsSync } from "node:fs";
 import pg from "pg";
 import { PgqClient, type QueueSetting } from "../client.js";
 import { clientConfig, POOLERS, SafeClient, withTx, type Pooler } from "../db.js";
-import { ConfigError, MAX_TIMER_SECONDS, readIni, resolveSection, SectionReader } from "../config.js";
+import { ConfigError, jobNameOf, MAX_TIMER_SECONDS, readIni, readToolSection, type ConfigLayout } from "../config.js";
 import { mapErrors } from "../errors.js";
 import { errorText } from "../log.js";
 import { sql } from "../sql/index.js";
 import type { RunnerConfig } from "../runner/config.js";
-import { runUntilSignalled } from "../runner/foreground.js";
+import { runUntilSignalled } from "./foreground.js";
 import {
-  controlDespiteBadConfig, controlOrDaemonize, parseCli, startForeground, UsageError, type CommonArgs, type ConfigLayout,
+  controlDespiteBadConfig, controlOrDaemonize, parseCli, startForeground, UsageError, type CommonArgs,
 } from "./common.js";
 import { PGQADM_SPEC, sampleIni, usage } from "./spec.js";
 import { install, installList } from "./install.js";
@@ -49,22 +49,16 @@ function isConnString(arg: string): boolean {
 
 /** Where pgqadm's settings are: [pgqadm], else the first section; job_name defaults to the file's name. */
 function layout(path: string): ConfigLayout {
-  const base = isConnString(path) ? "pgqadm" : path.replace(/^.*\//, "").replace(/\.ini$/, "");
-  return {
-    section: (ini) => (ini.pgqadm ? "pgqadm" : Object.keys(ini).find((k) => k !== "DEFAULT")),
-    extra: () => ({ job_name: base }),
-  };
+  const base = isConnString(path) ? "pgqadm" : jobNameOf(path);
+  return { sections: ["pgqadm"], anySection: true, extra: () => ({ job_name: base }) };
 }
 
 function loadConfig(path: string): AdmConfig {
   // a connection string stands for a config file of one key, db
-  const ini = isConnString(path) ? { pgqadm: { db: path.replace(/%/g, "%%") } } : readIni(path);
-  const where = layout(path);
-  const name = where.section(ini);
-  if (!name) throw new ConfigError(path, ["no [pgqadm] section"]);
-  const base = where.extra(name).job_name!;
-  const section = resolveSection(ini, name, where.extra(name));
-  const r = new SectionReader(section, `${path} [${name}]`, PGQADM_SPEC.keys);
+  const section = readToolSection(path, layout(path), PGQADM_SPEC.keys,
+    isConnString(path) ? { pgqadm: { db: path.replace(/%/g, "%%") } } : readIni(path));
+  const r = section.r;
+  const base = section.extra.job_name!;
   const jobName = r.str("job_name", base)!;
   const dbstr = r.required("db");
   let db: pg.ClientConfig = {};
@@ -88,8 +82,7 @@ function loadConfig(path: string): AdmConfig {
     pooler: r.oneOf("pooler", POOLERS),
     source: path,
   };
-  r.checkUnknown(Object.keys(ini[name] ?? {}));
-  r.done();
+  section.done();
   return cfg;
 }
 

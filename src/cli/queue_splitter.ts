@@ -5,16 +5,18 @@
 //   queue_splitter [switches] CONFIG.ini
 import pg from "pg";
 import { clientConfig, POOLERS, SafeClient, type Pooler } from "../db.js";
-import { ConfigError, readIni, resolveSection, SectionReader } from "../config.js";
+import { ConfigError, jobNameOf, readToolSection, type ConfigLayout } from "../config.js";
 import { Consumer, type PgqEvent } from "../consumer/consumer.js";
 import { sql } from "../sql/index.js";
-import { Waker } from "../waker.js";
+import { Waker } from "../loop/waker.js";
+import { BACKOFF, retry, runLoop } from "../loop/backoff.js";
+import { Reconnecting } from "../loop/connection.js";
 import { errorText, type Logger } from "../log.js";
 import { splitBatch } from "../splitter.js";
 import { untrustedSchemas } from "../trust.js";
-import { removePidfile } from "../runner/daemon.js";
+import { removePidfile } from "./daemon.js";
 import { sampleIni, SPLITTER_SPEC, usage } from "./spec.js";
-import { controlDespiteBadConfig, controlOrDaemonize, parseCli, startForeground, type ConfigLayout } from "./common.js";
+import { controlDespiteBadConfig, controlOrDaemonize, parseCli, startForeground } from "./common.js";
 
 const USAGE = usage(SPLITTER_SPEC);
 const SAMPLE_INI = sampleIni(SPLITTER_SPEC);
@@ -38,21 +40,13 @@ const FIELDS = ["type", "data", "extra1", "extra2", "extra3", "extra4"];
 
 /** Where the splitter's settings are: [queue_splitter3], [queue_splitter], else the first section. */
 function layout(path: string): ConfigLayout {
-  const base = path.replace(/^.*\//, "").replace(/\.ini$/, "");
-  return {
-    section: (ini) => ["queue_splitter3", "queue_splitter"].find((s) => ini[s]) ?? Object.keys(ini).find((k) => k !== "DEFAULT"),
-    extra: () => ({ job_name: base }),
-  };
+  return { sections: ["queue_splitter3", "queue_splitter"], anySection: true, extra: () => ({ job_name: jobNameOf(path) }) };
 }
 
 function loadConfig(path: string): SplitterConfig {
-  const ini = readIni(path);
-  const where = layout(path);
-  const name = where.section(ini);
-  if (!name) throw new ConfigError(path, ["no [queue_splitter3] section"]);
-  const base = where.extra(name).job_name!;
-  const section = resolveSection(ini, name, where.extra(name));
-  const r = new SectionReader(section, `${path} [${name}]`, SPLITTER_SPEC.keys);
+  const section = readToolSection(path, layout(path), SPLITTER_SPEC.keys);
+  const r = section.r;
+  const base = section.extra.job_name!;
   const conn = (key: string): pg.ClientConfig => {
     const v = r.required(key);
     try {
@@ -84,8 +78,7 @@ function loadConfig(path: string): SplitterConfig {
     pooler: r.oneOf("pooler", POOLERS),
   };
   r.seconds("connection_lifetime"); // checked, not used: connections are kept until an error
-  r.checkUnknown(Object.keys(ini[name] ?? {}));
-  r.done();
+  section.done();
   return cfg;
 }
 
@@ -104,46 +97,47 @@ async function refuseUntrusted(c: pg.Client, schemas: string[], which?: string):
  */
 async function runLocal(cfg: SplitterConfig, log: Logger, ctx: Record<string, string>,
                         signal: AbortSignal): Promise<void> {
-  let c: SafeClient | undefined;
-  let backoff = 500;
   // woken by the queue's tick notification (or stop) instead of waiting
   // out loop_delay, as the Consumer of the two-database form is
   const waker = new Waker();
-  while (!signal.aborted) {
-    try {
-      if (!c) {
-        c = new SafeClient({ ...cfg.src, application_name: cfg.jobName, pooler: cfg.pooler });
-        c.on("error", () => undefined);
-        c.on("notice", (n) => log.warning(n.message ?? String(n), ctx));
-        c.on("notification", (n) => {
-          if (n.payload === cfg.queue) waker.notify();
-        });
-        await c.connect();
-        await refuseUntrusted(c, ["pgq", "pgq_ext"]);
-        // not through a transaction pooler: polls every loop_delay there
-        if (c.canListen && (await c.query(sql.hasTickChannel)).rows[0].has) {
-          const channel = (await c.query(sql.tickChannel, [cfg.queue])).rows[0].channel as string;
-          await c.query(sql.listen(channel));
-        }
-        const reg = await c.query(sql.registerConsumer, [cfg.queue, cfg.consumer]);
-        if (reg.rows[0].created === 1) log.info("registered on the source queue", ctx);
-        log.info("started (source and target are one database: moving in SQL)", ctx);
+  const conn = new Reconnecting({
+    create: () => {
+      const c = new SafeClient({ ...cfg.src, application_name: cfg.jobName, pooler: cfg.pooler });
+      c.on("notice", (n) => log.warning(n.message ?? String(n), ctx));
+      c.on("notification", (n) => {
+        if (n.payload === cfg.queue) waker.notify();
+      });
+      return c;
+    },
+    setup: async (c) => {
+      await refuseUntrusted(c, ["pgq", "pgq_ext"]);
+      // not through a transaction pooler: polls every loop_delay there
+      if (c.canListen && (await c.query(sql.hasTickChannel)).rows[0].has) {
+        const channel = (await c.query(sql.tickChannel, [cfg.queue])).rows[0].channel as string;
+        await c.query(sql.listen(channel));
       }
+      const reg = await c.query(sql.registerConsumer, [cfg.queue, cfg.consumer]);
+      if (reg.rows[0].created === 1) log.info("registered on the source queue", ctx);
+      log.info("started (source and target are one database: moving in SQL)", ctx);
+    },
+  });
+  await runLoop(async () => {
+    const c = await conn.get();
+    waker.clear();
+    const r = await c.query(sql.queueSplitterLocal,
+      [cfg.queue, cfg.consumer, String(cfg.field), cfg.skipBad]);
+    return r.rows[0].moved === null ? cfg.loopDelay * 1000 : 0;
+  }, {
+    signal,
+    backoff: BACKOFF.splitter,
+    wait: (ms, s) => waker.sleep(ms, s),
+    onError: async (err, wait) => {
+      log.error(`${errorText(err)}; again in ${wait / 1000}s`, ctx);
+      await conn.close();
       waker.clear();
-      const r = await c.query(sql.queueSplitterLocal,
-        [cfg.queue, cfg.consumer, String(cfg.field), cfg.skipBad]);
-      backoff = 500;
-      if (r.rows[0].moved === null) await waker.sleep(cfg.loopDelay * 1000, signal);
-    } catch (err) {
-      log.error(`${errorText(err)}; again in ${backoff / 1000}s`, ctx);
-      await c?.end().catch(() => undefined);
-      c = undefined;
-      waker.clear();
-      await waker.sleep(backoff, signal);
-      backoff = Math.min(backoff * 2, 10_000);
-    }
-  }
-  await c?.end().catch(() => undefined);
+    },
+  });
+  await conn.close();
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -196,6 +190,13 @@ function transient(err: unknown): boolean {
   return typeof code === "string" && (/^08/.test(code) || /^57P0[123]$/.test(code) || /^E[A-Z]+$/.test(code));
 }
 
+/** A registration failure that waiting does not cure. */
+class CannotRegister extends Error {
+  constructor(readonly cause: unknown) {
+    super(errorText(cause));
+  }
+}
+
 /**
  * Source and target are two databases: the Consumer gives the handler a
  * target transaction and finishes the source batch after it commits; the
@@ -217,21 +218,22 @@ async function runWithTarget(cfg: SplitterConfig, log: Logger, ctx: Record<strin
   // a database that is not there yet (a server restarting, a pooler whose
   // server is down) is waited for, as the batch loop waits for it later;
   // anything else (no such queue, an untrusted pgq) ends the run
-  for (let backoff = 500; ; backoff = Math.min(backoff * 2, 10_000)) {
-    try {
-      if (await consumer.register()) log.info("registered on the source queue", ctx);
-      break;
-    } catch (err) {
-      await consumer.close();
-      if (!transient(err)) {
-        log.error(`cannot register: ${errorText(err)}`, ctx);
-        return 1;
-      }
-      log.error(`cannot register: ${errorText(err)}; again in ${backoff / 1000}s`, ctx);
-      const waker = new Waker();
-      await waker.sleep(backoff, signal);
-      if (signal.aborted) return 0;
-    }
+  try {
+    const registered = await retry(() => consumer.register(), {
+      signal,
+      backoff: BACKOFF.splitter,
+      onError: async (err, wait) => {
+        await consumer.close();
+        if (!transient(err)) throw new CannotRegister(err);
+        log.error(`cannot register: ${errorText(err)}; again in ${wait / 1000}s`, ctx);
+      },
+    });
+    if (registered === undefined) return 0; // stopped while waiting
+    if (registered) log.info("registered on the source queue", ctx);
+  } catch (err) {
+    if (!(err instanceof CannotRegister)) throw err;
+    log.error(`cannot register: ${errorText(err.cause)}`, ctx);
+    return 1;
   }
   log.info("started", ctx);
   await consumer.run(splitBatch({ consumer: cfg.consumer, field: cfg.field, skipBad: cfg.skipBad, log, ctx }), signal);

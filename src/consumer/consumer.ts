@@ -20,7 +20,9 @@ import { clientConfig, POOLERS, SafeClient, scalar, withTx, type ConnectionInput
 import { mapErrors } from "../errors.js";
 import { check, connectionProblems, InvalidOptionError, optionProblems, type Check } from "../options.js";
 import { sql } from "../sql/index.js";
-import { Waker } from "../waker.js";
+import { Waker } from "../loop/waker.js";
+import { BACKOFF, runLoop } from "../loop/backoff.js";
+import { Reconnecting } from "../loop/connection.js";
 
 export interface PgqEvent {
   ev_id: string;
@@ -201,10 +203,11 @@ export class Consumer {
   private readonly o: Required<Pick<ConsumerOptions, "fetchSize" | "pollIntervalMs">> & ConsumerOptions;
   /** Who records applied batches in the target (exactlyOnce.mode, "none" read as "handler"). */
   private readonly mode: ExactlyOnceMode;
-  private src: pg.Client | undefined;
-  private beat: pg.Client | undefined;
+  /** The source connection (see setupSource), the heartbeat's, the target (see exactlyOnce). */
+  private readonly src: Reconnecting<SafeClient>;
+  private readonly beat: Reconnecting<SafeClient>;
+  private readonly dst: Reconnecting;
   private beatMs: number | undefined;
-  private dst: pg.Client | undefined;
   /** Ends the wait for a batch: a tick notification (remembered until run() looks again), a lost connection. */
   private readonly waker = new Waker();
   /** The tick channel; null where the server's pgq sends no notifications. */
@@ -215,6 +218,36 @@ export class Consumer {
     checkOptions(options);
     this.o = { ...options, fetchSize: options.fetchSize ?? 300, pollIntervalMs: options.pollIntervalMs ?? 1000 };
     this.mode = exactlyOnceMode(options.exactlyOnce);
+    const o = this.o;
+    const source = () => new SafeClient({ ...clientConfig(o.connection), pooler: o.pooler });
+    this.src = new Reconnecting({
+      create: source,
+      setup: (c) => this.setupSource(c),
+      onError: (err) => {
+        o.onError?.(err);
+        // a broken connection ends the wait for a batch
+        this.waker.interrupt();
+      },
+    });
+    this.beat = new Reconnecting({
+      create: source,
+      setup: (c) => this.connected(c, "source"),
+      onError: (err) => o.onError?.(err),
+    });
+    // the target, which the handler writes through: its search_path is the
+    // connection's own (the driver's calls on it are schema-qualified),
+    // unless safeSearchPath.  The driver uses it only inside transactions,
+    // so any pooler mode serves.
+    this.dst = new Reconnecting<pg.Client>({
+      create: () => {
+        const e = o.exactlyOnce!;
+        return e.safeSearchPath
+          ? new SafeClient({ ...clientConfig(e.target), pooler: e.pooler ?? o.pooler })
+          : new pg.Client(clientConfig(e.target));
+      },
+      setup: (c) => this.connected(c, "target"),
+      onError: (err) => o.onError?.(err),
+    });
   }
 
   /**
@@ -249,21 +282,20 @@ export class Consumer {
    * once).  The current batch is completed before run() returns.
    */
   async run(handler: Handler, signal?: AbortSignal): Promise<void> {
-    let backoff = 100;
     try {
-      while (!signal?.aborted) {
-        try {
-          this.waker.clear();
-          const worked = await this.runOnce(handler);
-          backoff = 100;
-          if (!worked) await this.waker.sleep(this.o.pollIntervalMs, signal);
-        } catch (err) {
+      await runLoop(async () => {
+        this.waker.clear();
+        return (await this.runOnce(handler)) ? 0 : this.o.pollIntervalMs;
+      }, {
+        signal,
+        backoff: BACKOFF.consumer,
+        // a tick notification ends a wait at once
+        wait: (ms, s) => this.waker.sleep(ms, s),
+        onError: async (err) => {
           this.o.onError?.(err);
           await this.reset();
-          await this.waker.sleep(backoff, signal);
-          backoff = Math.min(backoff * 2, 10_000);
-        }
-      }
+        },
+      });
     } finally {
       await this.close();
     }
@@ -346,17 +378,7 @@ export class Consumer {
       if (busy) return;
       busy = true;
       (async () => {
-        if (!this.beat) {
-          const c = new SafeClient({ ...clientConfig(o.connection), pooler: o.pooler });
-          c.on("error", (err) => {
-            o.onError?.(err);
-            if (this.beat === c) this.beat = undefined;
-          });
-          await c.connect();
-          await this.connected(c, "source");
-          this.beat = c;
-        }
-        await this.beat.query(sql.coopTouch, [o.queue, o.consumer, o.subconsumer]);
+        await (await this.beat.get()).query(sql.coopTouch, [o.queue, o.consumer, o.subconsumer]);
       })().catch((err: unknown) => o.onError?.(err)).finally(() => { busy = false; });
     }, this.beatMs);
     return () => clearInterval(timer);
@@ -364,11 +386,7 @@ export class Consumer {
 
   /** Ends the connections. */
   async close(): Promise<void> {
-    const s = this.src;
-    const d = this.dst;
-    const b = this.beat;
-    this.src = this.dst = this.beat = undefined;
-    await Promise.allSettled([s?.end(), d?.end(), b?.end()]);
+    await Promise.allSettled([this.src.close(), this.dst.close(), this.beat.close()]);
   }
 
   private async *walk(src: pg.Client, batchId: string): AsyncIterable<PgqEvent[]> {
@@ -428,21 +446,18 @@ export class Consumer {
     }
   }
 
+  /** The source connection (opened when needed). */
+  private source(): Promise<pg.Client> {
+    return this.src.get();
+  }
+
   /**
-   * The source connection: the driver's alone, so with the safe search_path
-   * (pg_catalog, pg_temp).  Through a transaction pooler it does not
-   * LISTEN: a notification would reach whichever client the pooler's
-   * server session serves next, if any.
+   * Sets up a new source connection: the driver's alone, so with the safe
+   * search_path (pg_catalog, pg_temp).  Through a transaction pooler it
+   * does not LISTEN: a notification would reach whichever client the
+   * pooler's server session serves next, if any.
    */
-  private async source(): Promise<pg.Client> {
-    if (this.src) return this.src;
-    const c = new SafeClient({ ...clientConfig(this.o.connection), pooler: this.o.pooler });
-    c.on("error", (err) => {
-      this.o.onError?.(err);
-      if (this.src === c) this.src = undefined;
-      this.waker.interrupt();
-    });
-    await c.connect();
+  private async setupSource(c: SafeClient): Promise<void> {
     await this.connected(c, "source");
     if (this.channel === undefined) {
       this.channel = c.canListen && (await scalar<boolean>(c, sql.hasTickChannel))
@@ -458,41 +473,16 @@ export class Consumer {
       });
       await c.query(sql.listen(this.channel));
     }
-    this.src = c;
-    return c;
   }
 
-  /**
-   * The target connection, which the handler writes through: its
-   * search_path is the connection's own (the driver's calls on it are
-   * schema-qualified), unless safeSearchPath.  The driver uses it only
-   * inside transactions, so any pooler mode serves.
-   */
-  private async target(): Promise<pg.Client> {
-    if (this.dst) return this.dst;
-    const e = this.o.exactlyOnce!;
-    const c = e.safeSearchPath
-      ? new SafeClient({ ...clientConfig(e.target), pooler: e.pooler ?? this.o.pooler })
-      : new pg.Client(clientConfig(e.target));
-    c.on("error", (err) => {
-      this.o.onError?.(err);
-      if (this.dst === c) this.dst = undefined;
-    });
-    await c.connect();
-    await this.connected(c, "target");
-    this.dst = c;
-    return c;
+  /** The target connection (opened when needed). */
+  private target(): Promise<pg.Client> {
+    return this.dst.get();
   }
 
-  /** Runs onConnect; a connection it refuses is closed. */
+  /** Runs onConnect (a connection it refuses is closed by its holder). */
   private async connected(c: pg.Client, which: "source" | "target"): Promise<void> {
-    if (!this.o.onConnect) return;
-    try {
-      await this.o.onConnect(c, which);
-    } catch (err) {
-      await c.end().catch(() => undefined);
-      throw err;
-    }
+    await this.o.onConnect?.(c, which);
   }
 
   private async reset(): Promise<void> {

@@ -2,7 +2,7 @@
 // [pgqd] section unchanged.
 import type pg from "pg";
 import { clientConfig, POOLERS, type Pooler } from "../db.js";
-import { ConfigError, readIni, resolveSection, SectionReader, type Ini } from "../config.js";
+import { readToolSection, type ConfigLayout } from "../config.js";
 import { RUNNER_SPEC, sampleIni } from "../cli/spec.js";
 
 export interface RunnerConfig {
@@ -42,17 +42,15 @@ export function parseListen(v: string): { host: string; port: number } {
 export const SAMPLE_INI = sampleIni(RUNNER_SPEC);
 
 /** Where pgq-runner's settings are: [pgq-runner], else pgqd's [pgqd]. */
-export const RUNNER_LAYOUT = {
-  section: (ini: Ini): string | undefined => (ini["pgq-runner"] ? "pgq-runner" : ini.pgqd ? "pgqd" : undefined),
-  extra: (section: string): Record<string, string> => ({ job_name: section }),
+export const RUNNER_LAYOUT: ConfigLayout = {
+  sections: ["pgq-runner", "pgqd"],
+  anySection: false,
+  extra: (section) => ({ job_name: section }),
 };
 
 export function loadRunnerConfig(path: string): RunnerConfig {
-  const ini = readIni(path);
-  const name = RUNNER_LAYOUT.section(ini);
-  if (!name) throw new ConfigError(path, ["no [pgq-runner] (or [pgqd]) section"]);
-  const section = resolveSection(ini, name, RUNNER_LAYOUT.extra(name));
-  const r = new SectionReader(section, `${path} [${name}]`, RUNNER_SPEC.keys);
+  const section = readToolSection(path, RUNNER_LAYOUT, RUNNER_SPEC.keys);
+  const r = section.r;
   let base: pg.ClientConfig = {};
   try {
     // no base_connstr: the PG* environment alone, read as libpq reads it
@@ -86,7 +84,6 @@ export function loadRunnerConfig(path: string): RunnerConfig {
     }
   }
   r.str("job_name"); // only for %(job_name)s references
-  r.checkUnknown(Object.keys(ini[name] ?? {}));
-  r.done();
+  section.done();
   return Object.freeze(cfg);
 }

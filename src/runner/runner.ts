@@ -11,24 +11,15 @@ import pg from "pg";
 import type { RunnerConfig } from "./config.js";
 import { SafeClient, type SafeClientConfig } from "../db.js";
 import { sql } from "../sql/index.js";
-import { Waker } from "../waker.js";
+import { Waker } from "../loop/waker.js";
+import { sleep } from "../loop/sleep.js";
+import { BACKOFF, runLoop } from "../loop/backoff.js";
+import { Reconnecting } from "../loop/connection.js";
 import { errorText, type Logger } from "../log.js";
 import { untrustedFunction, untrustedSchemas } from "../trust.js";
 import { problems, readState, type DbState, type Problem, type Thresholds } from "../observe.js";
 import { RunnerMetrics, type Loop } from "./metrics.js";
 import { startHttp, type HttpServer } from "./http.js";
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 
 interface Counters {
   ticks: number;
@@ -36,50 +27,13 @@ interface Counters {
   retries: number;
 }
 
-/** One connection, opened on demand and again after errors or its lifetime. */
-class Conn {
-  private client: SafeClient | undefined;
-  private since = 0;
-  constructor(private readonly config: SafeClientConfig, private readonly lifetimeMs: number,
-              private readonly onLost: (err: unknown) => void = () => undefined,
-              private readonly debug: (msg: string) => void = () => undefined) {}
-
-  async get(): Promise<SafeClient> {
-    if (this.client && Date.now() - this.since > this.lifetimeMs) {
-      this.debug("connection lifetime reached, reconnecting");
-      await this.close();
-    }
-    if (!this.client) {
-      const c = new SafeClient(this.config);
-      c.on("error", (err) => {
-        // the server ended an idle connection (a restart, a terminated
-        // backend): the next step opens a new one
-        if (this.client === c) {
-          this.client = undefined;
-          this.onLost(err);
-        }
-      });
-      const t0 = performance.now();
-      await c.connect();
-      this.client = c;
-      this.since = Date.now();
-      this.debug(`connection opened in ${ms(t0)} (backend pid ${(c as unknown as { processID?: number }).processID ?? "?"})`);
-    }
-    return this.client;
-  }
-
-  async close(): Promise<void> {
-    const c = this.client;
-    this.client = undefined;
-    if (c) this.debug("connection closed");
-    await c?.end().catch(() => undefined);
-  }
-}
-
 /** Milliseconds since t0 (performance.now()), for log lines: "12 ms". */
 function ms(t0: number): string {
   return `${(performance.now() - t0).toFixed(0)} ms`;
 }
+
+/** How often the maint and retry loops look whether the ticker loop has found pgq. */
+const NOT_READY_POLL_MS = 200;
 
 /** How long an observation is reused: scrapes and the problem watch share it. */
 const OBSERVE_CACHE_MS = 2000;
@@ -114,7 +68,7 @@ export class DbWorker {
   /** Warnings given already (an untrusted maintenance function is named every round). */
   private readonly warned = new Set<string>();
   readonly status: WorkerStatus = { ready: false, notServed: undefined, lastTickAt: undefined, lastError: undefined };
-  private readonly observeConn: Conn;
+  private readonly observeConn: Reconnecting<SafeClient>;
   private cached: Observation | undefined;
   private inflight: Promise<Observation> | undefined;
   /** Problems seen by the last observation, by key (their changes are logged). */
@@ -125,8 +79,15 @@ export class DbWorker {
     this.ctx = { db: dbname };
     const conf: SafeClientConfig = { ...cfg.base, database: dbname, application_name: "pgq-runner", pooler: cfg.pooler };
     const sig = this.ctl.signal;
-    const conn = (loop: string, onLost?: (err: unknown) => void) =>
-      new Conn(conf, cfg.connectionLifetime * 1000, onLost, (m) => this.log.debug(`${loop}: ${m}`, this.ctx));
+    // one connection per loop, opened again after errors or its lifetime
+    const conn = (loop: string, onLost?: (err: unknown) => void) => new Reconnecting({
+      create: () => new SafeClient(conf),
+      lifetimeMs: cfg.connectionLifetime * 1000,
+      // the server ended an idle connection (a restart, a terminated
+      // backend): the next step opens a new one
+      onError: (err, current) => current && onLost?.(err),
+      debug: (m) => this.log.debug(`${loop}: ${m}`, this.ctx),
+    });
     this.observeConn = conn("observe");
     this.metrics.up.set({ database: dbname }, 0);
     this.done = Promise.all([
@@ -280,70 +241,73 @@ export class DbWorker {
     }
   }
 
-  /** Sleeps until `until` (Date.now()), a signalled queue comes due, or stop. */
-  private sleepTicker(until: number, signal: AbortSignal): Promise<void> {
-    const next = Math.min(until, ...this.onDemand.values());
-    if (next <= Date.now()) return Promise.resolve();
-    return this.tickerWaker.sleep(next - Date.now(), signal);
+  /** Milliseconds until `until` (Date.now()) or until a signalled queue comes due, whichever is first. */
+  private untilNextTick(until: number): number {
+    return Math.max(0, Math.min(until, ...this.onDemand.values()) - Date.now());
   }
 
-  private async tickerLoop(conn: Conn, signal: AbortSignal): Promise<void> {
-    let backoff = 500;
+  /**
+   * pgq.ticker() every ticker_period and the signalled on-demand queues
+   * between; first (again after a failure) whether pgq is there and
+   * trusted, every check_period until it is.  Its waits end early for an
+   * on-demand signal.
+   */
+  private async tickerLoop(conn: Reconnecting<SafeClient>, signal: AbortSignal): Promise<void> {
     let reported = "";
     let nextTick = 0;
-    while (!signal.aborted) {
-      try {
-        const c = await conn.get();
-        if (!this.ready) {
-          const why = await this.notServable(c);
-          if (why) {
-            if (why.msg !== reported) {
-              if (why.untrusted) this.log.warning(why.msg, this.ctx);
-              else this.log.info(`${why.msg}; checking again every ${this.cfg.checkPeriod}s`, this.ctx);
-            }
-            reported = why.msg;
-            this.status.notServed = why.msg;
-            await conn.close();
-            await sleep(this.cfg.checkPeriod * 1000, signal);
-            continue;
+    await runLoop(async () => {
+      const c = await conn.get();
+      if (!this.ready) {
+        const why = await this.notServable(c);
+        if (why) {
+          if (why.msg !== reported) {
+            if (why.untrusted) this.log.warning(why.msg, this.ctx);
+            else this.log.info(`${why.msg}; checking again every ${this.cfg.checkPeriod}s`, this.ctx);
           }
-          this.ready = this.status.ready = true;
-          this.status.notServed = undefined;
-          this.metrics.up.set({ database: this.dbname }, 1);
-          reported = "";
-          this.log.info("pgq found, ticking", this.ctx);
+          reported = why.msg;
+          this.status.notServed = why.msg;
+          await conn.close();
+          return this.cfg.checkPeriod * 1000;
         }
-        await this.listenOnDemand(c);
-        if (Date.now() >= nextTick) {
-          const t0 = performance.now();
-          const r = await c.query(sql.ticker);
-          const n = Number(r.rows[0].ticks);
-          const took = (performance.now() - t0) / 1000;
-          this.counters.ticks += n;
-          const d = { database: this.dbname };
-          this.metrics.ticks.inc(d, n);
-          this.metrics.tickerCalls.inc(d);
-          this.metrics.loopSeconds.observe({ ...d, loop: "ticker" }, took);
-          this.metrics.lastTick.set(d, Date.now() / 1000);
-          this.status.lastTickAt = Date.now();
-          this.succeeded("ticker");
-          this.log.debug(`ticker: ${n} ${n === 1 ? "tick" : "ticks"} in ${ms(t0)}`, this.ctx);
-          nextTick = Date.now() + this.cfg.tickerPeriod * 1000;
-        }
-        await this.tickOnDemand(c);
-        backoff = 500;
-        await this.sleepTicker(nextTick, signal);
-      } catch (err) {
-        this.failed("ticker", err, `ticker: ${errorText(err)}; reconnecting in ${backoff / 1000}s`);
+        this.ready = this.status.ready = true;
+        this.status.notServed = undefined;
+        this.metrics.up.set({ database: this.dbname }, 1);
+        reported = "";
+        this.log.info("pgq found, ticking", this.ctx);
+      }
+      await this.listenOnDemand(c);
+      if (Date.now() >= nextTick) {
+        const t0 = performance.now();
+        const r = await c.query(sql.ticker);
+        const n = Number(r.rows[0].ticks);
+        const took = (performance.now() - t0) / 1000;
+        this.counters.ticks += n;
+        const d = { database: this.dbname };
+        this.metrics.ticks.inc(d, n);
+        this.metrics.tickerCalls.inc(d);
+        this.metrics.loopSeconds.observe({ ...d, loop: "ticker" }, took);
+        this.metrics.lastTick.set(d, Date.now() / 1000);
+        this.status.lastTickAt = Date.now();
+        this.succeeded("ticker");
+        this.log.debug(`ticker: ${n} ${n === 1 ? "tick" : "ticks"} in ${ms(t0)}`, this.ctx);
+        nextTick = Date.now() + this.cfg.tickerPeriod * 1000;
+      }
+      await this.tickOnDemand(c);
+      return this.untilNextTick(nextTick);
+    }, {
+      signal,
+      backoff: BACKOFF.ticker,
+      // only the ticker connection LISTENs: nothing else wakes this loop
+      wait: (t, s) => this.tickerWaker.sleep(t, s),
+      onError: async (err, wait) => {
+        this.failed("ticker", err, `ticker: ${errorText(err)}; reconnecting in ${wait / 1000}s`);
         this.ready = this.status.ready = false;
         this.metrics.up.set({ database: this.dbname }, 0);
         this.listening = undefined;
         nextTick = 0;
         await conn.close();
-        await sleep(backoff, signal);
-        backoff = Math.min(backoff * 2, 5000);
-      }
-    }
+      },
+    });
     await conn.close();
   }
 
@@ -362,29 +326,25 @@ export class DbWorker {
     return undefined;
   }
 
-  private async periodic(name: "maint" | "retry", period: number, conn: Conn, step: (c: pg.Client) => Promise<void>,
-                         signal: AbortSignal): Promise<void> {
-    let backoff = 500;
-    while (!signal.aborted) {
-      if (!this.ready) {
-        await sleep(200, signal);
-        continue;
-      }
-      try {
-        const c = await conn.get();
-        const t0 = performance.now();
-        await step(c);
-        this.metrics.loopSeconds.observe({ database: this.dbname, loop: name }, (performance.now() - t0) / 1000);
-        this.succeeded(name);
-        backoff = 500;
-        await sleep(period * 1000, signal);
-      } catch (err) {
-        this.failed(name, err, `${name}: ${errorText(err)}; again in ${backoff / 1000}s`);
+  /** step every period seconds, while the ticker loop has found pgq (checked every NOT_READY_POLL_MS). */
+  private async periodic(name: "maint" | "retry", period: number, conn: Reconnecting<SafeClient>,
+                         step: (c: pg.Client) => Promise<void>, signal: AbortSignal): Promise<void> {
+    await runLoop(async () => {
+      if (!this.ready) return NOT_READY_POLL_MS;
+      const c = await conn.get();
+      const t0 = performance.now();
+      await step(c);
+      this.metrics.loopSeconds.observe({ database: this.dbname, loop: name }, (performance.now() - t0) / 1000);
+      this.succeeded(name);
+      return period * 1000;
+    }, {
+      signal,
+      backoff: BACKOFF.maintenance,
+      onError: async (err, wait) => {
+        this.failed(name, err, `${name}: ${errorText(err)}; again in ${wait / 1000}s`);
         await conn.close();
-        await sleep(backoff, signal);
-        backoff = Math.min(backoff * 2, 20_000);
-      }
-    }
+      },
+    });
     await conn.close();
   }
 

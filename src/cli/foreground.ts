@@ -4,9 +4,9 @@
 // old one kept).  SIGTERM is handled by the CLI's startForeground.
 import { ConfigError } from "../config.js";
 import { errorText, type Logger } from "../log.js";
-import type { RunnerConfig } from "./config.js";
+import type { RunnerConfig } from "../runner/config.js";
 import { removePidfile } from "./daemon.js";
-import { Runner } from "./runner.js";
+import { Runner } from "../runner/runner.js";
 
 export function runUntilSignalled(cfg: RunnerConfig, log: Logger, reload: () => RunnerConfig): Promise<number> {
   const runner = new Runner(cfg, log);

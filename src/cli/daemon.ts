@@ -14,6 +14,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
+import { sleep } from "../loop/sleep.js";
 
 /** Who may own a pidfile: this tool, started with this config file. */
 export interface PidOwner {
@@ -173,7 +174,7 @@ export async function daemonize(argv: string[], pidfile: string, logfile: string
   while (Date.now() < deadline) {
     if (runningPid(pidfile, owner) === child.pid) return child.pid!;
     if (child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
   throw new Error(`daemon did not start (see ${logfile ?? "its output"})`);
 }

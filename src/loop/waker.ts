@@ -3,6 +3,8 @@
 // interval passes, a notification arrives or they are stopped.  A
 // notification that comes while nobody sleeps is remembered (notify()), so
 // the next sleep returns at once; interrupt() only ends a sleep in progress.
+import { sleep } from "./sleep.js";
+
 export class Waker {
   private pending = false;
   private wakeNow: (() => void) | undefined;
@@ -26,16 +28,14 @@ export class Waker {
   /** Sleeps ms, or until notify() (also one since clear()), interrupt() or abort. */
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (this.pending || signal?.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", done);
-        this.wakeNow = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal?.addEventListener("abort", done, { once: true });
-      this.wakeNow = done;
+    // one signal for both ways of waking: this waker's and the caller's
+    const wake = new AbortController();
+    const end = () => wake.abort();
+    signal?.addEventListener("abort", end, { once: true });
+    this.wakeNow = end;
+    return sleep(ms, wake.signal).finally(() => {
+      signal?.removeEventListener("abort", end);
+      if (this.wakeNow === end) this.wakeNow = undefined;
     });
   }
 }
