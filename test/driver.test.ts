@@ -293,6 +293,14 @@ describe("Consumer", () => {
       await expect(lost.runOnce(write)).rejects.toBeInstanceOf(OutOfStepError);
       await lost.close();
 
+      // a target whose pgq_ext predates is_tick_done: an error that says what to do
+      await t.query("alter extension pgq_ext drop function pgq_ext.is_tick_done(text, bigint, bigint)");
+      await t.query("drop function pgq_ext.is_tick_done(text, bigint, bigint)");
+      const old = new Consumer({ connection: db.config, queue: q, consumer: "lost",
+        exactlyOnce: { target: target.config, mode: "tick" } });
+      await expect(old.runOnce(write)).rejects.toThrow(/needs pgq_ext 4\.1 or later on the target .*ALTER EXTENSION pgq_ext UPDATE/);
+      await old.close();
+
       // mode "handler" (and its deprecated name "none"): the handler's
       // writes commit in the target; the driver records nothing there
       for (const mode of ["handler", "none"] as const) {

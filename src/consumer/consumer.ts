@@ -17,7 +17,7 @@
 // (pooler "transaction"), it polls.
 import pg from "pg";
 import { clientConfig, POOLERS, SafeClient, scalar, withTx, type ConnectionInput, type Pooler } from "../db.js";
-import { mapErrors } from "../errors.js";
+import { mapErrors, PgqError } from "../errors.js";
 import { check, connectionProblems, InvalidOptionError, optionProblems, type Check } from "../options.js";
 import { sql } from "../sql/index.js";
 import { Waker } from "../loop/waker.js";
@@ -425,8 +425,18 @@ export class Consumer {
       return (await scalar<boolean>(target, sql.isBatchDone, [this.o.consumer, info.batch_id])) === true;
     }
     // applied, next, or out of step (PQ011: OutOfStepError): pgq_ext decides
-    return (await mapErrors(() =>
-      scalar<boolean>(target, sql.isTickDone, [this.o.consumer, info.prev_tick_id, info.cur_tick_id]))) === true;
+    try {
+      return (await mapErrors(() =>
+        scalar<boolean>(target, sql.isTickDone, [this.o.consumer, info.prev_tick_id, info.cur_tick_id]))) === true;
+    } catch (err) {
+      // a target whose pgq_ext predates 4.1 (ours or SkyTools') has no
+      // is_tick_done: say what to do rather than "function does not exist"
+      if (err instanceof PgqError && err.code === "42883") {
+        throw new PgqError('exactlyOnce mode "tick" needs pgq_ext 4.1 or later on the target (pgq_ext.is_tick_done): '
+          + "run ALTER EXTENSION pgq_ext UPDATE there", err.code, err);
+      }
+      throw err;
+    }
   }
 
   private async recordApplied(target: pg.Client, info: BatchInfo): Promise<void> {
