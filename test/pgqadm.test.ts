@@ -1,4 +1,4 @@
-// pgqadm, the seed's interface: every command, the ticker with -d/-s, bad
+// pgqadm, SkyTools' interface: every command, the ticker with -d/-s, bad
 // configs.  Runs on a private cluster (its ticker must not tick other test
 // files' queues, and install needs databases of its own).
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";

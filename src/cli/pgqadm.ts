@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// pgqadm: the seed's administration tool for pgq.
+// pgqadm: SkyTools' pgqadm (same commands and switches) for pgq.
 //   pgqadm [switches] CONFIG.ini COMMAND [ARGS]
 import { existsSync } from "node:fs";
 import pg from "pg";
