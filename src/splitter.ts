@@ -1,6 +1,8 @@
 // queue_splitter's batch handler, for the CLI and the benchmark: the
-// batch's events in one call of pgq_ext.queue_splitter_apply on the target,
-// inside the target transaction the Consumer gives it.
+// batch's events, as one JSON text, in one call of
+// pgq_ext.queue_splitter_apply on the target, inside the target transaction
+// the Consumer gives it (a target whose pgq_ext is still 4.0 gets them as
+// that version's nine arrays).
 import type pg from "pg";
 import type { Batch, PgqEvent } from "./consumer/consumer.js";
 import type { Logger } from "./log.js";
@@ -16,8 +18,36 @@ export interface SplitOptions {
   ctx?: Record<string, string>;
 }
 
+/**
+ * Events per FETCH for the splitter's Consumer: the handler holds the whole
+ * batch anyway, and each FETCH is a round trip (the Consumer's default is
+ * 300).
+ */
+export const SPLIT_FETCH_SIZE = 5000;
+
+/**
+ * An ev_time as PostgreSQL reads it back unchanged (as node-postgres would
+ * send it): ISO 8601 in UTC, years before 1 as BC, and node-postgres'
+ * Infinity for infinity.
+ */
+function pgTime(t: unknown): unknown {
+  if (typeof t === "number") return t > 0 ? "infinity" : t < 0 ? "-infinity" : t;
+  if (!(t instanceof Date) || Number.isNaN(t.getTime())) return t;
+  const y = t.getUTCFullYear();
+  if (y >= 1 && y <= 9999) return t.toISOString();
+  const iso = new Date(t.getTime());
+  iso.setUTCFullYear(2000); // only the year changes: month, day and time come from here
+  const year = String(y < 1 ? 1 - y : y).padStart(4, "0");
+  return `${year}${iso.toISOString().slice(4)}${y < 1 ? " BC" : ""}`;
+}
+
+/** The 4.1 form, queue_splitter_apply(..., i_queue_field text, i_events jsonb). */
+const JSON_FORM = "pgq_ext.queue_splitter_apply(text, bigint, bigint, boolean, text, jsonb)";
+
 export function splitBatch(o: SplitOptions): (batch: Batch) => Promise<void> {
   const hooked = new WeakSet<pg.Client>();
+  // per target connection: whether its pgq_ext has the 4.1 form
+  const jsonForm = new WeakMap<pg.Client, boolean>();
   return async (batch: Batch): Promise<void> => {
     const evs: PgqEvent[] = [];
     for await (const chunk of batch.events()) evs.push(...chunk);
@@ -28,13 +58,28 @@ export function splitBatch(o: SplitOptions): (batch: Batch) => Promise<void> {
       dst.on("notice", (n) => log.warning(n.message ?? String(n), o.ctx));
       hooked.add(dst);
     }
-    const col = <K extends keyof PgqEvent>(k: K) => evs.map((e) => e[k]);
-    const r = await dst.query(
-      `select pgq_ext.queue_splitter_apply($1, $2, $3, $4, $5::text[], $6::bigint[], $7::timestamptz[], $8::text[],
-                                           $9::text[], $10::text[], $11::text[], $12::text[], $13::text[]) as moved`,
-      [o.consumer, batch.info.prev_tick_id, batch.info.cur_tick_id, o.skipBad, col(o.field), col("ev_id"),
-        col("ev_time"), col("ev_type"), col("ev_data"), col("ev_extra1"), col("ev_extra2"), col("ev_extra3"), col("ev_extra4")],
-    );
+    let json = jsonForm.get(dst);
+    if (json === undefined) {
+      json = (await dst.query("select pg_catalog.to_regprocedure($1) is not null as ok", [JSON_FORM])).rows[0].ok as boolean;
+      jsonForm.set(dst, json);
+    }
+    const { prev_tick_id: prevTick, cur_tick_id: curTick } = batch.info;
+    let r: pg.QueryResult;
+    if (json) {
+      // one array per event: JSON.stringify is native, node-postgres builds
+      // text[] literals element by element in JS
+      const rows = evs.map((e) => [e.ev_id, pgTime(e.ev_time), e.ev_type, e.ev_data, e.ev_extra1, e.ev_extra2, e.ev_extra3, e.ev_extra4]);
+      r = await dst.query("select pgq_ext.queue_splitter_apply($1, $2, $3, $4, $5, $6::jsonb) as moved",
+        [o.consumer, prevTick, curTick, o.skipBad, o.field, JSON.stringify(rows)]);
+    } else {
+      const col = <K extends keyof PgqEvent>(k: K) => evs.map((e) => e[k]);
+      r = await dst.query(
+        `select pgq_ext.queue_splitter_apply($1, $2, $3, $4, $5::text[], $6::bigint[], $7::timestamptz[], $8::text[],
+                                             $9::text[], $10::text[], $11::text[], $12::text[], $13::text[]) as moved`,
+        [o.consumer, prevTick, curTick, o.skipBad, col(o.field), col("ev_id"), col("ev_time"), col("ev_type"),
+          col("ev_data"), col("ev_extra1"), col("ev_extra2"), col("ev_extra3"), col("ev_extra4")],
+      );
+    }
     const moved = Number(r.rows[0].moved);
     const { batch_id: id, prev_tick_id: prev, cur_tick_id: cur } = batch.info;
     if (moved < 0) o.log?.info(`batch ${id} (ticks ${prev}..${cur}) was applied already, skipped`, o.ctx);

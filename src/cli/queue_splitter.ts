@@ -11,7 +11,7 @@ import { Consumer, type PgqEvent } from "../consumer/consumer.js";
 import { sql } from "../sql.js";
 import { Waker } from "../waker.js";
 import { errorText, type Logger } from "../log.js";
-import { splitBatch } from "../splitter.js";
+import { SPLIT_FETCH_SIZE, splitBatch } from "../splitter.js";
 import { untrustedSchemas } from "../trust.js";
 import { removePidfile } from "../runner/daemon.js";
 import { sampleIni, SPLITTER_SPEC, usage } from "./spec.js";
@@ -210,6 +210,7 @@ async function runWithTarget(cfg: SplitterConfig, log: Logger, ctx: Record<strin
     queue: cfg.queue,
     consumer: cfg.consumer,
     pollIntervalMs: cfg.loopDelay * 1000,
+    fetchSize: SPLIT_FETCH_SIZE,
     pooler: cfg.pooler,
     exactlyOnce: { target: { ...cfg.dst, application_name: cfg.jobName }, mode: "none", safeSearchPath: true },
     onError: (err) => log.error(errorText(err), ctx),
