@@ -43,84 +43,70 @@ async function createTargets(c: pg.Client, k: number): Promise<void> {
   for (let i = 0; i < k; i++) await c.query("select pgq.create_queue($1)", [`t${k}_${i}`]);
 }
 
-/** Two databases: Consumer + splitBatch, as queue_splitter runs. */
-async function twoDatabases(src: pg.Client, dst: pg.Client): Promise<Map<number, number>> {
-  const rates = new Map<number, number>();
-  for (const k of KS) {
-    await createTargets(dst, k);
-    const times: number[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      const queue = `s${k}_${round}`;
-      const consumer = `split_${k}_${round}`;
-      await createSource(src, queue, consumer);
-      const c = new Consumer({ connection: { database: "bench_split_src" }, queue, consumer, fetchSize: FETCH,
-        exactlyOnce: { target: { database: "bench_split_dst" }, mode: "none" } });
-      const handler = splitter.splitBatch({ consumer, field: "ev_extra1", skipBad: false });
-      // a one-event batch first: the connections are made outside the timing
-      await fill(src, queue, k, 1);
-      while (await c.runOnce(handler));
-      await fill(src, queue, k, N);
-      const t0 = performance.now();
-      while (await c.runOnce(handler));
-      times.push(performance.now() - t0);
-      await c.close();
-    }
-    rates.set(k, N / (median(times) / 1000));
+/** Two databases: Consumer + splitBatch, as queue_splitter runs; ms for one batch of N. */
+async function twoDatabases(src: pg.Client, k: number, round: number): Promise<number> {
+  const queue = `s${k}_${round}`;
+  const consumer = `split_${k}_${round}`;
+  await createSource(src, queue, consumer);
+  const c = new Consumer({ connection: { database: "bench_split_src" }, queue, consumer, fetchSize: FETCH,
+    exactlyOnce: { target: { database: "bench_split_dst" }, mode: "none" } });
+  try {
+    const handler = splitter.splitBatch({ consumer, field: "ev_extra1", skipBad: false });
+    // a one-event batch first: the connections are made outside the timing
+    await fill(src, queue, k, 1);
+    while (await c.runOnce(handler));
+    await fill(src, queue, k, N);
+    const t0 = performance.now();
+    while (await c.runOnce(handler));
+    return performance.now() - t0;
+  } finally {
+    await c.close();
   }
-  return rates;
 }
 
-/** One database: pgq_ext.queue_splitter_local until there is no batch. */
-async function oneDatabase(src: pg.Client): Promise<Map<number, number>> {
-  const rates = new Map<number, number>();
-  for (const k of KS) {
-    await createTargets(src, k);
-    const times: number[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      const queue = `l${k}_${round}`;
-      const consumer = `local_${k}_${round}`;
-      await createSource(src, queue, consumer);
-      const move = async () => {
-        while ((await src.query("select pgq_ext.queue_splitter_local($1, $2, 'extra1', false) as n", [queue, consumer]))
-          .rows[0].n !== null);
-      };
-      await fill(src, queue, k, 1); // as above
-      await move();
-      await fill(src, queue, k, N);
-      const t0 = performance.now();
-      await move();
-      times.push(performance.now() - t0);
-    }
-    rates.set(k, N / (median(times) / 1000));
-  }
-  return rates;
+/** One database: pgq_ext.queue_splitter_local until there is no batch; ms for one batch of N. */
+async function oneDatabase(src: pg.Client, k: number, round: number): Promise<number> {
+  const queue = `l${k}_${round}`;
+  const consumer = `local_${k}_${round}`;
+  await createSource(src, queue, consumer);
+  const move = async () => {
+    while ((await src.query("select pgq_ext.queue_splitter_local($1, $2, 'extra1', false) as n", [queue, consumer]))
+      .rows[0].n !== null);
+  };
+  await fill(src, queue, k, 1); // as above
+  await move();
+  await fill(src, queue, k, N);
+  const t0 = performance.now();
+  await move();
+  return performance.now() - t0;
 }
 
-/** The floors: the same rows, plain tables, no queue. */
-async function plainCopies(src: pg.Client, dst: pg.Client): Promise<{ two: number; one: number }> {
+/** The floors' tables: the same rows, plain tables, no queue. */
+async function plainTables(src: pg.Client, dst: pg.Client): Promise<void> {
   await src.query("create table plain_src as select 't'::text as ev_type, $1::text as ev_data, 't1_0'::text as ev_extra1,"
     + " now() as ev_time from generate_series(1, $2::int)", [PAYLOAD, N]);
   await dst.query("create table plain_dst (ev_type text, ev_data text, ev_extra1 text, ev_time timestamptz)");
   await src.query("create table plain_dst (ev_type text, ev_data text, ev_extra1 text, ev_time timestamptz)");
-  const two: number[] = [];
-  const one: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    // between the databases: one read, one INSERT ... SELECT on the other side
-    await dst.query("truncate plain_dst");
-    let t0 = performance.now();
-    await dst.query("begin");
-    const r = await src.query("select ev_type, ev_data, ev_extra1, ev_time from plain_src");
-    await dst.query("insert into plain_dst select * from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])",
-      [r.rows.map((x) => x.ev_type), r.rows.map((x) => x.ev_data), r.rows.map((x) => x.ev_extra1), r.rows.map((x) => x.ev_time)]);
-    await dst.query("commit");
-    two.push(performance.now() - t0);
-    // in one database: one INSERT ... SELECT
-    await src.query("truncate plain_dst");
-    t0 = performance.now();
-    await src.query("insert into plain_dst select ev_type, ev_data, ev_extra1, ev_time from plain_src");
-    one.push(performance.now() - t0);
-  }
-  return { two: N / (median(two) / 1000), one: N / (median(one) / 1000) };
+}
+
+/** The floor between the databases: one read, one INSERT ... SELECT on the other side; ms. */
+async function plainTwo(src: pg.Client, dst: pg.Client): Promise<number> {
+  await dst.query("truncate plain_dst");
+  const t0 = performance.now();
+  await dst.query("begin");
+  const r = await src.query("select ev_type, ev_data, ev_extra1, ev_time from plain_src");
+  await dst.query("insert into plain_dst select * from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])",
+    [r.rows.map((x) => x.ev_type), r.rows.map((x) => x.ev_data), r.rows.map((x) => x.ev_extra1), r.rows.map((x) => x.ev_time)]);
+  await dst.query("commit");
+  return performance.now() - t0;
+}
+
+/** In one database: one INSERT ... SELECT; ms. */
+async function plainOne(src: pg.Client): Promise<number> {
+  await src.query("truncate plain_dst");
+  const t0 = performance.now();
+  await src.query("insert into plain_dst select ev_type, ev_data, ev_extra1, ev_time from plain_src");
+  return performance.now() - t0;
 }
 
 /**
@@ -156,9 +142,29 @@ async function main(): Promise<void> {
   await src.query("create extension pgq_ext cascade");
   await dst.query("create extension pgq_ext cascade");
 
-  const two = await twoDatabases(src, dst);
-  const one = await oneDatabase(src);
-  const floor = await plainCopies(src, dst);
+  for (const k of KS) {
+    await createTargets(dst, k);
+    await createTargets(src, k);
+  }
+  await plainTables(src, dst);
+  // once untimed, as the forms' one-event batches
+  await plainTwo(src, dst);
+  await plainOne(src);
+  // rounds interleaved (every form and its floor in each round), so that
+  // the machine's load drifting during the run shifts them alike
+  const times = { two: new Map<number, number[]>(), one: new Map<number, number[]>(), plainTwo: [] as number[], plainOne: [] as number[] };
+  for (let round = 0; round < ROUNDS; round++) {
+    times.plainTwo.push(await plainTwo(src, dst));
+    times.plainOne.push(await plainOne(src));
+    for (const k of KS) {
+      times.two.set(k, [...(times.two.get(k) ?? []), await twoDatabases(src, k, round)]);
+      times.one.set(k, [...(times.one.get(k) ?? []), await oneDatabase(src, k, round)]);
+    }
+  }
+  const rate = (ms: number[]) => N / (median(ms) / 1000);
+  const two = new Map([...times.two].map(([k, ms]) => [k, rate(ms)]));
+  const one = new Map([...times.one].map(([k, ms]) => [k, rate(ms)]));
+  const floor = { two: rate(times.plainTwo), one: rate(times.plainOne) };
   const met = [
     report("Two databases (Consumer + splitBatch)", "splitter", two, floor.two),
     report("One database (pgq_ext.queue_splitter_local)", "splitter_local", one, floor.two, floor.one),
