@@ -1,8 +1,8 @@
 // queue_splitter's batch handler, for the CLI and the benchmark: the
-// batch's events, as one JSON text, in one call of
+// batch's events, sorted by target queue here, in one call of
 // pgq_ext.queue_splitter_apply on the target, inside the target transaction
 // the Consumer gives it (a target whose pgq_ext is still 4.0 gets them as
-// that version's nine arrays).
+// that version's nine arrays, unsorted).
 import type pg from "pg";
 import type { Batch, PgqEvent } from "./consumer/consumer.js";
 import type { Logger } from "./log.js";
@@ -41,13 +41,32 @@ function pgTime(t: unknown): unknown {
   return `${year}${iso.toISOString().slice(4)}${y < 1 ? " BC" : ""}`;
 }
 
-/** The 4.1 form, queue_splitter_apply(..., i_queue_field text, i_events jsonb). */
-const JSON_FORM = "pgq_ext.queue_splitter_apply(text, bigint, bigint, boolean, text, jsonb)";
+/** The 4.1 form, queue_splitter_apply(..., i_route text[], i_count int4[], i_ev_id bigint[], ...). */
+const GROUPED_FORM = "pgq_ext.queue_splitter_apply(text, bigint, bigint, boolean, text[], int4[], bigint[], "
+  + "timestamptz[], text[], text[], text[], text[], text[], text[])";
+
+/**
+ * A text[] literal of the values (strings or NULL), every element quoted:
+ * node-postgres would build the same, more slowly (it checks each
+ * element's type and escapes it with two replaces).
+ */
+function textArray(xs: unknown[]): string {
+  const out: string[] = new Array<string>(xs.length);
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i];
+    if (x === null || x === undefined) out[i] = "NULL";
+    else {
+      const t = String(x);
+      out[i] = /["\\]/.test(t) ? `"${t.replace(/["\\]/g, "\\$&")}"` : `"${t}"`;
+    }
+  }
+  return `{${out.join(",")}}`;
+}
 
 export function splitBatch(o: SplitOptions): (batch: Batch) => Promise<void> {
   const hooked = new WeakSet<pg.Client>();
   // per target connection: whether its pgq_ext has the 4.1 form
-  const jsonForm = new WeakMap<pg.Client, boolean>();
+  const groupedForm = new WeakMap<pg.Client, boolean>();
   return async (batch: Batch): Promise<void> => {
     const evs: PgqEvent[] = [];
     for await (const chunk of batch.events()) evs.push(...chunk);
@@ -58,19 +77,32 @@ export function splitBatch(o: SplitOptions): (batch: Batch) => Promise<void> {
       dst.on("notice", (n) => log.warning(n.message ?? String(n), o.ctx));
       hooked.add(dst);
     }
-    let json = jsonForm.get(dst);
-    if (json === undefined) {
-      json = (await dst.query("select pg_catalog.to_regprocedure($1) is not null as ok", [JSON_FORM])).rows[0].ok as boolean;
-      jsonForm.set(dst, json);
+    let grouped = groupedForm.get(dst);
+    if (grouped === undefined) {
+      grouped = (await dst.query("select pg_catalog.to_regprocedure($1) is not null as ok", [GROUPED_FORM])).rows[0].ok as boolean;
+      groupedForm.set(dst, grouped);
     }
     const { prev_tick_id: prevTick, cur_tick_id: curTick } = batch.info;
     let r: pg.QueryResult;
-    if (json) {
-      // one array per event: JSON.stringify is native, node-postgres builds
-      // text[] literals element by element in JS
-      const rows = evs.map((e) => [e.ev_id, pgTime(e.ev_time), e.ev_type, e.ev_data, e.ev_extra1, e.ev_extra2, e.ev_extra3, e.ev_extra4]);
-      r = await dst.query("select pgq_ext.queue_splitter_apply($1, $2, $3, $4, $5, $6::jsonb) as moved",
-        [o.consumer, prevTick, curTick, o.skipBad, o.field, JSON.stringify(rows)]);
+    if (grouped) {
+      // by target, in the order of each one's first event (a Map keeps
+      // insertion order), each target's events in batch order
+      const groups = new Map<unknown, PgqEvent[]>();
+      for (const e of evs) {
+        const route = e[o.field] ?? null;
+        const g = groups.get(route);
+        if (g) g.push(e);
+        else groups.set(route, [e]);
+      }
+      const sorted = [...groups.values()].flat();
+      const col = (f: (e: PgqEvent) => unknown) => textArray(sorted.map(f));
+      r = await dst.query(
+        `select pgq_ext.queue_splitter_apply($1, $2, $3, $4, $5::text[], $6::int4[], $7::bigint[], $8::timestamptz[],
+                                             $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[]) as moved`,
+        [o.consumer, prevTick, curTick, o.skipBad, textArray([...groups.keys()]), `{${[...groups.values()].map((g) => g.length).join(",")}}`,
+          col((e) => e.ev_id), col((e) => pgTime(e.ev_time)), col((e) => e.ev_type), col((e) => e.ev_data),
+          col((e) => e.ev_extra1), col((e) => e.ev_extra2), col((e) => e.ev_extra3), col((e) => e.ev_extra4)],
+      );
     } else {
       const col = <K extends keyof PgqEvent>(k: K) => evs.map((e) => e[k]);
       r = await dst.query(

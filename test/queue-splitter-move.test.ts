@@ -188,8 +188,10 @@ describe("queue_splitter against a target whose pgq_ext is 4.0", () => {
     try {
       await c.query("create extension pgq_ext");
       // 4.0 had only the array form
-      await c.query("alter extension pgq_ext drop function pgq_ext.queue_splitter_apply(text, bigint, bigint, boolean, text, jsonb)");
-      await c.query("drop function pgq_ext.queue_splitter_apply(text, bigint, bigint, boolean, text, jsonb)");
+      const grouped = "pgq_ext.queue_splitter_apply(text, bigint, bigint, boolean, text[], int4[], bigint[], timestamptz[], "
+        + "text[], text[], text[], text[], text[], text[])";
+      await c.query(`alter extension pgq_ext drop function ${grouped}`);
+      await c.query(`drop function ${grouped}`);
       for (const q of ["old_a", "old_b"]) await c.query("select pgq.create_queue($1)", [q]);
       await batch("mv_old", "mv_old", [["old_b", "1", "2021-01-01Z"], ["old_a", "2", "2021-01-01Z"], ["old_b", "3", "2021-01-01Z"]]);
       const consumer = new Consumer({ connection: src.config, queue: "mv_old", consumer: "mv_old",

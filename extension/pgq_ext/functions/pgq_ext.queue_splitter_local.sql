@@ -30,7 +30,7 @@ begin
         return null;
     end if;
     v_moved := pgq_ext._queue_splitter_move(i_consumer, v_b.prev_tick_id, v_b.cur_tick_id, i_skip_bad, v_f,
-                                            v_b.batch_id, null);
+                                            v_b.batch_id, null, null, null, null, null, null, null, null, null, null);
     perform pgq.finish_batch(v_b.batch_id);
     return greatest(v_moved, 0);
 end;
