@@ -22,8 +22,10 @@ const GOAL = 0.6;
 /** queue counts the goal is for (100 is reported, not judged) */
 const JUDGED = [1, 10];
 const PAYLOAD = "x".repeat(100);
-// the splitter's fetch size (older trees, measured as "before", have none: the Consumer's 300)
+// the splitter's fetch size and source type parsers, as the CLI sets them
+// (older trees, measured as "before", have neither: the Consumer's 300, Dates)
 const FETCH = (splitter as { SPLIT_FETCH_SIZE?: number }).SPLIT_FETCH_SIZE;
+const TYPES = (splitter as { SPLIT_SOURCE_TYPES?: pg.CustomTypesConfig }).SPLIT_SOURCE_TYPES;
 
 /** A source queue with its consumer. */
 async function createSource(src: pg.Client, queue: string, consumer: string): Promise<void> {
@@ -48,7 +50,7 @@ async function twoDatabases(src: pg.Client, k: number, round: number): Promise<n
   const queue = `s${k}_${round}`;
   const consumer = `split_${k}_${round}`;
   await createSource(src, queue, consumer);
-  const c = new Consumer({ connection: { database: "bench_split_src" }, queue, consumer, fetchSize: FETCH,
+  const c = new Consumer({ connection: { database: "bench_split_src", types: TYPES }, queue, consumer, fetchSize: FETCH,
     exactlyOnce: { target: { database: "bench_split_dst" }, mode: "none" } });
   try {
     const handler = splitter.splitBatch({ consumer, field: "ev_extra1", skipBad: false });

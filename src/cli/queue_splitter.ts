@@ -11,7 +11,7 @@ import { Consumer, type PgqEvent } from "../consumer/consumer.js";
 import { sql } from "../sql.js";
 import { Waker } from "../waker.js";
 import { errorText, type Logger } from "../log.js";
-import { SPLIT_FETCH_SIZE, splitBatch } from "../splitter.js";
+import { SPLIT_FETCH_SIZE, SPLIT_SOURCE_TYPES, splitBatch } from "../splitter.js";
 import { untrustedSchemas } from "../trust.js";
 import { removePidfile } from "../runner/daemon.js";
 import { sampleIni, SPLITTER_SPEC, usage } from "./spec.js";
@@ -206,7 +206,7 @@ function transient(err: unknown): boolean {
 async function runWithTarget(cfg: SplitterConfig, log: Logger, ctx: Record<string, string>,
                              signal: AbortSignal): Promise<number> {
   const consumer = new Consumer({
-    connection: { ...cfg.src, application_name: cfg.jobName },
+    connection: { ...cfg.src, application_name: cfg.jobName, types: SPLIT_SOURCE_TYPES },
     queue: cfg.queue,
     consumer: cfg.consumer,
     pollIntervalMs: cfg.loopDelay * 1000,
