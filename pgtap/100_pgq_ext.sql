@@ -74,6 +74,18 @@ select function_privs_are('pgq_ext', 'set_last_tick', array['text', 'bigint'], '
 select function_privs_are('pgq_ext', 'set_last_tick', array['text', 'bigint'], 'public', array[]::text[],
                           'public may not');
 select function_privs_are('pgq_ext', 'version', array[]::text[], 'public', array['EXECUTE'], 'version for all');
+select function_privs_are('pgq_ext', 'queue_splitter_apply',
+                          array['text', 'bigint', 'bigint', 'boolean', 'text[]', 'integer[]', 'bigint[]',
+                                'timestamp with time zone[]', 'text[]', 'text[]', 'text[]', 'text[]', 'text[]', 'text[]'],
+                          'pgq_writer', array['EXECUTE'], 'the splitter''s move for pgq_writer');
+select function_privs_are('pgq_ext', 'queue_splitter_apply',
+                          array['text', 'bigint', 'bigint', 'boolean', 'text[]', 'integer[]', 'bigint[]',
+                                'timestamp with time zone[]', 'text[]', 'text[]', 'text[]', 'text[]', 'text[]', 'text[]'],
+                          'public', array[]::text[], 'not for public');
+select function_privs_are('pgq_ext', '_queue_splitter_move',
+                          array['text', 'bigint', 'bigint', 'boolean', 'text', 'bigint', 'text[]', 'integer[]', 'bigint[]',
+                                'timestamp with time zone[]', 'text[]', 'text[]', 'text[]', 'text[]', 'text[]', 'text[]'],
+                          'public', array[]::text[], 'nor its helper');
 
 -- upgrade from a pre-3.1 layout (no subconsumer_id)
 alter table pgq_ext.completed_tick drop constraint completed_tick_pkey;
@@ -112,6 +124,40 @@ set client_min_messages = error;
 select is(pg_temp.apply('sp', 2, 3, true, array['nope', null, 'qb']), 1::bigint, 'skip_bad: the good one moves');
 reset client_min_messages;
 select is(pgq_ext.get_last_tick('sp'), 3::bigint, 'and the batch is recorded');
+
+-- queue_splitter_apply, 4.1 form: the events come sorted by target queue
+create function pg_temp.apply_grouped(cons text, prev bigint, cur bigint, skip bool, routes text[], counts int4[],
+                                      ids bigint[]) returns bigint language sql as $f$
+    select pgq_ext.queue_splitter_apply(cons, prev, cur, skip, routes, counts, ids,
+        array(select '2020-01-02 03:04:05.123456+00'::timestamptz from unnest(ids)),
+        array(select 'gt' from unnest(ids)), array(select 'grp' || i from unnest(ids) i),
+        array(select 'x1' from unnest(ids)),
+        array(select r from unnest(routes, counts) u(r, c), generate_series(1, c)),
+        array(select null::text from unnest(ids)), array(select 'x4' from unnest(ids)))
+$f$;
+select is(pg_temp.apply_grouped('spg', null, 7, false, array['qb', 'qa'], array[2, 1], array[101, 103, 102]), 3::bigint,
+          'grouped form: three moved');
+select results_eq($$select ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4, ev_time from pgq.event_2
+                     where ev_data like 'grp%' order by ev_id$$,
+                  $$values ('gt', 'grp101', 'x1', 'qb', null::text, 'x4', '2020-01-02 03:04:05.123456+00'::timestamptz),
+                           ('gt', 'grp103', 'x1', 'qb', null, 'x4', '2020-01-02 03:04:05.123456+00')$$,
+                  'each field kept, time to the microsecond, a group''s events in their order');
+select is((select ev_data from pgq.event_1 where ev_data like 'grp%'), 'grp102', 'and the other group in its queue');
+select is(pg_temp.apply_grouped('spg', null, 7, false, array['qa'], array[1], array[1]), -1::bigint,
+          'grouped form: the same batch again: skipped');
+select throws_ok($$select pg_temp.apply_grouped('spg', 7, 8, false, array['qa', 'nope', null], array[1, 1, 1], array[1, 2, 3])$$,
+                 'PQ001', 'queue_splitter: event 2 routes to queue "nope", which does not exist');
+select throws_ok($$select pg_temp.apply_grouped('spg', 7, 8, false, array['qa', null, 'nope'], array[1, 1, 1], array[1, 2, 3])$$,
+                 '22004', 'queue_splitter: event 2 has no routing value');
+select throws_ok($$select pg_temp.apply_grouped('spg', 7, 8, false, array['qa'], array[2], array[1, 2, 3])$$,
+                 '22023', 'queue_splitter: 3 events, but the groups count 2');
+select is(pgq_ext.get_last_tick('spg'), 7::bigint, 'a failed batch records nothing');
+set client_min_messages = error;
+select is(pg_temp.apply_grouped('spg', 7, 8, true, array['nope', 'qa', null], array[1, 1, 1], array[1, 2, 3]), 1::bigint,
+          'grouped form, skip_bad: the good one moves');
+reset client_min_messages;
+select is(pg_temp.apply_grouped('spg', 8, 9, false, '{}', '{}', '{}'), 0::bigint, 'an empty batch');
+select is(pgq_ext.get_last_tick('spg'), 9::bigint, 'is recorded too');
 
 -- queue_splitter_local: the whole move in one database
 select is(pgq.create_queue('srcq'), 1, 'a source queue');

@@ -12,7 +12,7 @@ import { Waker } from "../loop/waker.js";
 import { BACKOFF, retry, runLoop } from "../loop/backoff.js";
 import { Reconnecting } from "../loop/connection.js";
 import { errorText, type Logger } from "../log.js";
-import { splitBatch } from "../splitter.js";
+import { SPLIT_FETCH_SIZE, SPLIT_SOURCE_TYPES, splitBatch } from "../splitter.js";
 import { untrustedSchemas } from "../trust.js";
 import { removePidfile } from "./daemon.js";
 import { sampleIni, SPLITTER_SPEC, usage } from "./spec.js";
@@ -206,10 +206,11 @@ class CannotRegister extends Error {
 async function runWithTarget(cfg: SplitterConfig, log: Logger, ctx: Record<string, string>,
                              signal: AbortSignal): Promise<number> {
   const consumer = new Consumer({
-    connection: { ...cfg.src, application_name: cfg.jobName },
+    connection: { ...cfg.src, application_name: cfg.jobName, types: SPLIT_SOURCE_TYPES },
     queue: cfg.queue,
     consumer: cfg.consumer,
     pollIntervalMs: cfg.loopDelay * 1000,
+    fetchSize: SPLIT_FETCH_SIZE,
     pooler: cfg.pooler,
     exactlyOnce: { target: { ...cfg.dst, application_name: cfg.jobName }, mode: "handler", safeSearchPath: true },
     onError: (err) => log.error(errorText(err), ctx),

@@ -20,7 +20,16 @@ export const pgqExt = {
   eventRollback: "rollback to savepoint pgq_event",
   // queue_splitter, source and target one database: one batch moved in SQL
   queueSplitterLocal: "select pgq_ext.queue_splitter_local($1, $2, $3, $4) as moved",
-  // queue_splitter, two databases: one batch's events (as arrays) applied on the target
+  // queue_splitter, two databases: one batch's events applied on the
+  // target, sorted by target queue (4.1: routes, a count per route, then the
+  // events' columns)
+  hasGroupedSplitterApply:
+    "select pg_catalog.to_regprocedure('pgq_ext.queue_splitter_apply(text, bigint, bigint, boolean, text[], int4[], bigint[]," +
+    " timestamptz[], text[], text[], text[], text[], text[], text[])') is not null as has",
+  queueSplitterApplyGrouped:
+    "select pgq_ext.queue_splitter_apply($1, $2, $3, $4, $5::text[], $6::int4[], $7::bigint[], $8::timestamptz[]," +
+    " $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[]) as moved",
+  // the same against a 4.0 target: each event's route beside it, unsorted
   queueSplitterApply:
     "select pgq_ext.queue_splitter_apply($1, $2, $3, $4, $5::text[], $6::bigint[], $7::timestamptz[], $8::text[]," +
     " $9::text[], $10::text[], $11::text[], $12::text[], $13::text[]) as moved",

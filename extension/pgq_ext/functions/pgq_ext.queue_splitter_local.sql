@@ -7,7 +7,9 @@ as $$
     -- pgq_ext.queue_splitter_local(i_queue, i_consumer, i_queue_field,
     --     i_skip_bad): queue_splitter when source and target are the same
     -- database: takes the consumer's next batch of i_queue, moves its events
-    -- with pgq_ext.queue_splitter_apply and finishes the batch, all in the
+    -- (read from the batch's tables, grouped by target, one insert per
+    -- target queue: pgq_ext._queue_splitter_move, the rules of
+    -- pgq_ext.queue_splitter_apply) and finishes the batch, all in the
     -- caller's one transaction, so the whole move is SQL.
     -- Parameters: i_queue_field, the routing field: type, data or
     --   extra1 .. extra4 (with or without ev_).
@@ -27,16 +29,8 @@ begin
     if v_b.batch_id is null then
         return null;
     end if;
-    select pgq_ext.queue_splitter_apply(i_consumer, v_b.prev_tick_id, v_b.cur_tick_id, i_skip_bad,
-               coalesce(array_agg(case v_f when 'type' then e.ev_type when 'data' then e.ev_data
-                                           when 'extra1' then e.ev_extra1 when 'extra2' then e.ev_extra2
-                                           when 'extra3' then e.ev_extra3 else e.ev_extra4 end order by e.ev_id), '{}'),
-               coalesce(array_agg(e.ev_id order by e.ev_id), '{}'), coalesce(array_agg(e.ev_time order by e.ev_id), '{}'),
-               coalesce(array_agg(e.ev_type order by e.ev_id), '{}'), coalesce(array_agg(e.ev_data order by e.ev_id), '{}'),
-               coalesce(array_agg(e.ev_extra1 order by e.ev_id), '{}'), coalesce(array_agg(e.ev_extra2 order by e.ev_id), '{}'),
-               coalesce(array_agg(e.ev_extra3 order by e.ev_id), '{}'), coalesce(array_agg(e.ev_extra4 order by e.ev_id), '{}'))
-      into v_moved
-      from pgq.get_batch_events(v_b.batch_id) e;
+    v_moved := pgq_ext._queue_splitter_move(i_consumer, v_b.prev_tick_id, v_b.cur_tick_id, i_skip_bad, v_f,
+                                            v_b.batch_id, null, null, null, null, null, null, null, null, null, null);
     perform pgq.finish_batch(v_b.batch_id);
     return greatest(v_moved, 0);
 end;
