@@ -51,7 +51,7 @@ async function twoDatabases(src: pg.Client, k: number, round: number): Promise<n
   const consumer = `split_${k}_${round}`;
   await createSource(src, queue, consumer);
   const c = new Consumer({ connection: { database: "bench_split_src", types: TYPES }, queue, consumer, fetchSize: FETCH,
-    exactlyOnce: { target: { database: "bench_split_dst" }, mode: "none" } });
+    exactlyOnce: { target: { database: "bench_split_dst" }, mode: "handler" } });
   try {
     const handler = splitter.splitBatch({ consumer, field: "ev_extra1", skipBad: false });
     // a one-event batch first: the connections are made outside the timing

@@ -66,7 +66,7 @@ async function move(form: Form, queue: string, consumer: string, skipBad: boolea
   const split = splitBatch({ consumer, field: "ev_extra1", skipBad, log });
   // as the CLI connects: ev_time read as text, so kept to the microsecond
   const c = new Consumer({ connection: { ...src.config, types: SPLIT_SOURCE_TYPES }, queue, consumer,
-    exactlyOnce: { target: dst.config, mode: "none" } });
+    exactlyOnce: { target: dst.config, mode: "handler" } });
   try {
     await c.runOnce(async (b) => {
       for await (const chunk of b.events()) moved += chunk.length;
@@ -197,7 +197,7 @@ describe("queue_splitter against a target whose pgq_ext is 4.0", () => {
       for (const q of ["old_a", "old_b"]) await c.query("select pgq.create_queue($1)", [q]);
       await batch("mv_old", "mv_old", [["old_b", "1", "2021-01-01Z"], ["old_a", "2", "2021-01-01Z"], ["old_b", "3", "2021-01-01Z"]]);
       const consumer = new Consumer({ connection: src.config, queue: "mv_old", consumer: "mv_old",
-        exactlyOnce: { target: db.config, mode: "none" } });
+        exactlyOnce: { target: db.config, mode: "handler" } });
       try {
         expect(await consumer.runOnce(splitBatch({ consumer: "mv_old", field: "ev_extra1", skipBad: false }))).toBe(true);
       } finally {
