@@ -186,4 +186,32 @@ insert into m values (1, 'custom');
 select is((select ev_type from pg_temp.last_event()), 'custom', 'a magic column');
 select is((pg_temp.plan('m'))[6], '0', 'magic columns: not served');
 
+-- ignore= and pkey= are served by the fast path too (it returns 0, not 2:
+-- "pgq._trigger_event, do this row"), with the general path's rules
+create table ip (id int primary key, k text, a text, n int);
+insert into ip values (1, 'kk', 'old', 1);
+select is(pgq._trigger_fast('logutriga', 'INSERT', 'AFTER', 'ROW', 'ip'::regclass, array['pq', 'ignore=a,n', 'pkey=k'],
+                            'public', 'ip', row(2, 'k2', 'x', 2)::ip, null::ip), 0, 'fast path: ignore= and pkey= served');
+select row_eq($$select ev_type, ev_data from pg_temp.last_event()$$, row('I:k'::text, 'id=2&k=k2'::text),
+              'fast path: the key named by pkey=, ignored columns left out');
+select is(pgq._trigger_fast('sqltriga', 'UPDATE', 'AFTER', 'ROW', 'ip'::regclass, array['pq', 'ignore=a', 'pkey=k', 'backup'],
+                            'public', 'ip', row(1, 'kk', 'new', 5)::ip, row(1, 'kk', 'old', 1)::ip), 0, 'fast path: sqltriga UPDATE served');
+select row_eq($$select ev_type, ev_data, ev_extra2 from pg_temp.last_event()$$,
+              row('U'::text, $v$n='5' where k='kk'$v$::text, 'id=1&k=kk&n=1'::text),
+              'fast path: sqltriga sets the changed columns that are not ignored, where the pkey= key');
+create temp table before_count as select pg_temp.events('pq') as n;
+select is(pgq._trigger_fast('logutriga', 'UPDATE', 'AFTER', 'ROW', 'ip'::regclass, array['pq', 'ignore=a'],
+                            'public', 'ip', row(1, 'kk', 'new', 1)::ip, row(1, 'kk', 'old', 1)::ip), 0,
+          'fast path: an UPDATE of ignored columns only');
+select is(pg_temp.events('pq'), (select n from before_count), 'makes no event');
+select is(pgq._trigger_fast('jsontriga', 'UPDATE', 'AFTER', 'ROW', 'ip'::regclass, array['pq', 'ignore=a'],
+                            'public', 'ip', row(1, 'kk', 'new', 1)::ip, row(1, 'kk', 'old', 1)::ip), 0,
+          'the same for jsontriga');
+select is(pg_temp.events('pq'), (select n from before_count), 'no event either');
+select is(pgq._trigger_fast('logutriga', 'INSERT', 'AFTER', 'ROW', 'ip'::regclass, array['pq', 'when=true'],
+                            'public', 'ip', row(3, 'k3', 'x', 3)::ip, null::ip), 2, 'when= is left to pgq._trigger_event');
+select is(pgq._trigger_fast('logutriga', 'UPDATE', 'AFTER', 'ROW', 'ip'::regclass, array['pq', 'pkey='],
+                            'public', 'ip', row(1, 'kk', 'new', 1)::ip, row(1, 'kk', 'old', 1)::ip), 2,
+          'an empty pkey= on UPDATE is left to pgq._trigger_event (its error)');
+
 select * from finish();

@@ -99,7 +99,7 @@ beforeAll(async () => {
     create table public.hx_json (id int primary key, a text, c bool);
     create trigger t after insert or update or delete on public.hx_json for each row execute function pgq.jsontriga('hq', 'backup');
     create table public.hx_fast (id int primary key, a text, b bool, d date, ts timestamptz);
-    create trigger t after insert or update or delete on public.hx_fast for each row execute function pgq.logutriga('hq', 'backup');
+    create trigger t after insert or update or delete on public.hx_fast for each row execute function pgq.logutriga('hq', 'backup', 'ignore=d', 'pkey=id');
     create table public.hx_bulk_log (id int primary key, a text, b int);
     create table public.hx_bulk_sql (id int primary key, a text, b int);
     create table public.hx_bulk_json (id int primary key, a text, b int);

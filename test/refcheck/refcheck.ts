@@ -122,6 +122,9 @@ const SCENARIOS: Scenario[] = kinds.flatMap((kind): Scenario[] => [
   { name: `${kind} fast BEFORE backup`, kind, when: "BEFORE", args: ["backup"], fast: true },
   { name: `${kind} fast no pkey`, kind, when: "AFTER", args: [], fast: true, pkey: false },
   { name: `${kind} fast pkey`, kind, when: "AFTER", args: ["pkey=i4,id"], fast: true },
+  { name: `${kind} fast ignore`, kind, when: "AFTER", args: ["ignore=t,b"], fast: true },
+  { name: `${kind} fast ignore pkey backup`, kind, when: "AFTER", args: ["ignore=b,u", "pkey=i4,id", "backup"], fast: true },
+  { name: `${kind} fast SKIP ignore`, kind, when: "BEFORE", args: ["SKIP", "ignore=t"], fast: true },
   ...Object.keys(SETTINGS).flatMap((settings): Scenario[] => [
     { name: `${kind} fast ${settings}`, kind, when: "AFTER", args: ["backup"], fast: true, settings },
     { name: `${kind} ${settings}`, kind, when: "AFTER", args: ["backup"], settings },

@@ -7,7 +7,8 @@ as $$
     -- pgq._trigger_fast(i_kind, i_op, i_when, i_level, i_relid, i_argv,
     --     i_schema, i_table, i_new, i_old): the row triggers' common case in
     -- a few statements: an INSERT, UPDATE or DELETE by a ROW trigger whose
-    -- arguments are the queue and at most SKIP and backup, on a table
+    -- arguments are the queue and any of SKIP, backup, ignore= and pkey=,
+    -- on a table
     -- pgq._trigger_table_plan can serve (kept per session, checked here
     -- at each row).  logutriga's event is made in one statement.  The
     -- values are read from the rows (NEW and OLD) as to_json() writes them,
@@ -36,6 +37,11 @@ declare
     v_flags   pg_catalog.text[] := i_argv[v_lo operator(pg_catalog.+) 1 :];  -- the arguments after the queue
     v_skip    pg_catalog.bool;
     v_backup  pg_catalog.bool;
+    v_ignore  pg_catalog.text[] := '{}';
+    v_pkey    pg_catalog.text[];
+    v_other   pg_catalog.bool;
+    v_ignchg  pg_catalog.bool;
+    v_chg     pg_catalog.bool;
     v_plan    pg_catalog.text[];
     v_names   pg_catalog.text[];
     v_keys    pg_catalog.text[];
@@ -52,9 +58,23 @@ declare
     v_extra2  pg_catalog.text;
 begin
     if i_level operator(pg_catalog.<>) 'ROW' or v_queue is null
-       or not (v_flags operator(pg_catalog.<@) '{SKIP,backup}'::pg_catalog.text[])
        or pg_catalog.current_setting('session_replication_role') operator(pg_catalog.=) 'local' then
         return 2;
+    end if;
+    -- ignore= and pkey= (the last of each counts, as in pgq._trigger_args);
+    -- any other argument: pgq._trigger_event
+    if not (v_flags operator(pg_catalog.<@) '{SKIP,backup}'::pg_catalog.text[]) then
+        select pg_catalog.bool_or(not (f.a operator(pg_catalog.=) any ('{SKIP,backup}'::pg_catalog.text[])
+                                       or f.a operator(pg_catalog.~~) 'ignore=%' or f.a operator(pg_catalog.~~) 'pkey=%')),
+               coalesce(pg_catalog.string_to_array((pg_catalog.array_agg(pg_catalog.substr(f.a, 8) order by f.o desc)
+                                                      filter (where f.a operator(pg_catalog.~~) 'ignore=%'))[1], ','), '{}'),
+               pg_catalog.string_to_array((pg_catalog.array_agg(pg_catalog.substr(f.a, 6) order by f.o desc)
+                                             filter (where f.a operator(pg_catalog.~~) 'pkey=%'))[1], ',')
+          into v_other, v_ignore, v_pkey
+          from pg_catalog.unnest(v_flags) with ordinality f(a, o);
+        if v_other then
+            return 2;
+        end if;
     end if;
     v_skip := 'SKIP' operator(pg_catalog.=) any (v_flags);
     if v_skip and i_when operator(pg_catalog.<>) 'BEFORE' then
@@ -95,11 +115,11 @@ begin
     v_jnew := pg_catalog.to_json(i_new);
     v_jold := pg_catalog.to_json(i_old);
     v_names := v_plan[3]::pg_catalog.text[];
-    v_keys := v_plan[4]::pg_catalog.text[];
+    v_keys := coalesce(v_pkey, v_plan[4]::pg_catalog.text[]);
     if i_op operator(pg_catalog.<>) 'INSERT' then
-        -- an UPDATE's or DELETE's event names the row by its key: take the
-        -- key from the catalog, not from the plan
-        if v_keys operator(pg_catalog.=) '{}' or v_keys operator(pg_catalog.<>) (
+        -- an UPDATE's or DELETE's event names the row by its key: pkey='s
+        -- (the trigger's own argument) or the catalog's, not the plan's
+        if v_keys operator(pg_catalog.=) '{}' or v_pkey is null and v_keys operator(pg_catalog.<>) (
                select pg_catalog.array_agg(a.attname::pg_catalog.text order by a.attnum)
                  from pg_catalog.pg_index x
                  join pg_catalog.pg_attribute a on a.attrelid operator(pg_catalog.=) x.indrelid
@@ -118,29 +138,42 @@ begin
             v_ok := false;
             if v_plan[6] operator(pg_catalog.=) '1' then
                 select case when pg_catalog.array_agg(t.k) operator(pg_catalog.=) v_names
-                            then coalesce(pg_catalog.string_agg(pgq._urlencode_field(t.k, t.v), '&'), '') end
+                            then coalesce(pg_catalog.string_agg(pgq._urlencode_field(t.k, t.v), '&')
+                                           filter (where not t.k operator(pg_catalog.=) any (v_ignore)), '') end
                   into v_data
                   from pg_catalog.json_each_text(coalesce(v_jnew, v_jold)) t(k, v);
             else
                 select case when pg_catalog.array_agg(t.k) operator(pg_catalog.=) v_names
-                            then coalesce(pg_catalog.string_agg(pgq._urlencode_field(t.k, pgq._trigger_value(t.v, t.k, t.o, v_plan[5], v_names)), '&'), '') end
+                            then coalesce(pg_catalog.string_agg(pgq._urlencode_field(t.k, pgq._trigger_value(t.v, t.k, t.o, v_plan[5], v_names)), '&')
+                                           filter (where not t.k operator(pg_catalog.=) any (v_ignore)), '') end
                   into v_data
                   from pg_catalog.json_each_text(coalesce(v_jnew, v_jold)) with ordinality t(k, v, o);
             end if;
         elsif not v_backup then
             select case when pg_catalog.array_agg(t.k) operator(pg_catalog.=) v_names
                              and pg_catalog.array_agg(t.ok) operator(pg_catalog.=) v_names
-                        then coalesce(pg_catalog.string_agg(pgq._urlencode_field(t.k, pgq._trigger_value(t.v, t.k, t.o, v_plan[5], v_names)), '&'), '') end,
-                   coalesce(pg_catalog.bool_or(coalesce(t.v operator(pg_catalog.<>) t.ov, t.v is not null or t.ov is not null) and t.k operator(pg_catalog.=) any (v_keys)), false)
-              into v_data, v_ok
+                        then coalesce(pg_catalog.string_agg(pgq._urlencode_field(t.k, pgq._trigger_value(t.v, t.k, t.o, v_plan[5], v_names)), '&')
+                                           filter (where not t.k operator(pg_catalog.=) any (v_ignore)), '') end,
+                   coalesce(pg_catalog.bool_or(coalesce(t.v operator(pg_catalog.<>) t.ov, t.v is not null or t.ov is not null) and t.k operator(pg_catalog.=) any (v_keys)), false),
+                   coalesce(pg_catalog.bool_or(coalesce(t.v operator(pg_catalog.<>) t.ov, t.v is not null or t.ov is not null)
+                                               and not t.k operator(pg_catalog.=) any (v_ignore)), false),
+                   coalesce(pg_catalog.bool_or(coalesce(t.v operator(pg_catalog.<>) t.ov, t.v is not null or t.ov is not null)
+                                               and t.k operator(pg_catalog.=) any (v_ignore)), false)
+              into v_data, v_ok, v_chg, v_ignchg
               from rows from (pg_catalog.json_each_text(v_jnew), pg_catalog.json_each_text(v_jold)) with ordinality t(k, v, ok, ov, o);
         else
             select case when pg_catalog.array_agg(t.k) operator(pg_catalog.=) v_names
                              and pg_catalog.array_agg(t.ok) operator(pg_catalog.=) v_names
-                        then coalesce(pg_catalog.string_agg(pgq._urlencode_field(t.k, pgq._trigger_value(t.v, t.k, t.o, v_plan[5], v_names)), '&'), '') end,
-                   coalesce(pg_catalog.string_agg(pgq._urlencode_field(t.ok, pgq._trigger_value(t.ov, t.ok, t.o, v_plan[5], v_names)), '&'), ''),
-                   coalesce(pg_catalog.bool_or(coalesce(t.v operator(pg_catalog.<>) t.ov, t.v is not null or t.ov is not null) and t.k operator(pg_catalog.=) any (v_keys)), false)
-              into v_data, v_extra2, v_ok
+                        then coalesce(pg_catalog.string_agg(pgq._urlencode_field(t.k, pgq._trigger_value(t.v, t.k, t.o, v_plan[5], v_names)), '&')
+                                           filter (where not t.k operator(pg_catalog.=) any (v_ignore)), '') end,
+                   coalesce(pg_catalog.string_agg(pgq._urlencode_field(t.ok, pgq._trigger_value(t.ov, t.ok, t.o, v_plan[5], v_names)), '&')
+                              filter (where not t.k operator(pg_catalog.=) any (v_ignore)), ''),
+                   coalesce(pg_catalog.bool_or(coalesce(t.v operator(pg_catalog.<>) t.ov, t.v is not null or t.ov is not null) and t.k operator(pg_catalog.=) any (v_keys)), false),
+                   coalesce(pg_catalog.bool_or(coalesce(t.v operator(pg_catalog.<>) t.ov, t.v is not null or t.ov is not null)
+                                               and not t.k operator(pg_catalog.=) any (v_ignore)), false),
+                   coalesce(pg_catalog.bool_or(coalesce(t.v operator(pg_catalog.<>) t.ov, t.v is not null or t.ov is not null)
+                                               and t.k operator(pg_catalog.=) any (v_ignore)), false)
+              into v_data, v_extra2, v_ok, v_chg, v_ignchg
               from rows from (pg_catalog.json_each_text(v_jnew), pg_catalog.json_each_text(v_jold)) with ordinality t(k, v, ok, ov, o);
         end if;
         if v_data is null then
@@ -148,6 +181,9 @@ begin
             return 2;
         elsif v_ok then
             return 2;  -- a key update: pgq._trigger_event raises the error
+        elsif v_ignchg and not v_chg then
+            -- only ignored columns changed: no event
+            return case when i_when operator(pg_catalog.=) 'BEFORE' and not v_skip then 1 else 0 end;
         end if;
         perform pgq.insert_event(v_queue, pg_catalog.substr(i_op, 1, 1) operator(pg_catalog.||) ':' operator(pg_catalog.||) pg_catalog.array_to_string(v_keys, ','),
                                  v_data, i_schema operator(pg_catalog.||) '.' operator(pg_catalog.||) i_table, v_extra2, null, null);
@@ -178,19 +214,27 @@ begin
         if v_changed operator(pg_catalog.&&) v_keys then
             return 2;  -- a key update: pgq._trigger_event raises the error
         end if;
+        -- changed ignored columns are no change; if they are all: no event
+        if v_changed operator(pg_catalog.&&) v_ignore then
+            v_changed := array(select c from pg_catalog.unnest(v_changed) c
+                                 where not c operator(pg_catalog.=) any (v_ignore));
+            if v_changed operator(pg_catalog.=) '{}' then
+                return case when i_when operator(pg_catalog.=) 'BEFORE' and not v_skip then 1 else 0 end;
+            end if;
+        end if;
     end if;
 
     if i_kind operator(pg_catalog.=) 'sqltriga' then
         v_type := pg_catalog.substr(i_op, 1, 1);
-        v_data := pgq._sql_fragment(i_op, v_names, v_new, v_old, v_keys, '{}', v_changed);
+        v_data := pgq._sql_fragment(i_op, v_names, v_new, v_old, v_keys, v_ignore, v_changed);
     else
         v_type := pgq._json_ev_type(i_op, i_schema, i_table, v_keys);
-        v_data := pgq._json_row(v_names, v_plan[7]::pg_catalog.oid[], v_row, coalesce(v_jnew, v_jold), '{}');
+        v_data := pgq._json_row(v_names, v_plan[7]::pg_catalog.oid[], v_row, coalesce(v_jnew, v_jold), v_ignore);
     end if;
     if v_backup and i_op operator(pg_catalog.=) 'UPDATE' then
         v_extra2 := case when i_kind operator(pg_catalog.=) 'jsontriga'
-                         then pgq._json_row(v_names, v_plan[7]::pg_catalog.oid[], v_old, v_jold, '{}')
-                         else pgq._urlencode_row(v_names, v_old, '{}') end;
+                         then pgq._json_row(v_names, v_plan[7]::pg_catalog.oid[], v_old, v_jold, v_ignore)
+                         else pgq._urlencode_row(v_names, v_old, v_ignore) end;
     end if;
     perform pgq.insert_event(v_queue, v_type, v_data,
                              i_schema operator(pg_catalog.||) '.' operator(pg_catalog.||) i_table, v_extra2, null, null);
