@@ -4,8 +4,8 @@
 # cluster; and our statement-level logutriga_bulk against the C row trigger.
 #   rows: logutriga, sqltriga and jsontriga AFTER triggers on a 3-column
 #         table (~100-byte payload): one INSERT of N rows, one UPDATE of
-#         them all, one DELETE of them all; and the SKIP form (BEFORE ... SKIP)
-#         form; rows/s, median of ROUNDS rounds, systems interleaved;
+#         them all, one DELETE of them all; and the SKIP form (BEFORE ... SKIP);
+#         rows/s, median of ROUNDS rounds, systems interleaved;
 #   single: one-row INSERT transactions, pgbench with 2 clients for SECS s,
 #         with synchronous_commit on and off (off: the trigger's CPU shows);
 #   stages: where a row's time goes in ours (microseconds per row, from
