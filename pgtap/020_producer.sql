@@ -140,8 +140,8 @@ update pgq.queue set queue_disable_insert = false, queue_per_tx_limit = 2 where 
 select throws_ok($$select pgq.insert_events('qa', array['t', 't', 't'], array['1', '2', '3'])$$,
                  'PQ006', 'Queue ''qa'' allows max 2 events from one TX', 'the per-transaction limit holds per event');
 update pgq.queue set queue_per_tx_limit = null where queue_name = 'qa';
-select is(pgq._insert_events('qa', array['t', 't'], array['1', '2'], null, null, null, null), 2::bigint,
-          '_insert_events counts what insert_events made');
+select is(pgq._insert_events_count('qa', array['t', 't'], array['1', '2'], null, null, null, null), 2::bigint,
+          '_insert_events_count counts what insert_events made');
 
 -- Two routes into the same tables (4.1): a session's first inserts go into
 -- the queue's own pgq.event_<id> (so a short session does not build

@@ -75,7 +75,7 @@ $$values
     ('pgq._bulk_encode(text,text,text[],oid[],text[])', 'pgq_writer'),
     ('pgq._bulk_changed(text[],text[],text,text)', 'pgq_writer'),
     ('pgq._bulk_sql_fragment(text,text[],text[],text[])', 'pgq_writer'),
-    ('pgq._insert_events(text,text[],text[],text[],text[],text[],text[])', 'pgq_writer'),
+    ('pgq._insert_events_count(text,text[],text[],text[],text[],text[],text[])', 'pgq_writer'),
     ('pgq.ticker(text,bigint,timestamp with time zone,bigint)', 'pgq_admin'),
     ('pgq.ticker(text)', 'pgq_admin'),
     ('pgq.ticker()', 'pgq_admin'),

@@ -117,7 +117,7 @@ begin
             pgq._bulk_encode(text, text, text[], oid[], text[]),
             pgq._bulk_changed(text[], text[], text, text),
             pgq._bulk_sql_fragment(text, text[], text[], text[]),
-            pgq._insert_events(text, text[], text[], text[], text[], text[], text[])
+            pgq._insert_events_count(text, text[], text[], text[], text[], text[], text[])
         to pgq_writer;
     end if;
     if exists (select 1 from pg_catalog.pg_roles where rolname = 'pgq_admin') then

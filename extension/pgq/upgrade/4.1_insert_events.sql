@@ -3,3 +3,5 @@
 -- pgq._insert_events loses its i_times argument.
 drop function if exists pgq.insert_events(text, text[], text[], text[], text[], text[], text[], timestamptz[]);
 drop function if exists pgq._insert_events(text, text[], text[], text[], text[], text[], text[], timestamptz[]);
+-- and is named for what it returns: pgq._insert_events_count
+drop function if exists pgq._insert_events(text, text[], text[], text[], text[], text[], text[]);

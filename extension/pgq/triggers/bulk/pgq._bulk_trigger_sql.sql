@@ -115,7 +115,7 @@ begin
         end if;
     end loop;
 
-    v_sql := format('select pgq._insert_events(%L, pg_catalog.array_agg(e1 order by rn), pg_catalog.array_agg(e2 order by rn),'
+    v_sql := format('select pgq._insert_events_count(%L, pg_catalog.array_agg(e1 order by rn), pg_catalog.array_agg(e2 order by rn),'
                     ' pg_catalog.array_agg(e3 order by rn), pg_catalog.array_agg(e4 order by rn),'
                     ' pg_catalog.array_agg(e5 order by rn), pg_catalog.array_agg(e6 order by rn))'
                     ' from (select n.pgq_rn as rn, %s as e1, %s as e2, %s as e3, %s as e4, %s as e5, %s as e6'
