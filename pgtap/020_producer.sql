@@ -123,6 +123,15 @@ select results_eq($$select ev_type, ev_data, ev_extra1, ev_extra2, ev_extra4 fro
                   $$values ('a', '1', 'x', null::text, null::text), ('b', '2', null, null, null), ('c', '3', null, null, 'w')$$,
                   'fields side by side; short and NULL arrays give NULLs');
 select is(pgq.insert_event('qa', 't', 'after'), 4::bigint, 'insert_event continues the same id sequence');
+select pgq.create_queue('qo');
+select is((select count(*)::int from pgq.insert_events('qo', array_fill('t'::text, array[20000]),
+                                                       array(select g::text from generate_series(1, 20000) g))),
+          20000, 'insert_events: 20000 events in one call');
+select is((select count(*)::int
+             from (select e.ev_data::int as d, row_number() over (order by e.ev_id) as r
+                     from pgq.event_template e join pgq.queue q on q.queue_id = e.ev_queue
+                    where q.queue_name = 'qo') s
+            where s.d <> s.r), 0, 'and their ids follow the array order');
 select is((select count(distinct ev_txid)::int from pgq.event_template e join pgq.queue q on q.queue_id = e.ev_queue
             where q.queue_name = 'qa' and ev_id <= 3), 1, 'one call, one transaction');
 select pgq.insert_events('qa', array['t'], array['d'], null, null, null, null, array['2001-02-03 04:05:06+00'::timestamptz]);

@@ -30,6 +30,7 @@ declare
                          coalesce(array_length(ev_times, 1), 0));
     v_done bigint;
     v_qid int4;
+    v_seq text;
     i int4;
 begin
     if v_n = 0 then
@@ -45,21 +46,24 @@ begin
     -- into the queue's own table pgq.event_<id>, not through
     -- pgq.event_template: a session's first statement through the template
     -- reads every queue's catalog row (see pgq.insert_event), and one
-    -- EXECUTE per call is nothing beside a call's many rows
-    select q.queue_id into v_qid from pgq.queue q where q.queue_name = insert_events.queue_name;
+    -- EXECUTE per call is nothing beside a call's many rows.
+    -- The rows are inserted in array order without a sort: the statement
+    -- reads one function scan (unnest) and nothing else; the queue's
+    -- current table and whether it takes inserts are read once, by
+    -- uncorrelated subqueries, in the INSERT's own snapshot (as a join would
+    -- read them); its id and sequence never change.
+    select q.queue_id, q.queue_event_seq into v_qid, v_seq from pgq.queue q where q.queue_name = insert_events.queue_name;
     if found then
         return query execute format(
             'insert into pgq.%I as e'
-            ' select nextval(q.queue_event_seq), coalesce(a.tm, now()), txid_current(), null::int4, null::int4,'
-            '        a.t, a.d, a.x1, a.x2, a.x3, a.x4, q.queue_id, q.queue_cur_table'
-            '   from pgq.queue q,'
-            '        unnest($1, $2, $3, $4, $5, $6, $7) with ordinality as a(t, d, x1, x2, x3, x4, tm, n)'
-            '  where q.queue_id = $8'
-            '    and not q.queue_disable_insert'
-            '    and q.queue_per_tx_limit is null'
-            '  order by a.n'
+            ' select nextval(%L::regclass), coalesce(a.tm, now()), txid_current(), null::int4, null::int4,'
+            '        a.t, a.d, a.x1, a.x2, a.x3, a.x4, %s,'
+            '        (select q.queue_cur_table from pgq.queue q where q.queue_id = $8)'
+            '   from unnest($1, $2, $3, $4, $5, $6, $7) as a(t, d, x1, x2, x3, x4, tm)'
+            '  where (select not q.queue_disable_insert and q.queue_per_tx_limit is null'
+            '           from pgq.queue q where q.queue_id = $8)'
             ' returning e.ev_id',
-            'event_' || v_qid)
+            'event_' || v_qid, v_seq, v_qid)
             using ev_types, ev_datas, ev_extra1, ev_extra2, ev_extra3, ev_extra4, ev_times, v_qid;
         get diagnostics v_done = row_count;
     else
