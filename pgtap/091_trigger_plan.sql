@@ -165,6 +165,26 @@ select ok(set_config('pgq.trigger_table_' || 'js'::regclass::oid,
 insert into js values (3, '1,"admin":true');
 select is((select ev_data from pg_temp.last_event()), '{"id":3,"title":"1,\"admin\":true"}', 'jsontriga quotes what is not a number');
 
+-- nor hide a change: which columns an UPDATE changed is read from the rows
+-- themselves, not from values the plan converts (a kind 'b' reads 'abc'
+-- and 'axx' alike)
+create table hc (id text primary key, a text, note text);
+create trigger hc_s after update on hc for each row execute procedure pgq.sqltriga('pq', 'ignore=note');
+insert into hc values ('abc', 'abc', 'n1');
+create function pg_temp.bool_plan() returns text language sql as $f$
+    select set_config('pgq.trigger_table_' || 'hc'::regclass::oid,
+                      array[pg_relation_filenode('hc')::text,
+                            (select indexrelid::text from pg_index where indrelid = 'hc'::regclass and indisprimary),
+                            '{id,a,note}', '{id}', 'bbt', '2', '{25,25,25}', '3']::text, false)
+$f$;
+select ok(pg_temp.bool_plan() is not null, 'a plan set by hand that reads text columns as booleans');
+create temp table hc_before as select pg_temp.events('pq') as n;
+update hc set a = 'axx', note = 'n2' where id = 'abc';
+select is(pg_temp.events('pq'), (select n + 1 from hc_before), 'a changed column beside an ignored one still makes its event');
+select ok(pg_temp.bool_plan() is not null, 'the plan set by hand again');
+select throws_ok($$update hc set id = 'axx' where id = 'abc'$$, '22023', 'primary key update not allowed',
+                 'and a key update is still refused');
+
 -- a column dropped and another of the same name added (no rewrite)
 create table dd (id int primary key, a text, b text);
 create trigger dd_l after insert on dd for each row execute procedure pgq.logutriga('pq');

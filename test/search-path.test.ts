@@ -59,6 +59,15 @@ const QUALIFIED: Record<string, () => Promise<unknown>> = {
     await q("delete from public.hx_fast where id operator(pg_catalog.=) 1");
     const n = await q("select pg_catalog.count(*) n from pgq.event_template e join pgq.queue q on q.queue_id operator(pg_catalog.=) e.ev_queue where q.queue_name operator(pg_catalog.=) 'hq' and e.ev_extra1 operator(pg_catalog.=) 'public.hx_fast'");
     expect(Number((n as pg.QueryResult).rows[0].n)).toBe(3);
+    // sqltriga's and jsontriga's fast path with ignore= and pkey= too
+    for (const t of ["hx_fast_sql", "hx_fast_json"]) {
+      await q(`insert into public.${t} values (1, 'a b', true, '2020-01-02', '2020-01-02 03:04:05+00')`);
+      await q(`update public.${t} set a = 'c', b = false where id operator(pg_catalog.=) 1`);
+      await q(`update public.${t} set b = true where id operator(pg_catalog.=) 1`);
+      await q(`delete from public.${t} where id operator(pg_catalog.=) 1`);
+      const m = await q(`select pg_catalog.count(*) n from pgq.event_template e join pgq.queue q on q.queue_id operator(pg_catalog.=) e.ev_queue where q.queue_name operator(pg_catalog.=) 'hq' and e.ev_extra1 operator(pg_catalog.=) 'public.${t}'`);
+      expect(Number((m as pg.QueryResult).rows[0].n)).toBe(3);
+    }
   },
   "pgq._trigger_values(json,text,text[])": () =>
     q(`select pgq._trigger_values(pg_catalog.to_json(r), 'tbds', '{a,b,d,ts}')
@@ -100,6 +109,10 @@ beforeAll(async () => {
     create trigger t after insert or update or delete on public.hx_json for each row execute function pgq.jsontriga('hq', 'backup');
     create table public.hx_fast (id int primary key, a text, b bool, d date, ts timestamptz);
     create trigger t after insert or update or delete on public.hx_fast for each row execute function pgq.logutriga('hq', 'backup', 'ignore=d', 'pkey=id');
+    create table public.hx_fast_sql (id int primary key, a text, b bool, d date, ts timestamptz);
+    create trigger t after insert or update or delete on public.hx_fast_sql for each row execute function pgq.sqltriga('hq', 'backup', 'ignore=b', 'pkey=id');
+    create table public.hx_fast_json (id int primary key, a text, b bool, d date, ts timestamptz);
+    create trigger t after insert or update or delete on public.hx_fast_json for each row execute function pgq.jsontriga('hq', 'ignore=b', 'pkey=id');
     create table public.hx_bulk_log (id int primary key, a text, b int);
     create table public.hx_bulk_sql (id int primary key, a text, b int);
     create table public.hx_bulk_json (id int primary key, a text, b int);

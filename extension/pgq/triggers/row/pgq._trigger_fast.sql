@@ -20,9 +20,12 @@ as $$
     -- cast to json that the owner of a column's type may create, so a table
     -- with a column of a type that is not built in is never served (read
     -- in pg_attribute, not the plan); the arguments and the queue are the
-    -- trigger's; an UPDATE's or DELETE's key columns are checked in the
-    -- catalog; jsontriga quotes a number that is not one.  A plan set by
-    -- hand can garble the session's own values' text, no more.
+    -- trigger's (pkey= too); without pkey=, an UPDATE's or DELETE's key
+    -- columns are checked in the catalog; which columns an UPDATE changed
+    -- (key updates, ignore=) is judged on the rows' to_json() text, not on
+    -- values the plan converts; jsontriga quotes a number that is not one.
+    -- A plan set by hand can garble the session's own values' text, no
+    -- more: it cannot drop an event, skip an error or change the queue.
     -- Returns: 2 when it did nothing and pgq._trigger_event must handle the
     --   row (anything else: other arguments, a statement-level trigger or
     --   TRUNCATE, a trigger defined wrongly, a key changed or missing, a
@@ -208,9 +211,12 @@ begin
     v_row := case when i_op operator(pg_catalog.=) 'DELETE' then v_old else v_new end;
 
     if i_op operator(pg_catalog.=) 'UPDATE' then
-        select coalesce(pg_catalog.array_agg(t.n), '{}') into v_changed
-          from rows from (pg_catalog.unnest(v_names), pg_catalog.unnest(v_new), pg_catalog.unnest(v_old)) t(n, a, b)
-         where coalesce(t.a operator(pg_catalog.<>) t.b, t.a is not null or t.b is not null);
+        -- what changed is judged on the rows' to_json() text, not on the
+        -- values as the plan's kinds convert them: a plan set by hand must
+        -- not hide a key update or make a change look like none
+        select coalesce(pg_catalog.array_agg(t.k), '{}') into v_changed
+          from rows from (pg_catalog.json_each_text(v_jnew), pg_catalog.json_each_text(v_jold)) t(k, v, ok, ov)
+         where coalesce(t.v operator(pg_catalog.<>) t.ov, t.v is not null or t.ov is not null);
         if v_changed operator(pg_catalog.&&) v_keys then
             return 2;  -- a key update: pgq._trigger_event raises the error
         end if;
