@@ -151,6 +151,10 @@ select throws_ok($$select pg_temp.apply_grouped('spg', 7, 8, false, array['qa', 
                  '22004', 'queue_splitter: event 2 has no routing value');
 select throws_ok($$select pg_temp.apply_grouped('spg', 7, 8, false, array['qa'], array[2], array[1, 2, 3])$$,
                  '22023', 'queue_splitter: 3 events, but the groups count 2');
+select throws_ok($$select pg_temp.apply_grouped('spg', 7, 8, false, array['qa', 'qa', 'qa'], array[3, -1, 1], array[1, 2, 3])$$,
+                 '22023', 'queue_splitter: 3 routes, 3 counts (each at least 1)', 'a count below 1 is refused, also when the sum fits');
+select throws_ok($$select pg_temp.apply_grouped('spg', 7, 8, false, array['qa', 'qa'], array[3], array[1, 2, 3])$$,
+                 '22023', 'queue_splitter: 2 routes, 1 counts (each at least 1)', 'so are routes without their count');
 select is(pgq_ext.get_last_tick('spg'), 7::bigint, 'a failed batch records nothing');
 set client_min_messages = error;
 select is(pg_temp.apply_grouped('spg', 7, 8, true, array['nope', 'qa', null], array[1, 1, 1], array[1, 2, 3]), 1::bigint,

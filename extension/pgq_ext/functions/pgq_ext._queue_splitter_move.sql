@@ -38,7 +38,8 @@ as $$
     --   (from pgq_ext.is_tick_done);
     --   PQ001 'queue_splitter: event <id> routes to queue "<q>", which does
     --   not exist'; 22004 'queue_splitter: event <id> has no routing value';
-    --   22023 when the counts do not add up to the events; those of
+    --   22023 when there is not one count of at least 1 per route, or the
+    --   counts do not add up to the events; those of
     --   pgq.insert_events.  i_field is checked by the callers.
     -- Tables: pgq_ext.completed_tick, pgq.queue (read), the batch's event
     --   tables (read), the target queues' event tables.
@@ -53,6 +54,12 @@ begin
     -- applied already, next, or out of step (PQ011): one rule, pgq_ext's
     if pgq_ext.is_tick_done(i_consumer, i_prev_tick, i_cur_tick) then
         return -1;
+    end if;
+    if i_batch_id is null
+       and (coalesce(cardinality(i_route), 0) <> coalesce(cardinality(i_count), 0)
+            or exists (select from unnest(i_count) c where c is null or c < 1)) then
+        raise exception 'queue_splitter: % routes, % counts (each at least 1)', coalesce(cardinality(i_route), 0),
+            coalesce(cardinality(i_count), 0) using errcode = '22023';
     end if;
     if i_batch_id is null
        and coalesce((select sum(c) from unnest(i_count) c), 0) is distinct from coalesce(cardinality(i_ev_id), 0) then
