@@ -167,6 +167,13 @@ drop view public.pgq_old;
 create trigger bk2_r after insert on bk2 for each row execute procedure pgq.sqltriga_bulk('singlequeue');
 select throws_ok($$insert into bk2 values (2)$$, '22023',
                  'pgq bulk trigger must be AFTER INSERT, UPDATE or DELETE ... FOR EACH STATEMENT');
+drop trigger bk2_r on bk2;
+-- the trigger's level and timing are checked before SKIP, in both forms
+create trigger bk2_b before insert on bk2 for each statement execute procedure pgq.logutriga_bulk('singlequeue', 'SKIP');
+select throws_ok($$insert into bk2 values (3)$$, '22023',
+                 'pgq bulk trigger must be AFTER INSERT, UPDATE or DELETE ... FOR EACH STATEMENT',
+                 'a BEFORE statement trigger with SKIP: the level error first');
+drop trigger bk2_b on bk2;
 
 -- errors that depend on the rows, one table run against the row trigger and
 -- the statement-level (_bulk) form: the same code and text from both
