@@ -14,10 +14,17 @@ as $$
     -- Errors: PQ011 'Lost position: batch <prev>..<cur>, dst has <tick>' for
     --   any other recorded tick.
     -- Only the current role's own rows count (pgq_ext.get_last_tick).
+    -- Two transactions applying the same consumer's batch at once (two
+    -- splitters or Consumers under one name): the second waits here, on a
+    -- transaction-level advisory lock of the role and consumer, until the
+    -- first ends, and then sees what it recorded (applied: true), so the
+    -- batch is not applied twice.
     -- Tables: pgq_ext.completed_tick (read).
 declare
     v_last bigint;
 begin
+    perform pg_advisory_xact_lock(hashtext('pgq_ext.completed_tick'),
+                                  hashtext(current_user || '/' || a_consumer));
     v_last := pgq_ext.get_last_tick(a_consumer);
     if v_last = a_cur_tick then
         return true;
