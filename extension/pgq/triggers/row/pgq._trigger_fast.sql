@@ -43,6 +43,7 @@ declare
     v_ignore  pg_catalog.text[] := '{}';
     v_pkey    pg_catalog.text[];
     v_other   pg_catalog.bool;
+    v_ret     pg_catalog.int4;
     v_ignchg  pg_catalog.bool;
     v_chg     pg_catalog.bool;
     v_plan    pg_catalog.text[];
@@ -64,17 +65,14 @@ begin
        or pg_catalog.current_setting('session_replication_role') operator(pg_catalog.=) 'local' then
         return 2;
     end if;
-    -- ignore= and pkey= (the last of each counts, as in pgq._trigger_args);
-    -- any other argument: pgq._trigger_event
+    -- ignore= and pkey=, read by pgq._trigger_args (which raises what
+    -- pgq._trigger_event would for a bad one); any other argument:
+    -- pgq._trigger_event
     if not (v_flags operator(pg_catalog.<@) '{SKIP,backup}'::pg_catalog.text[]) then
-        select pg_catalog.bool_or(not (f.a operator(pg_catalog.=) any ('{SKIP,backup}'::pg_catalog.text[])
-                                       or f.a operator(pg_catalog.~~) 'ignore=%' or f.a operator(pg_catalog.~~) 'pkey=%')),
-               coalesce(pg_catalog.string_to_array((pg_catalog.array_agg(pg_catalog.substr(f.a, 8) order by f.o desc)
-                                                      filter (where f.a operator(pg_catalog.~~) 'ignore=%'))[1], ','), '{}'),
-               pg_catalog.string_to_array((pg_catalog.array_agg(pg_catalog.substr(f.a, 6) order by f.o desc)
-                                             filter (where f.a operator(pg_catalog.~~) 'pkey=%'))[1], ',')
+        select a.deny or a.when_expr is not null or pg_catalog.array_to_string(a.exprs, '') operator(pg_catalog.<>) '',
+               a.ignore, a.pkey
           into v_other, v_ignore, v_pkey
-          from pg_catalog.unnest(v_flags) with ordinality f(a, o);
+          from pgq._trigger_args(i_argv) a;
         if v_other then
             return 2;
         end if;
@@ -84,6 +82,8 @@ begin
         return 2;
     end if;
     v_backup := 'backup' operator(pg_catalog.=) any (v_flags);
+    -- what the trigger returns once the row is done: 1 return the row, 0 NULL
+    v_ret := case when i_when operator(pg_catalog.=) 'BEFORE' and not v_skip then 1 else 0 end;
 
     -- the table's plan: kept, unless the table was rewritten or its
     -- primary key changed (read as the replica identity index where that
@@ -186,11 +186,11 @@ begin
             return 2;  -- a key update: pgq._trigger_event raises the error
         elsif v_ignchg and not v_chg then
             -- only ignored columns changed: no event
-            return case when i_when operator(pg_catalog.=) 'BEFORE' and not v_skip then 1 else 0 end;
+            return v_ret;
         end if;
         perform pgq.insert_event(v_queue, pg_catalog.substr(i_op, 1, 1) operator(pg_catalog.||) ':' operator(pg_catalog.||) pg_catalog.array_to_string(v_keys, ','),
                                  v_data, i_schema operator(pg_catalog.||) '.' operator(pg_catalog.||) i_table, v_extra2, null, null);
-        return case when i_when operator(pg_catalog.=) 'BEFORE' and not v_skip then 1 else 0 end;
+        return v_ret;
     end if;
 
     -- sqltriga, jsontriga: the rows' values as their types' text output;
@@ -225,7 +225,7 @@ begin
             v_changed := array(select c from pg_catalog.unnest(v_changed) c
                                  where not c operator(pg_catalog.=) any (v_ignore));
             if v_changed operator(pg_catalog.=) '{}' then
-                return case when i_when operator(pg_catalog.=) 'BEFORE' and not v_skip then 1 else 0 end;
+                return v_ret;
             end if;
         end if;
     end if;
@@ -244,6 +244,6 @@ begin
     end if;
     perform pgq.insert_event(v_queue, v_type, v_data,
                              i_schema operator(pg_catalog.||) '.' operator(pg_catalog.||) i_table, v_extra2, null, null);
-    return case when i_when operator(pg_catalog.=) 'BEFORE' and not v_skip then 1 else 0 end;
+    return v_ret;
 end;
 $$;
