@@ -68,7 +68,7 @@ select is((select ev_data from pg_temp.last_event()), 'id=8&flag=x&ts=2020-01-02
           'timestamp to timestamptz without a rewrite');
 alter table t drop constraint t_pkey, add primary key (c, id);
 insert into t values (9, 'x', null, 12);
-select is((select ev_type from pg_temp.last_event()), 'I:id,c', 'another primary key');
+select is((select ev_type from pg_temp.last_event()), 'I:c,id', 'another primary key, its columns in the key''s order');
 alter table t drop constraint t_pkey;
 insert into t values (10, 'x', null, 13);
 select is((select ev_type from pg_temp.last_event()), 'I:', 'no primary key');
@@ -144,6 +144,37 @@ select ok(set_config('pgq.trigger_table_' || 'e'::regclass::oid,
           'a plan set by hand that says the enum is text');
 select lives_ok($$insert into e values (1, 'a', 'ok')$$, 'the cast to json is not run');
 select is((select ev_data from pg_temp.last_event()), 'id=1&v=a&m=ok', 'the enum as its text output');
+
+-- the column types are read in pg_attribute at a transaction's first row of
+-- the table, which leaves a mark (pgq.trigger_checked_<relid>) naming the
+-- transaction; a mark of another transaction, as a session value (what
+-- ALTER DATABASE or ROLE ... SET would leave), is read again, not trusted
+create table em (id int primary key, v text, m pg_temp_mood);
+create trigger em_l after insert on em for each row execute procedure pgq.logutriga('pq');
+begin;
+create temp table em_old as select txid_current() as x, now() as t;
+commit;
+select ok(set_config('pgq.trigger_table_' || 'em'::regclass::oid,
+                     array[pg_relation_filenode('em')::text,
+                           (select indexrelid::text from pg_index where indrelid = 'em'::regclass and indisprimary),
+                           '{id,v,m}', '{id}', 'ttt', '1', '{23,25,25}', '3']::text, false) is not null
+          and set_config('pgq.trigger_checked_' || 'em'::regclass::oid,
+                         (select concat(x, ' ', t, ' ', pg_relation_filenode('em'), ' ', 3) from em_old), false) is not null,
+          'a plan set by hand that says the enum is text, and the mark of an earlier transaction');
+select lives_ok($$insert into em values (1, 'a', 'ok')$$, 'the mark of another transaction is not trusted: the cast is not run');
+select is((select ev_data from pg_temp.last_event()), 'id=1&v=a&m=ok', 'the enum as its text output, again');
+-- within a transaction, a column the session adds is seen at the next row
+create table ea (id int primary key, v text);
+create trigger ea_l after insert on ea for each row execute procedure pgq.logutriga('pq');
+begin;
+insert into ea values (1, 'a');
+select is(coalesce(current_setting('pgq.trigger_checked_' || 'ea'::regclass::oid, true), '') <> '',
+          current_setting('server_version_num')::int >= 140000,
+          'the first row leaves the mark (from PostgreSQL 14 on; 13 reads the catalog at each row)');
+alter table ea add column m pg_temp_mood;
+select lives_ok($$insert into ea values (2, 'b', 'ok')$$, 'a column added in the same transaction: the cast is not run');
+select is((select ev_data from pg_temp.last_event()), 'id=2&v=b&m=ok', 'and the new column is in the event');
+commit;
 create table k (id int primary key, owner text, note text);
 create trigger k_s after insert or update on k for each row execute procedure pgq.sqltriga('pq');
 insert into k values (1, 'bob', ''), (2, 'bob', '');

@@ -16,10 +16,10 @@ as $$
     -- back (boolean, date, timestamps); they are then encoded by the same
     -- helpers as pgq._trigger_event's.
     -- The plan is a setting, which the session can change: what decides
-    -- safety is read from the catalog at each row.  to_json() would run a
+    -- safety is read from the catalog.  to_json() would run a
     -- cast to json that the owner of a column's type may create, so a table
     -- with a column of a type that is not built in is never served (read
-    -- in pg_attribute, not the plan); the arguments and the queue are the
+    -- in pg_attribute, not the plan, once per transaction; see below); the arguments and the queue are the
     -- trigger's (pkey= too); without pkey=, an UPDATE's or DELETE's key
     -- columns are checked in the catalog; which columns an UPDATE changed
     -- (key updates, ignore=) is judged on the rows' to_json() text, not on
@@ -60,6 +60,7 @@ declare
     v_jold    pg_catalog.json;
     v_idx     pg_catalog.oid;
     v_extra2  pg_catalog.text;
+    v_mark    pg_catalog.text;
 begin
     if i_level operator(pg_catalog.<>) 'ROW' or v_queue is null
        or pg_catalog.current_setting('session_replication_role') operator(pg_catalog.=) 'local' then
@@ -107,11 +108,33 @@ begin
         return 2;
     end if;
     -- no column of a type that is not built in (the plan is not trusted for
-    -- it), and no column added since the plan was made
-    if exists (select from pg_catalog.pg_attribute a
-                where a.attrelid operator(pg_catalog.=) i_relid and a.attnum operator(pg_catalog.>) 0
-                  and (a.atttypid operator(pg_catalog.>=) 16384
-                       or a.attnum operator(pg_catalog.>) v_plan[8]::pg_catalog.int2)) then
+    -- it), and no column added since the plan was made: read in
+    -- pg_attribute at the transaction's first row of the table, which then
+    -- leaves a mark (a transaction-local setting) naming the transaction
+    -- by its id and start time, the file node and the column count.  No
+    -- value set before the transaction began (ALTER DATABASE or ROLE ...
+    -- SET, a session default RESET brings back) can hold that mark.  While
+    -- the transaction runs, the table's lock keeps other sessions from
+    -- changing it; its own session could add a column, which the catalog's
+    -- cache (has_column_privilege: NULL for a column that does not exist)
+    -- shows at the next row, and a rewrite changes the file node.
+    -- PostgreSQL 13's has_column_privilege answers for a column that does
+    -- not exist: there the mark is never left, and pg_attribute is read at
+    -- every row.
+    v_mark := pg_catalog.concat(pg_catalog.txid_current(), ' ', pg_catalog.now(), ' ', v_plan[1], ' ', v_plan[8]);
+    if pg_catalog.current_setting('pgq.trigger_checked_' operator(pg_catalog.||) i_relid::pg_catalog.text, true)
+       is distinct from v_mark then
+        if exists (select from pg_catalog.pg_attribute a
+                    where a.attrelid operator(pg_catalog.=) i_relid and a.attnum operator(pg_catalog.>) 0
+                      and (a.atttypid operator(pg_catalog.>=) 16384
+                           or a.attnum operator(pg_catalog.>) v_plan[8]::pg_catalog.int2)) then
+            perform pgq._trigger_table_plan(i_relid);
+            return 2;
+        end if;
+        if pg_catalog.current_setting('server_version_num')::pg_catalog.int4 operator(pg_catalog.>=) 140000 then
+            perform pg_catalog.set_config('pgq.trigger_checked_' operator(pg_catalog.||) i_relid::pg_catalog.text, v_mark, true);
+        end if;
+    elsif pg_catalog.has_column_privilege(i_relid, (v_plan[8]::pg_catalog.int2 operator(pg_catalog.+) 1::pg_catalog.int2), 'SELECT') is not null then
         perform pgq._trigger_table_plan(i_relid);
         return 2;
     end if;
@@ -121,12 +144,27 @@ begin
     v_keys := coalesce(v_pkey, v_plan[4]::pg_catalog.text[]);
     if i_op operator(pg_catalog.<>) 'INSERT' then
         -- an UPDATE's or DELETE's event names the row by its key: pkey='s
-        -- (the trigger's own argument) or the catalog's, not the plan's
-        if v_keys operator(pg_catalog.=) '{}' or v_pkey is null and v_keys operator(pg_catalog.<>) (
-               select pg_catalog.array_agg(a.attname::pg_catalog.text order by a.attnum)
+        -- (the trigger's own argument) or the catalog's, not the plan's.
+        -- The catalog's, when the relation cache's replica identity index
+        -- is the plan's key index (so the primary key, under the default
+        -- REPLICA IDENTITY): its columns one by one, as pg_get_indexdef
+        -- names them from the caches; else read in pg_index.
+        if v_keys operator(pg_catalog.=) '{}' then
+            return 2;
+        elsif v_pkey is not null then
+            null;
+        elsif v_idx operator(pg_catalog.=) v_plan[2]::pg_catalog.oid then
+            for i in 1 .. pg_catalog.array_length(v_keys, 1) operator(pg_catalog.+) 1 loop
+                if pg_catalog.pg_get_indexdef(v_idx, i, false) operator(pg_catalog.<>) coalesce(pg_catalog.quote_ident(v_keys[i]), '') then
+                    return 2;
+                end if;
+            end loop;
+        elsif v_keys operator(pg_catalog.<>) (
+               select pg_catalog.array_agg(a.attname::pg_catalog.text order by k.n)
                  from pg_catalog.pg_index x
+                 cross join lateral pg_catalog.unnest(x.indkey::pg_catalog.int2[]) with ordinality k(attnum, n)
                  join pg_catalog.pg_attribute a on a.attrelid operator(pg_catalog.=) x.indrelid
-                                               and a.attnum operator(pg_catalog.=) any (x.indkey)
+                                               and a.attnum operator(pg_catalog.=) k.attnum
                 where x.indrelid operator(pg_catalog.=) i_relid and x.indisprimary) then
             return 2;
         end if;
@@ -136,7 +174,11 @@ begin
     -- one statement
     if i_kind operator(pg_catalog.=) 'logutriga' then
         -- one statement each: a plan that depends on fewer parameters stays
-        -- generic (planned once per session)
+        -- generic (planned once per session).  The values the plan converts
+        -- are worked out in a subquery that OFFSET 0 keeps apart: encoded
+        -- as its plain columns, pgq._urlencode is inlined, where an
+        -- expression it reads several times would make it a function call
+        -- (about 10 us a column)
         if i_op operator(pg_catalog.<>) 'UPDATE' then
             v_ok := false;
             if v_plan[6] operator(pg_catalog.=) '1' then
@@ -147,15 +189,17 @@ begin
                   from pg_catalog.json_each_text(coalesce(v_jnew, v_jold)) t(k, v);
             else
                 select case when pg_catalog.array_agg(t.k) operator(pg_catalog.=) v_names
-                            then coalesce(pg_catalog.string_agg(pgq._urlencode_field(t.k, pgq._trigger_value(t.v, t.k, t.o, v_plan[5], v_names)), '&')
+                            then coalesce(pg_catalog.string_agg(pgq._urlencode_field(t.k, t.cv), '&')
                                            filter (where not t.k operator(pg_catalog.=) any (v_ignore)), '') end
                   into v_data
-                  from pg_catalog.json_each_text(coalesce(v_jnew, v_jold)) with ordinality t(k, v, o);
+                  from (select j.k, pgq._trigger_value(j.v, j.k, j.o, v_plan[5], v_names) as cv
+                          from pg_catalog.json_each_text(coalesce(v_jnew, v_jold)) with ordinality j(k, v, o)
+                        offset 0) t;
             end if;
         elsif not v_backup then
             select case when pg_catalog.array_agg(t.k) operator(pg_catalog.=) v_names
                              and pg_catalog.array_agg(t.ok) operator(pg_catalog.=) v_names
-                        then coalesce(pg_catalog.string_agg(pgq._urlencode_field(t.k, pgq._trigger_value(t.v, t.k, t.o, v_plan[5], v_names)), '&')
+                        then coalesce(pg_catalog.string_agg(pgq._urlencode_field(t.k, t.cv), '&')
                                            filter (where not t.k operator(pg_catalog.=) any (v_ignore)), '') end,
                    coalesce(pg_catalog.bool_or(coalesce(t.v operator(pg_catalog.<>) t.ov, t.v is not null or t.ov is not null) and t.k operator(pg_catalog.=) any (v_keys)), false),
                    coalesce(pg_catalog.bool_or(coalesce(t.v operator(pg_catalog.<>) t.ov, t.v is not null or t.ov is not null)
@@ -163,13 +207,15 @@ begin
                    coalesce(pg_catalog.bool_or(coalesce(t.v operator(pg_catalog.<>) t.ov, t.v is not null or t.ov is not null)
                                                and t.k operator(pg_catalog.=) any (v_ignore)), false)
               into v_data, v_ok, v_chg, v_ignchg
-              from rows from (pg_catalog.json_each_text(v_jnew), pg_catalog.json_each_text(v_jold)) with ordinality t(k, v, ok, ov, o);
+              from (select j.k, j.v, j.ok, j.ov, pgq._trigger_value(j.v, j.k, j.o, v_plan[5], v_names) as cv
+                      from rows from (pg_catalog.json_each_text(v_jnew), pg_catalog.json_each_text(v_jold)) with ordinality j(k, v, ok, ov, o)
+                    offset 0) t;
         else
             select case when pg_catalog.array_agg(t.k) operator(pg_catalog.=) v_names
                              and pg_catalog.array_agg(t.ok) operator(pg_catalog.=) v_names
-                        then coalesce(pg_catalog.string_agg(pgq._urlencode_field(t.k, pgq._trigger_value(t.v, t.k, t.o, v_plan[5], v_names)), '&')
+                        then coalesce(pg_catalog.string_agg(pgq._urlencode_field(t.k, t.cv), '&')
                                            filter (where not t.k operator(pg_catalog.=) any (v_ignore)), '') end,
-                   coalesce(pg_catalog.string_agg(pgq._urlencode_field(t.ok, pgq._trigger_value(t.ov, t.ok, t.o, v_plan[5], v_names)), '&')
+                   coalesce(pg_catalog.string_agg(pgq._urlencode_field(t.ok, t.cov), '&')
                               filter (where not t.k operator(pg_catalog.=) any (v_ignore)), ''),
                    coalesce(pg_catalog.bool_or(coalesce(t.v operator(pg_catalog.<>) t.ov, t.v is not null or t.ov is not null) and t.k operator(pg_catalog.=) any (v_keys)), false),
                    coalesce(pg_catalog.bool_or(coalesce(t.v operator(pg_catalog.<>) t.ov, t.v is not null or t.ov is not null)
@@ -177,7 +223,10 @@ begin
                    coalesce(pg_catalog.bool_or(coalesce(t.v operator(pg_catalog.<>) t.ov, t.v is not null or t.ov is not null)
                                                and t.k operator(pg_catalog.=) any (v_ignore)), false)
               into v_data, v_extra2, v_ok, v_chg, v_ignchg
-              from rows from (pg_catalog.json_each_text(v_jnew), pg_catalog.json_each_text(v_jold)) with ordinality t(k, v, ok, ov, o);
+              from (select j.k, j.v, j.ok, j.ov, pgq._trigger_value(j.v, j.k, j.o, v_plan[5], v_names) as cv,
+                           pgq._trigger_value(j.ov, j.ok, j.o, v_plan[5], v_names) as cov
+                      from rows from (pg_catalog.json_each_text(v_jnew), pg_catalog.json_each_text(v_jold)) with ordinality j(k, v, ok, ov, o)
+                    offset 0) t;
         end if;
         if v_data is null then
             perform pgq._trigger_table_plan(i_relid);
