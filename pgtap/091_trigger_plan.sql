@@ -196,6 +196,20 @@ select ok(set_config('pgq.trigger_table_' || 'js'::regclass::oid,
 insert into js values (3, '1,"admin":true');
 select is((select ev_data from pg_temp.last_event()), '{"id":3,"title":"1,\"admin\":true"}', 'jsontriga quotes what is not a number');
 
+-- jsontriga's data is the row's to_json() text when every column is written
+-- so (the plan's element 9), and is built column by column when one is not
+-- (numeric: a JSON string in jsontriga, a number in to_json())
+create table jw (id int primary key, t text, b bool, d date);
+create trigger jw_j after insert on jw for each row execute procedure pgq.jsontriga('pq');
+insert into jw values (1, 'a"b', true, '2020-01-02');
+select is((pg_temp.plan('jw'))[9], 'j', 'plan: every column as to_json() writes it');
+select is((select ev_data from pg_temp.last_event()), '{"id":1,"t":"a\"b","b":true,"d":"2020-01-02"}', 'jsontriga: the row''s to_json()');
+create table jn (id int primary key, n numeric);
+create trigger jn_j after insert on jn for each row execute procedure pgq.jsontriga('pq');
+insert into jn values (1, 2.50);
+select is((pg_temp.plan('jn'))[9], '', 'plan: a numeric column is not');
+select is((select ev_data from pg_temp.last_event()), '{"id":1,"n":"2.50"}', 'jsontriga: the numeric as a string');
+
 -- nor hide a change: which columns an UPDATE changed is read from the rows
 -- themselves, not from values the plan converts (a kind 'b' reads 'abc'
 -- and 'axx' alike)

@@ -61,6 +61,7 @@ declare
     v_idx     pg_catalog.oid;
     v_extra2  pg_catalog.text;
     v_mark    pg_catalog.text;
+    v_whole   pg_catalog.bool;
 begin
     if i_level operator(pg_catalog.<>) 'ROW' or v_queue is null
        or pg_catalog.current_setting('session_replication_role') operator(pg_catalog.=) 'local' then
@@ -122,8 +123,8 @@ begin
     -- not exist: there the mark is never left, and pg_attribute is read at
     -- every row.
     v_mark := pg_catalog.concat(pg_catalog.txid_current(), ' ', pg_catalog.now(), ' ', v_plan[1], ' ', v_plan[8]);
-    if pg_catalog.current_setting('pgq.trigger_checked_' operator(pg_catalog.||) i_relid::pg_catalog.text, true)
-       is distinct from v_mark then
+    if coalesce(pg_catalog.current_setting('pgq.trigger_checked_' operator(pg_catalog.||) i_relid::pg_catalog.text, true), '')
+       operator(pg_catalog.<>) v_mark then
         if exists (select from pg_catalog.pg_attribute a
                     where a.attrelid operator(pg_catalog.=) i_relid and a.attnum operator(pg_catalog.>) 0
                       and (a.atttypid operator(pg_catalog.>=) 16384
@@ -242,52 +243,83 @@ begin
         return v_ret;
     end if;
 
-    -- sqltriga, jsontriga: the rows' values as their types' text output;
-    -- the names must be the plan's (a column added, dropped or renamed:
-    -- plan again, and let pgq._trigger_event do this row)
-    if i_op operator(pg_catalog.<>) 'DELETE' then
-        v_new := pgq._trigger_values(v_jnew, v_plan[5], v_names);
-        v_ok := v_new is not null;
-    end if;
-    if i_op operator(pg_catalog.<>) 'INSERT' and coalesce(v_ok, true) then
-        v_old := pgq._trigger_values(v_jold, v_plan[5], v_names);
-        v_ok := v_old is not null;
-    end if;
-    if not v_ok then
-        perform pgq._trigger_table_plan(i_relid);
-        return 2;
-    end if;
-    v_row := case when i_op operator(pg_catalog.=) 'DELETE' then v_old else v_new end;
-
-    if i_op operator(pg_catalog.=) 'UPDATE' then
-        -- what changed is judged on the rows' to_json() text, not on the
-        -- values as the plan's kinds convert them: a plan set by hand must
-        -- not hide a key update or make a change look like none
-        select coalesce(pg_catalog.array_agg(t.k), '{}') into v_changed
-          from rows from (pg_catalog.json_each_text(v_jnew), pg_catalog.json_each_text(v_jold)) t(k, v, ok, ov)
-         where coalesce(t.v operator(pg_catalog.<>) t.ov, t.v is not null or t.ov is not null);
-        if v_changed operator(pg_catalog.&&) v_keys then
-            return 2;  -- a key update: pgq._trigger_event raises the error
+    -- sqltriga's INSERT: the statement's columns and values in one query
+    -- (the values the plan converts kept apart, as for logutriga)
+    if i_kind operator(pg_catalog.=) 'sqltriga' and i_op operator(pg_catalog.=) 'INSERT' then
+        select case when pg_catalog.array_agg(t.k) operator(pg_catalog.=) v_names
+                    then '(' operator(pg_catalog.||) coalesce(pg_catalog.string_agg(pg_catalog.quote_ident(t.k), ',')
+                                                                  filter (where not t.k operator(pg_catalog.=) any (v_ignore)), '')
+                         operator(pg_catalog.||) ') values ('
+                         operator(pg_catalog.||) coalesce(pg_catalog.string_agg(coalesce(pg_catalog.quote_literal(t.cv), 'null'), ',')
+                                                              filter (where not t.k operator(pg_catalog.=) any (v_ignore)), '')
+                         operator(pg_catalog.||) ')' end
+          into v_data
+          from (select j.k, pgq._trigger_value(j.v, j.k, j.o, v_plan[5], v_names) as cv
+                  from pg_catalog.json_each_text(v_jnew) with ordinality j(k, v, o)
+                offset 0) t;
+        if v_data is null then
+            perform pgq._trigger_table_plan(i_relid);
+            return 2;
         end if;
-        -- changed ignored columns are no change; if they are all: no event
-        if v_changed operator(pg_catalog.&&) v_ignore then
-            v_changed := array(select c from pg_catalog.unnest(v_changed) c
-                                 where not c operator(pg_catalog.=) any (v_ignore));
-            if v_changed operator(pg_catalog.=) '{}' then
-                return v_ret;
+        v_type := 'I';
+    else
+        -- jsontriga, when every column is written as to_json() writes it (the
+        -- plan's 'j') and none is ignored: the rows' to_json() text is the
+        -- event's data as it is
+        -- (a plan without element 9, as one set by hand may be: not whole)
+        v_whole := i_kind operator(pg_catalog.=) 'jsontriga' and coalesce(v_plan[9] operator(pg_catalog.=) 'j', false)
+                   and v_ignore operator(pg_catalog.=) '{}';
+        -- else, sqltriga, jsontriga: the rows' values as their types' text
+        -- output; the names must be the plan's (a column added, dropped or
+        -- renamed: plan again, and let pgq._trigger_event do this row)
+        if not v_whole then
+            if i_op operator(pg_catalog.<>) 'DELETE' then
+                v_new := pgq._trigger_values(v_jnew, v_plan[5], v_names);
+                v_ok := v_new is not null;
+            end if;
+            if i_op operator(pg_catalog.<>) 'INSERT' and coalesce(v_ok, true) then
+                v_old := pgq._trigger_values(v_jold, v_plan[5], v_names);
+                v_ok := v_old is not null;
+            end if;
+            if not v_ok then
+                perform pgq._trigger_table_plan(i_relid);
+                return 2;
+            end if;
+            v_row := case when i_op operator(pg_catalog.=) 'DELETE' then v_old else v_new end;
+        end if;
+
+        if i_op operator(pg_catalog.=) 'UPDATE' then
+            -- what changed is judged on the rows' to_json() text, not on the
+            -- values as the plan's kinds convert them: a plan set by hand must
+            -- not hide a key update or make a change look like none
+            select coalesce(pg_catalog.array_agg(t.k), '{}') into v_changed
+              from rows from (pg_catalog.json_each_text(v_jnew), pg_catalog.json_each_text(v_jold)) t(k, v, ok, ov)
+             where coalesce(t.v operator(pg_catalog.<>) t.ov, t.v is not null or t.ov is not null);
+            if v_changed operator(pg_catalog.&&) v_keys then
+                return 2;  -- a key update: pgq._trigger_event raises the error
+            end if;
+            -- changed ignored columns are no change; if they are all: no event
+            if v_changed operator(pg_catalog.&&) v_ignore then
+                v_changed := array(select c from pg_catalog.unnest(v_changed) c
+                                     where not c operator(pg_catalog.=) any (v_ignore));
+                if v_changed operator(pg_catalog.=) '{}' then
+                    return v_ret;
+                end if;
             end if;
         end if;
-    end if;
 
-    if i_kind operator(pg_catalog.=) 'sqltriga' then
-        v_type := pg_catalog.substr(i_op, 1, 1);
-        v_data := pgq._sql_fragment(i_op, v_names, v_new, v_old, v_keys, v_ignore, v_changed);
-    else
-        v_type := pgq._json_ev_type(i_op, i_schema, i_table, v_keys);
-        v_data := pgq._json_row(v_names, v_plan[7]::pg_catalog.oid[], v_row, coalesce(v_jnew, v_jold), v_ignore);
+        if i_kind operator(pg_catalog.=) 'sqltriga' then
+            v_type := pg_catalog.substr(i_op, 1, 1);
+            v_data := pgq._sql_fragment(i_op, v_names, v_new, v_old, v_keys, v_ignore, v_changed);
+        else
+            v_type := pgq._json_ev_type(i_op, i_schema, i_table, v_keys);
+            v_data := case when v_whole then coalesce(v_jnew, v_jold)::pg_catalog.text
+                           else pgq._json_row(v_names, v_plan[7]::pg_catalog.oid[], v_row, coalesce(v_jnew, v_jold), v_ignore) end;
+        end if;
     end if;
     if v_backup and i_op operator(pg_catalog.=) 'UPDATE' then
-        v_extra2 := case when i_kind operator(pg_catalog.=) 'jsontriga'
+        v_extra2 := case when v_whole then v_jold::pg_catalog.text
+                         when i_kind operator(pg_catalog.=) 'jsontriga'
                          then pgq._json_row(v_names, v_plan[7]::pg_catalog.oid[], v_old, v_jold, v_ignore)
                          else pgq._urlencode_row(v_names, v_old, v_ignore) end;
     end if;

@@ -12,7 +12,7 @@ as $$
     --     a column's type changes (the table is rewritten)
     --   2 the primary key's index oid, '0' when there is none
     --   3 the column names, in order (an array literal)
-    --   4 the primary key's columns, in column order (an array literal)
+    --   4 the primary key's columns, in the key's order (an array literal)
     --   5 one letter per column: how its value is read from to_json():
     --     t as it is (to_json writes the type's text output), b boolean,
     --     d date, s timestamp or timestamptz (converted back to text under
@@ -24,6 +24,9 @@ as $$
     --   7 the column types (an oid[] literal), for jsontriga
     --   8 the table's number of attributes, dropped ones included (a
     --     column added later has a higher attnum)
+    --   9 'j' when jsontriga's form of every column is to_json()'s (no x
+    --     column and no float4, float8 or numeric, which to_json() writes
+    --     as numbers and jsontriga as strings), else ''
     -- Only what is derived from the table is kept, never anything of a
     -- trigger's arguments: the fast path reads those, and the queue, from
     -- the trigger itself at each row.  Being a setting, the plan can be
@@ -59,7 +62,8 @@ begin
                          when v_kinds ~ '^t+$' then '1'
                          else '2' end,
                     coalesce(v_t.types, '{}')::text,
-                    (select c.relnatts::text from pg_class c where c.oid = i_relid)];
+                    (select c.relnatts::text from pg_class c where c.oid = i_relid),
+                    case when v_kinds ~ '^[tbds]+$' and not (v_t.types && '{700,701,1700}'::oid[]) then 'j' else '' end];
     perform set_config('pgq.trigger_table_' || i_relid::text, v_plan::text, false);
     return v_plan;
 end;
