@@ -175,6 +175,71 @@ alter table ea add column m pg_temp_mood;
 select lives_ok($$insert into ea values (2, 'b', 'ok')$$, 'a column added in the same transaction: the cast is not run');
 select is((select ev_data from pg_temp.last_event()), 'id=2&v=b&m=ok', 'and the new column is in the event');
 commit;
+-- a column count set by hand is checked too: a plan that says 1000 columns
+-- does not hide one added in the transaction
+create table en (id int primary key, v text);
+create trigger en_l after insert on en for each row execute procedure pgq.logutriga('pq');
+select ok(set_config('pgq.trigger_table_' || 'en'::regclass::oid,
+                     array[pg_relation_filenode('en')::text,
+                           (select indexrelid::text from pg_index where indrelid = 'en'::regclass and indisprimary),
+                           '{id,v}', '{id}', 'tt', '1', '{23,25}', '1000']::text, false) is not null,
+          'a plan set by hand with a column count of 1000');
+begin;
+insert into en values (1, 'a');
+alter table en add column m pg_temp_mood;
+select lives_ok($$insert into en values (2, 'b', 'ok')$$, 'the count is the catalog''s: the cast is not run');
+commit;
+-- a mark written by a lesser session is not relied on under another role:
+-- a SECURITY DEFINER function that writes the table reads pg_attribute
+create role pgq_tap_low;
+create table es (id int primary key, v text, m pg_temp_mood);
+create trigger es_l after insert on es for each row execute procedure pgq.logutriga('pq');
+create function es_add(i int) returns void language sql security definer set search_path = pg_catalog, public
+    as $f$ insert into public.es values (i, 'v', 'ok') $f$;
+grant execute on function es_add(int) to pgq_tap_low;
+set session authorization pgq_tap_low;
+begin;
+select ok(set_config('pgq.trigger_table_' || 'es'::regclass::oid,
+                     array[pg_relation_filenode('es')::text,
+                           (select indexrelid::text from pg_index where indrelid = 'es'::regclass and indisprimary),
+                           '{id,v,m}', '{id}', 'ttt', '1', '{23,25,25}', '3']::text, false) is not null
+          and set_config('pgq.trigger_checked_' || 'es'::regclass::oid,
+                         concat(txid_current(), ' ', now(), ' ', pg_relation_filenode('es'), ' ', 3), true) is not null,
+          'a lesser session writes a plan and a mark of its own transaction');
+select lives_ok($$select es_add(1)$$, 'under the definer''s role the mark is not trusted: the cast is not run');
+commit;
+reset session authorization;
+select is((select ev_data from pg_temp.last_event()), 'id=1&v=v&m=ok', 'the enum as its text output');
+drop function es_add(int);
+drop role pgq_tap_low;
+-- an UPDATE's key set by hand is checked: an array that starts at 0, and
+-- a key on a table that has none
+create table ko (id int primary key, v text, w text);
+create trigger ko_l after update on ko for each row execute procedure pgq.logutriga('pq');
+insert into ko values (1, 'a', 'x');
+select ok(set_config('pgq.trigger_table_' || 'ko'::regclass::oid,
+                     array[pg_relation_filenode('ko')::text,
+                           (select indexrelid::text from pg_index where indrelid = 'ko'::regclass and indisprimary),
+                           '{id,v,w}', '[0:1]={v,id}', 'ttt', '1', '{23,25,25}', '3']::text, false) is not null,
+          'a plan set by hand whose key array starts at 0');
+update ko set w = 'y' where id = 1;
+select is((select ev_type from pg_temp.last_event()), 'U:id', 'the UPDATE names its row by the real key');
+create table kn (id int, v text);
+create trigger kn_l after update on kn for each row execute procedure pgq.logutriga('pq');
+insert into kn values (1, 'a');
+select ok(set_config('pgq.trigger_table_' || 'kn'::regclass::oid,
+                     array[pg_relation_filenode('kn')::text, '0', '{id,v}', '{v}', 'tt', '1', '{23,25}', '2']::text, false) is not null,
+          'a plan set by hand that gives a table without a primary key one');
+select throws_ok($$update kn set id = 2$$, '22023', null, 'an UPDATE of a table without a key is still refused');
+-- under REPLICA IDENTITY USING INDEX (another unique index), a primary key
+-- update is refused
+create table ri (id int primary key, c int unique not null, v text);
+alter table ri replica identity using index ri_c_key;
+create trigger ri_l after update on ri for each row execute procedure pgq.logutriga('pq');
+insert into ri values (1, 10, 'a');
+update ri set v = 'b';
+select is((select ev_type from pg_temp.last_event()), 'U:id', 'REPLICA IDENTITY USING INDEX: the key is the primary key');
+select throws_ok($$update ri set id = 2$$, '22023', 'primary key update not allowed', 'and its update is refused');
 create table k (id int primary key, owner text, note text);
 create trigger k_s after insert or update on k for each row execute procedure pgq.sqltriga('pq');
 insert into k values (1, 'bob', ''), (2, 'bob', '');

@@ -62,6 +62,7 @@ declare
     v_extra2  pg_catalog.text;
     v_mark    pg_catalog.text;
     v_whole   pg_catalog.bool;
+    v_trust   pg_catalog.bool;
 begin
     if i_level operator(pg_catalog.<>) 'ROW' or v_queue is null
        or pg_catalog.current_setting('session_replication_role') operator(pg_catalog.=) 'local' then
@@ -110,29 +111,41 @@ begin
     end if;
     -- no column of a type that is not built in (the plan is not trusted for
     -- it), and no column added since the plan was made: read in
-    -- pg_attribute at the transaction's first row of the table, which then
-    -- leaves a mark (a transaction-local setting) naming the transaction
-    -- by its id and start time, the file node and the column count.  No
-    -- value set before the transaction began (ALTER DATABASE or ROLE ...
-    -- SET, a session default RESET brings back) can hold that mark.  While
-    -- the transaction runs, the table's lock keeps other sessions from
-    -- changing it; its own session could add a column, which the catalog's
-    -- cache (has_column_privilege: NULL for a column that does not exist)
-    -- shows at the next row, and a rewrite changes the file node.
+    -- pg_attribute (the column count too: the plan's may be set by hand).
+    -- At the transaction's first row of the table that read leaves a mark
+    -- (a transaction-local setting) naming the transaction by its id and
+    -- start time, the file node and the column count; no value set before
+    -- the transaction began (a session default RESET brings back, a
+    -- function's SET) can hold it.  The mark is trusted, and left, only
+    -- while the current user is the session user: a session can write any
+    -- mark of its own, so one made under another role (a SECURITY DEFINER
+    -- function run by a lesser session) is never relied on.  While the
+    -- transaction runs, the table's lock keeps other sessions from changing
+    -- it; its own session could add a column, which the catalog's cache
+    -- (has_column_privilege: NULL for a column that does not exist) shows
+    -- at the next row, and a rewrite changes the file node.  (Not seen: a
+    -- column added and dropped, then one of another role's type added, by
+    -- the session itself in the same transaction between two rows: as
+    -- much as running another role's function, which could as well have
+    -- changed the transaction's search_path.)
     -- PostgreSQL 13's has_column_privilege answers for a column that does
     -- not exist: there the mark is never left, and pg_attribute is read at
     -- every row.
     v_mark := pg_catalog.concat(pg_catalog.txid_current(), ' ', pg_catalog.now(), ' ', v_plan[1], ' ', v_plan[8]);
-    if coalesce(pg_catalog.current_setting('pgq.trigger_checked_' operator(pg_catalog.||) i_relid::pg_catalog.text, true), '')
-       operator(pg_catalog.<>) v_mark then
-        if exists (select from pg_catalog.pg_attribute a
-                    where a.attrelid operator(pg_catalog.=) i_relid and a.attnum operator(pg_catalog.>) 0
-                      and (a.atttypid operator(pg_catalog.>=) 16384
-                           or a.attnum operator(pg_catalog.>) v_plan[8]::pg_catalog.int2)) then
+    v_trust := current_user operator(pg_catalog.=) session_user;
+    if not v_trust
+       or coalesce(pg_catalog.current_setting('pgq.trigger_checked_' operator(pg_catalog.||) i_relid::pg_catalog.text, true), '')
+          operator(pg_catalog.<>) v_mark then
+        select coalesce(pg_catalog.bool_or(a.atttypid operator(pg_catalog.>=) 16384), false)
+               or coalesce(pg_catalog.max(a.attnum), 0) operator(pg_catalog.<>) v_plan[8]::pg_catalog.int2
+          into v_other
+          from pg_catalog.pg_attribute a
+         where a.attrelid operator(pg_catalog.=) i_relid and a.attnum operator(pg_catalog.>) 0;
+        if v_other then
             perform pgq._trigger_table_plan(i_relid);
             return 2;
         end if;
-        if pg_catalog.current_setting('server_version_num')::pg_catalog.int4 operator(pg_catalog.>=) 140000 then
+        if v_trust and pg_catalog.current_setting('server_version_num')::pg_catalog.int4 operator(pg_catalog.>=) 140000 then
             perform pg_catalog.set_config('pgq.trigger_checked_' operator(pg_catalog.||) i_relid::pg_catalog.text, v_mark, true);
         end if;
     elsif pg_catalog.has_column_privilege(i_relid, (v_plan[8]::pg_catalog.int2 operator(pg_catalog.+) 1::pg_catalog.int2), 'SELECT') is not null then
@@ -143,30 +156,36 @@ begin
     v_jold := pg_catalog.to_json(i_old);
     v_names := v_plan[3]::pg_catalog.text[];
     v_keys := coalesce(v_pkey, v_plan[4]::pg_catalog.text[]);
+    -- an UPDATE's or DELETE's event names the row by its key, which its
+    -- consumer matches the row by: pkey='s (the trigger's own argument) or
+    -- the catalog's, never the plan's unchecked.  The catalog's: when the
+    -- relation cache's replica identity index is the plan's key index, its
+    -- columns one by one as pg_get_indexdef names them from the caches
+    -- (that index is the primary key's under the default REPLICA IDENTITY;
+    -- under USING INDEX a plan set by hand could name that other index,
+    -- whose columns are as unique and not null); else read in pg_index.
+    -- No key: pgq._trigger_event refuses the row.  (An INSERT's event is
+    -- applied whole; its key list is the plan's.)
     if i_op operator(pg_catalog.<>) 'INSERT' then
-        -- an UPDATE's or DELETE's event names the row by its key: pkey='s
-        -- (the trigger's own argument) or the catalog's, not the plan's.
-        -- The catalog's, when the relation cache's replica identity index
-        -- is the plan's key index (so the primary key, under the default
-        -- REPLICA IDENTITY): its columns one by one, as pg_get_indexdef
-        -- names them from the caches; else read in pg_index.
         if v_keys operator(pg_catalog.=) '{}' then
             return 2;
         elsif v_pkey is not null then
             null;
-        elsif v_idx operator(pg_catalog.=) v_plan[2]::pg_catalog.oid then
+        elsif v_idx operator(pg_catalog.=) v_plan[2]::pg_catalog.oid
+              and coalesce(pg_catalog.array_ndims(v_keys) operator(pg_catalog.=) 1
+                           and pg_catalog.array_lower(v_keys, 1) operator(pg_catalog.=) 1, false) then
             for i in 1 .. pg_catalog.array_length(v_keys, 1) operator(pg_catalog.+) 1 loop
                 if pg_catalog.pg_get_indexdef(v_idx, i, false) operator(pg_catalog.<>) coalesce(pg_catalog.quote_ident(v_keys[i]), '') then
                     return 2;
                 end if;
             end loop;
-        elsif v_keys operator(pg_catalog.<>) (
-               select pg_catalog.array_agg(a.attname::pg_catalog.text order by k.n)
-                 from pg_catalog.pg_index x
-                 cross join lateral pg_catalog.unnest(x.indkey::pg_catalog.int2[]) with ordinality k(attnum, n)
-                 join pg_catalog.pg_attribute a on a.attrelid operator(pg_catalog.=) x.indrelid
-                                               and a.attnum operator(pg_catalog.=) k.attnum
-                where x.indrelid operator(pg_catalog.=) i_relid and x.indisprimary) then
+        elsif coalesce(v_keys operator(pg_catalog.<>) (
+                   select pg_catalog.array_agg(a.attname::pg_catalog.text order by k.n)
+                     from pg_catalog.pg_index x
+                     cross join lateral pg_catalog.unnest(x.indkey::pg_catalog.int2[]) with ordinality k(attnum, n)
+                     join pg_catalog.pg_attribute a on a.attrelid operator(pg_catalog.=) x.indrelid
+                                                   and a.attnum operator(pg_catalog.=) k.attnum
+                    where x.indrelid operator(pg_catalog.=) i_relid and x.indisprimary), true) then
             return 2;
         end if;
     end if;
