@@ -98,6 +98,16 @@ update t set ts = '2021-01-01 00:00:00+00', flag = 'u' where id = 11;
 select is((select ev_data from pg_temp.last_event()), 'id=11&ts=2021-01-01+00%3a00%3a00%2b00&c=14', 'and no ignored column in the event');
 drop trigger t_l on t;
 
+-- a renamed key column is named as it is now (PgQ's C triggers read the
+-- key index's column names, which RENAME COLUMN leaves as they were)
+create table rk (a int, b int, v text, primary key (b, a));
+create trigger rk_l after insert on rk for each row execute procedure pgq.logutriga('pq');
+insert into rk values (1, 2, 'x');
+select is((select ev_type from pg_temp.last_event()), 'I:b,a', 'the key''s columns in the key''s order');
+alter table rk rename column b to bb;
+insert into rk values (1, 3, 'x');
+select is((select ev_type from pg_temp.last_event()), 'I:bb,a', 'a renamed key column: its name now');
+
 -- a plan made in a transaction that rolled back is gone
 create table r (id int primary key, v text);
 create trigger r_l after insert on r for each row execute procedure pgq.logutriga('pq');
