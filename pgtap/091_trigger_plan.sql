@@ -16,6 +16,13 @@ $f$;
 create function pg_temp.plan(i_table regclass) returns text[] language sql as $f$
     select nullif(current_setting('pgq.trigger_table_' || i_table::oid, true), '')::text[]
 $f$;
+-- a plan set by hand: the table's file node and key index, then the rest
+create function pg_temp.set_plan(i_table regclass, i_rest text[]) returns bool language sql as $f$
+    select set_config('pgq.trigger_table_' || i_table::oid,
+                      (array[pg_relation_filenode(i_table)::text,
+                             coalesce((select indexrelid::text from pg_index where indrelid = i_table and indisprimary), '0')]
+                       || i_rest)::text, false) is not null
+$f$;
 create function pg_temp.events(i_queue text) returns bigint language sql as $f$
     select count(*) from pgq.event_template e join pgq.queue q on q.queue_id = e.ev_queue where q.queue_name = i_queue
 $f$;
@@ -122,18 +129,15 @@ select is((select ev_data from pg_temp.last_event()), 'id=2&v=b', 'and planned a
 -- what a session can put in the setting cannot skip deny or when=, nor
 -- send the event elsewhere: the arguments are read from the trigger
 create table d (id int primary key, v text);
-create function pg_temp.fake_plan(i_table regclass) returns text language sql as $f$
-    select set_config('pgq.trigger_table_' || i_table::oid,
-                      array[pg_relation_filenode(i_table)::text,
-                            (select indexrelid::text from pg_index where indrelid = i_table and indisprimary),
-                            '{id,v}', '{id}', 'tt', '1', '{23,25}', '2']::text, false)
+create function pg_temp.fake_plan(i_table regclass) returns bool language sql as $f$
+    select pg_temp.set_plan(i_table, array['{id,v}', '{id}', 'tt', '1', '{23,25}', '2'])
 $f$;
 create trigger d_l after insert on d for each row execute procedure pgq.logutriga('pq', 'deny');
-select ok(pg_temp.fake_plan('d') is not null, 'a plan set by hand');
+select ok(pg_temp.fake_plan('d'), 'a plan set by hand');
 select throws_ok($$insert into d values (1, 'a')$$, 'P0001', null, 'deny holds whatever the plan says');
 drop trigger d_l on d;
 create trigger d_l after insert on d for each row execute procedure pgq.logutriga('pq', 'when=v = ''keep''');
-select ok(pg_temp.fake_plan('d') is not null, 'a plan set by hand');
+select ok(pg_temp.fake_plan('d'), 'a plan set by hand');
 select lives_ok($$insert into d values (2, 'drop'), (3, 'keep')$$, 'when= with a plan set by hand');
 select is((select ev_data from pg_temp.last_event()), 'id=3&v=keep', 'when= holds whatever the plan says');
 select is(pg_temp.events('other'), 0::bigint, 'and nothing went to another queue');
@@ -147,10 +151,7 @@ begin raise exception 'the cast ran'; end $f$;
 create cast (pg_temp_mood as json) with function mood_json(pg_temp_mood);
 create table e (id int primary key, v text, m pg_temp_mood);
 create trigger e_l after insert on e for each row execute procedure pgq.logutriga('pq');
-select ok(set_config('pgq.trigger_table_' || 'e'::regclass::oid,
-                     array[pg_relation_filenode('e')::text,
-                           (select indexrelid::text from pg_index where indrelid = 'e'::regclass and indisprimary),
-                           '{id,v,m}', '{id}', 'ttt', '1', '{23,25,25}', '3']::text, false) is not null,
+select ok(pg_temp.set_plan('e', array['{id,v,m}', '{id}', 'ttt', '1', '{23,25,25}', '3']),
           'a plan set by hand that says the enum is text');
 select lives_ok($$insert into e values (1, 'a', 'ok')$$, 'the cast to json is not run');
 select is((select ev_data from pg_temp.last_event()), 'id=1&v=a&m=ok', 'the enum as its text output');
@@ -164,10 +165,7 @@ create trigger em_l after insert on em for each row execute procedure pgq.logutr
 begin;
 create temp table em_old as select txid_current() as x, now() as t;
 commit;
-select ok(set_config('pgq.trigger_table_' || 'em'::regclass::oid,
-                     array[pg_relation_filenode('em')::text,
-                           (select indexrelid::text from pg_index where indrelid = 'em'::regclass and indisprimary),
-                           '{id,v,m}', '{id}', 'ttt', '1', '{23,25,25}', '3']::text, false) is not null
+select ok(pg_temp.set_plan('em', array['{id,v,m}', '{id}', 'ttt', '1', '{23,25,25}', '3'])
           and set_config('pgq.trigger_checked_' || 'em'::regclass::oid,
                          (select concat(x, ' ', t, ' ', pg_relation_filenode('em'), ' ', 3) from em_old), false) is not null,
           'a plan set by hand that says the enum is text, and the mark of an earlier transaction');
@@ -189,10 +187,7 @@ commit;
 -- does not hide one added in the transaction
 create table en (id int primary key, v text);
 create trigger en_l after insert on en for each row execute procedure pgq.logutriga('pq');
-select ok(set_config('pgq.trigger_table_' || 'en'::regclass::oid,
-                     array[pg_relation_filenode('en')::text,
-                           (select indexrelid::text from pg_index where indrelid = 'en'::regclass and indisprimary),
-                           '{id,v}', '{id}', 'tt', '1', '{23,25}', '1000']::text, false) is not null,
+select ok(pg_temp.set_plan('en', array['{id,v}', '{id}', 'tt', '1', '{23,25}', '1000']),
           'a plan set by hand with a column count of 1000');
 begin;
 insert into en values (1, 'a');
@@ -209,10 +204,7 @@ create function es_add(i int) returns void language sql security definer set sea
 grant execute on function es_add(int) to pgq_tap_low;
 set session authorization pgq_tap_low;
 begin;
-select ok(set_config('pgq.trigger_table_' || 'es'::regclass::oid,
-                     array[pg_relation_filenode('es')::text,
-                           (select indexrelid::text from pg_index where indrelid = 'es'::regclass and indisprimary),
-                           '{id,v,m}', '{id}', 'ttt', '1', '{23,25,25}', '3']::text, false) is not null
+select ok(pg_temp.set_plan('es', array['{id,v,m}', '{id}', 'ttt', '1', '{23,25,25}', '3'])
           and set_config('pgq.trigger_checked_' || 'es'::regclass::oid,
                          concat(txid_current(), ' ', now(), ' ', pg_relation_filenode('es'), ' ', 3), true) is not null,
           'a lesser session writes a plan and a mark of its own transaction');
@@ -227,18 +219,14 @@ drop role pgq_tap_low;
 create table ko (id int primary key, v text, w text);
 create trigger ko_l after update on ko for each row execute procedure pgq.logutriga('pq');
 insert into ko values (1, 'a', 'x');
-select ok(set_config('pgq.trigger_table_' || 'ko'::regclass::oid,
-                     array[pg_relation_filenode('ko')::text,
-                           (select indexrelid::text from pg_index where indrelid = 'ko'::regclass and indisprimary),
-                           '{id,v,w}', '[0:1]={v,id}', 'ttt', '1', '{23,25,25}', '3']::text, false) is not null,
+select ok(pg_temp.set_plan('ko', array['{id,v,w}', '[0:1]={v,id}', 'ttt', '1', '{23,25,25}', '3']),
           'a plan set by hand whose key array starts at 0');
 update ko set w = 'y' where id = 1;
 select is((select ev_type from pg_temp.last_event()), 'U:id', 'the UPDATE names its row by the real key');
 create table kn (id int, v text);
 create trigger kn_l after update on kn for each row execute procedure pgq.logutriga('pq');
 insert into kn values (1, 'a');
-select ok(set_config('pgq.trigger_table_' || 'kn'::regclass::oid,
-                     array[pg_relation_filenode('kn')::text, '0', '{id,v}', '{v}', 'tt', '1', '{23,25}', '2']::text, false) is not null,
+select ok(pg_temp.set_plan('kn', array['{id,v}', '{v}', 'tt', '1', '{23,25}', '2']),
           'a plan set by hand that gives a table without a primary key one');
 select throws_ok($$update kn set id = 2$$, '22023', null, 'an UPDATE of a table without a key is still refused');
 -- under REPLICA IDENTITY USING INDEX (another unique index), a primary key
@@ -253,20 +241,14 @@ select throws_ok($$update ri set id = 2$$, '22023', 'primary key update not allo
 create table k (id int primary key, owner text, note text);
 create trigger k_s after insert or update on k for each row execute procedure pgq.sqltriga('pq');
 insert into k values (1, 'bob', ''), (2, 'bob', '');
-select ok(set_config('pgq.trigger_table_' || 'k'::regclass::oid,
-                     array[pg_relation_filenode('k')::text,
-                           (select indexrelid::text from pg_index where indrelid = 'k'::regclass and indisprimary),
-                           '{id,owner,note}', '{owner}', 'ttt', '1', '{23,25,25}', '3']::text, false) is not null,
+select ok(pg_temp.set_plan('k', array['{id,owner,note}', '{owner}', 'ttt', '1', '{23,25,25}', '3']),
           'a plan set by hand with another key');
 update k set note = 'x' where id = 2;
 select is((select ev_data from pg_temp.last_event()), 'note=''x'' where id=''2''', 'the UPDATE names its row by the real key');
 select throws_ok($$update k set id = 7 where id = 1$$, '22023', 'primary key update not allowed', 'and a key update is refused');
 create table js (id int primary key, title text);
 create trigger js_j after insert on js for each row execute procedure pgq.jsontriga('pq');
-select ok(set_config('pgq.trigger_table_' || 'js'::regclass::oid,
-                     array[pg_relation_filenode('js')::text,
-                           (select indexrelid::text from pg_index where indrelid = 'js'::regclass and indisprimary),
-                           '{id,title}', '{id}', 'tt', '1', '{23,23}', '2']::text, false) is not null,
+select ok(pg_temp.set_plan('js', array['{id,title}', '{id}', 'tt', '1', '{23,23}', '2']),
           'a plan set by hand that says a text column is an integer');
 insert into js values (3, '1,"admin":true');
 select is((select ev_data from pg_temp.last_event()), '{"id":3,"title":"1,\"admin\":true"}', 'jsontriga quotes what is not a number');
@@ -291,17 +273,14 @@ select is((select ev_data from pg_temp.last_event()), '{"id":1,"n":"2.50"}', 'js
 create table hc (id text primary key, a text, note text);
 create trigger hc_s after update on hc for each row execute procedure pgq.sqltriga('pq', 'ignore=note');
 insert into hc values ('abc', 'abc', 'n1');
-create function pg_temp.bool_plan() returns text language sql as $f$
-    select set_config('pgq.trigger_table_' || 'hc'::regclass::oid,
-                      array[pg_relation_filenode('hc')::text,
-                            (select indexrelid::text from pg_index where indrelid = 'hc'::regclass and indisprimary),
-                            '{id,a,note}', '{id}', 'bbt', '2', '{25,25,25}', '3']::text, false)
+create function pg_temp.bool_plan() returns bool language sql as $f$
+    select pg_temp.set_plan('hc', array['{id,a,note}', '{id}', 'bbt', '2', '{25,25,25}', '3'])
 $f$;
-select ok(pg_temp.bool_plan() is not null, 'a plan set by hand that reads text columns as booleans');
+select ok(pg_temp.bool_plan(), 'a plan set by hand that reads text columns as booleans');
 create temp table hc_before as select pg_temp.events('pq') as n;
 update hc set a = 'axx', note = 'n2' where id = 'abc';
 select is(pg_temp.events('pq'), (select n + 1 from hc_before), 'a changed column beside an ignored one still makes its event');
-select ok(pg_temp.bool_plan() is not null, 'the plan set by hand again');
+select ok(pg_temp.bool_plan(), 'the plan set by hand again');
 select throws_ok($$update hc set id = 'axx' where id = 'abc'$$, '22023', 'primary key update not allowed',
                  'and a key update is still refused');
 
