@@ -177,8 +177,8 @@ create trigger ea_l after insert on ea for each row execute procedure pgq.logutr
 begin;
 insert into ea values (1, 'a');
 select is(coalesce(current_setting('pgq.trigger_checked_' || 'ea'::regclass::oid, true), '') <> '',
-          current_setting('server_version_num')::int >= 140000,
-          'the first row leaves the mark (from PostgreSQL 14 on; 13 reads the catalog at each row)');
+          false,
+          'no mark is left (off for now: pg_attribute is read at every row)');
 alter table ea add column m pg_temp_mood;
 select lives_ok($$insert into ea values (2, 'b', 'ok')$$, 'a column added in the same transaction: the cast is not run');
 select is((select ev_data from pg_temp.last_event()), 'id=2&v=b&m=ok', 'and the new column is in the event');

@@ -98,7 +98,7 @@ begin
     end if;
     v_idx := pg_catalog.pg_get_replica_identity_index(i_relid);
     if v_plan is null
-       or v_plan[1] operator(pg_catalog.<>) coalesce(pg_catalog.pg_relation_filenode(i_relid)::pg_catalog.text, '') then
+       or coalesce(v_plan[1] operator(pg_catalog.<>) coalesce(pg_catalog.pg_relation_filenode(i_relid)::pg_catalog.text, ''), true) then
         v_plan := pgq._trigger_table_plan(i_relid);
     elsif v_idx is null or v_idx operator(pg_catalog.<>) v_plan[2]::pg_catalog.oid then
         if coalesce((select x.indexrelid from pg_catalog.pg_index x
@@ -132,7 +132,11 @@ begin
     -- not exist: there the mark is never left, and pg_attribute is read at
     -- every row.
     v_mark := pg_catalog.concat(pg_catalog.txid_current(), ' ', pg_catalog.now(), ' ', v_plan[1], ' ', v_plan[8]);
-    v_trust := current_user operator(pg_catalog.=) session_user;
+    -- (the mark is off for now: another role's SECURITY DEFINER code run
+    -- earlier in the writer's transaction could write it; a cold review
+    -- found it.  pg_attribute is read at every row until the mark is kept
+    -- where only the session user can write it.)
+    v_trust := false;
     if not v_trust
        or coalesce(pg_catalog.current_setting('pgq.trigger_checked_' operator(pg_catalog.||) i_relid::pg_catalog.text, true), '')
           operator(pg_catalog.<>) v_mark then
@@ -291,7 +295,9 @@ begin
         -- event's data as it is
         -- (a plan without element 9, as one set by hand may be: not whole)
         v_whole := i_kind operator(pg_catalog.=) 'jsontriga' and coalesce(v_plan[9] operator(pg_catalog.=) 'j', false)
-                   and v_ignore operator(pg_catalog.=) '{}';
+                   and v_ignore operator(pg_catalog.=) '{}'
+                   and coalesce((select pg_catalog.array_agg(k) from pg_catalog.json_object_keys(coalesce(v_jnew, v_jold)) k)
+                                operator(pg_catalog.=) v_names, false);
         -- else, sqltriga, jsontriga: the rows' values as their types' text
         -- output; the names must be the plan's (a column added, dropped or
         -- renamed: plan again, and let pgq._trigger_event do this row)
