@@ -46,7 +46,7 @@ begin
         select case when b.oid = 16 then 'b'
                     when b.oid = 1082 then 'd'
                     when b.oid in (1114, 1184) then 's'
-                    when b.oid >= 16384 or b.oid in (114, 3802) or b.typtype = 'c' or b.typelem <> 0 then 'x'
+                    when b.oid >= 16384 or b.oid in (114, 3802) or b.typtype in ('c', 'd') or b.typelem <> 0 then 'x'
                     else 't' end
           into v_kind from pg_type b where b.oid = v_t.types[i];
         v_kinds := v_kinds || coalesce(v_kind, 'x');
