@@ -19,7 +19,7 @@ as $$
     -- safety is read from the catalog.  to_json() would run a
     -- cast to json that the owner of a column's type may create, so a table
     -- with a column of a type that is not built in is never served (read
-    -- in pg_attribute, not the plan, once per transaction; see below); the arguments and the queue are the
+    -- in pg_attribute, not the plan, at each row); the arguments and the queue are the
     -- trigger's (pkey= too); without pkey=, an UPDATE's or DELETE's key
     -- columns are checked in the catalog; which columns an UPDATE changed
     -- (key updates, ignore=) is judged on the rows' to_json() text, not on
@@ -60,9 +60,7 @@ declare
     v_jold    pg_catalog.json;
     v_idx     pg_catalog.oid;
     v_extra2  pg_catalog.text;
-    v_mark    pg_catalog.text;
     v_whole   pg_catalog.bool;
-    v_trust   pg_catalog.bool;
 begin
     if i_level operator(pg_catalog.<>) 'ROW' or v_queue is null
        or pg_catalog.current_setting('session_replication_role') operator(pg_catalog.=) 'local' then
@@ -110,53 +108,19 @@ begin
         return 2;
     end if;
     -- no column of a type that is not built in (the plan is not trusted for
-    -- it), and no column added since the plan was made: read in
-    -- pg_attribute (the column count too: the plan's may be set by hand).
-    -- At the transaction's first row of the table that read leaves a mark
-    -- (a transaction-local setting) naming the transaction by its id and
-    -- start time, the file node and the column count; no value set before
-    -- the transaction began (a session default RESET brings back, a
-    -- function's SET) can hold it.  The mark is trusted, and left, only
-    -- while the current user is the session user: a session can write any
-    -- mark of its own, so one made under another role (a SECURITY DEFINER
-    -- function run by a lesser session) is never relied on.  While the
-    -- transaction runs, the table's lock keeps other sessions from changing
-    -- it; its own session could add a column, which the catalog's cache
-    -- (has_column_privilege: NULL for a column that does not exist) shows
-    -- at the next row, and a rewrite changes the file node.  (Not seen: a
-    -- column added and dropped, then one of another role's type added, by
-    -- the session itself in the same transaction between two rows: as
-    -- much as running another role's function, which could as well have
-    -- changed the transaction's search_path.)
-    -- PostgreSQL 13's has_column_privilege answers for a column that does
-    -- not exist: there the mark is never left, and pg_attribute is read at
-    -- every row.
-    v_mark := pg_catalog.concat(pg_catalog.txid_current(), ' ', pg_catalog.now(), ' ', v_plan[1], ' ', v_plan[8]);
-    -- (the mark is off for now: another role's SECURITY DEFINER code run
-    -- earlier in the writer's transaction could write it; a cold review
-    -- found it.  pg_attribute is read at every row until the mark is kept
-    -- where only the session user can write it.)
-    v_trust := false;
-    if not v_trust
-       or coalesce(pg_catalog.current_setting('pgq.trigger_checked_' operator(pg_catalog.||) i_relid::pg_catalog.text, true), '')
-          operator(pg_catalog.<>) v_mark then
-        -- (two EXISTS: an aggregate over pg_attribute here was planned
-        -- afresh at every call, about 80 us)
-        v_other := exists (select from pg_catalog.pg_attribute a
-                            where a.attrelid operator(pg_catalog.=) i_relid and a.attnum operator(pg_catalog.>) 0
-                              and (a.atttypid operator(pg_catalog.>=) 16384
-                                   or a.attnum operator(pg_catalog.>) v_plan[8]::pg_catalog.int2))
-                   or not exists (select from pg_catalog.pg_attribute a
-                                   where a.attrelid operator(pg_catalog.=) i_relid
-                                     and a.attnum operator(pg_catalog.=) v_plan[8]::pg_catalog.int2);
-        if v_other then
-            perform pgq._trigger_table_plan(i_relid);
-            return 2;
-        end if;
-        if v_trust and pg_catalog.current_setting('server_version_num')::pg_catalog.int4 operator(pg_catalog.>=) 140000 then
-            perform pg_catalog.set_config('pgq.trigger_checked_' operator(pg_catalog.||) i_relid::pg_catalog.text, v_mark, true);
-        end if;
-    elsif pg_catalog.has_column_privilege(i_relid, (v_plan[8]::pg_catalog.int2 operator(pg_catalog.+) 1::pg_catalog.int2), 'SELECT') is not null then
+    -- it), and the plan's column count the catalog's (no column added):
+    -- read in pg_attribute at every row, as two EXISTS (an aggregate here
+    -- was planned afresh at every call, about 80 us).  A mark that let a
+    -- transaction's later rows skip this read could be written by another
+    -- role's definer-rights function run earlier in the transaction, so there is
+    -- none until it can be kept where only the session user writes.
+    if exists (select from pg_catalog.pg_attribute a
+                where a.attrelid operator(pg_catalog.=) i_relid and a.attnum operator(pg_catalog.>) 0
+                  and (a.atttypid operator(pg_catalog.>=) 16384
+                       or a.attnum operator(pg_catalog.>) v_plan[8]::pg_catalog.int2))
+       or not exists (select from pg_catalog.pg_attribute a
+                       where a.attrelid operator(pg_catalog.=) i_relid
+                         and a.attnum operator(pg_catalog.=) v_plan[8]::pg_catalog.int2) then
         perform pgq._trigger_table_plan(i_relid);
         return 2;
     end if;
