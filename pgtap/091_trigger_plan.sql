@@ -23,6 +23,11 @@ create function pg_temp.set_plan(i_table regclass, i_rest text[]) returns bool l
                              coalesce((select indexrelid::text from pg_index where indrelid = i_table and indisprimary), '0')]
                        || i_rest)::text, false) is not null
 $f$;
+-- the same, with the key index's oid given
+create function pg_temp.set_plan_idx(i_table regclass, i_index regclass, i_rest text[]) returns bool language sql as $f$
+    select set_config('pgq.trigger_table_' || i_table::oid,
+                      (array[pg_relation_filenode(i_table)::text, i_index::oid::text] || i_rest)::text, false) is not null
+$f$;
 create function pg_temp.events(i_queue text) returns bigint language sql as $f$
     select count(*) from pgq.event_template e join pgq.queue q on q.queue_id = e.ev_queue where q.queue_name = i_queue
 $f$;
@@ -238,6 +243,52 @@ insert into ri values (1, 10, 'a');
 update ri set v = 'b';
 select is((select ev_type from pg_temp.last_event()), 'U:id', 'REPLICA IDENTITY USING INDEX: the key is the primary key');
 select throws_ok($$update ri set id = 2$$, '22023', 'primary key update not allowed', 'and its update is refused');
+-- the primary key's constraint in the plan (elements 10 and 11): an
+-- UPDATE's or DELETE's key is checked with it through the caches
+select is((pg_temp.plan('ri'))[10:11], array[(select oid::text from pg_constraint where conname = 'ri_pkey'), 'ri_pkey'],
+          'plan: the primary key''s constraint');
+select ok(pg_temp.set_plan_idx('ri', 'ri_c_key', array['{id,c,v}', '{c}', 'ttt', '1', '{23,23,25}', '3', '',
+                                       (select oid::text from pg_constraint where conname = 'ri_c_key'), 'ri_c_key']),
+          'a plan set by hand naming the REPLICA IDENTITY index''s unique constraint as the key');
+select throws_ok($$update ri set id = 2$$, '22023', 'primary key update not allowed', 'the primary key update is still refused');
+-- REPLICA IDENTITY USING INDEX on a table without a primary key
+create table rn (id int, c int unique not null, v text);
+alter table rn replica identity using index rn_c_key;
+create table rn_other (c int primary key);
+create trigger rn_l after update or delete on rn for each row execute procedure pgq.logutriga('pq');
+insert into rn values (1, 10, 'a');
+select ok(pg_temp.set_plan_idx('rn', 'rn_c_key', array['{id,c,v}', '{c}', 'ttt', '1', '{23,23,25}', '3', '',
+                                       (select oid::text from pg_constraint where conname = 'rn_c_key'), 'rn_c_key']),
+          'a plan set by hand giving a table without a primary key its REPLICA IDENTITY index as the key');
+select throws_ok($$update rn set v = 'b'$$, '22023', null, 'an UPDATE of a table without a primary key is still refused');
+select ok(pg_temp.set_plan_idx('rn', 'rn_c_key', array['{id,c,v}', '{c}', 'ttt', '1', '{23,23,25}', '3', '',
+                                       (select oid::text from pg_constraint where conname = 'rn_other_pkey'), 'rn_other_pkey']),
+          'a plan set by hand naming another table''s primary key of the same column');
+select throws_ok($$delete from rn$$, '22023', null, 'a DELETE is still refused');
+select ok(pg_temp.set_plan_idx('rn', 'rn_c_key', array['{id,c,v}', '{c}', 'ttt', '1', '{23,23,25}', '3', '',
+                                       (select oid::text from pg_constraint where conname = 'rn_other_pkey'),
+                                       'rn_other_pkey on public.rn_other']),
+          'the same, with a constraint name that spells the other table');
+select throws_ok($$update rn set v = 'c'$$, '22023', null, 'still refused');
+select ok(pg_temp.set_plan_idx('rn', 'rn_c_key', array['{id,c,v}', '{c}', 'ttt', '1', '{23,23,25}', '3', '', '4294967295', 'rn_c_key']),
+          'a plan set by hand naming no constraint at all');
+select throws_ok($$update rn set v = 'd'$$, '22023', null, 'still refused');
+-- a renamed primary key, and one with INCLUDE columns
+create table pr (id int primary key, v text, w int);
+create trigger pr_l after update on pr for each row execute procedure pgq.logutriga('pq');
+insert into pr values (1, 'a', 1);
+update pr set v = 'b';
+alter index pr_pkey rename to pr_key_renamed;
+update pr set v = 'c';
+select is((select ev_type || ' ' || ev_data from pg_temp.last_event()), 'U:id id=1&v=c&w=1', 'a renamed primary key');
+update pr set v = 'd';
+select is((pg_temp.plan('pr'))[11], 'pr_key_renamed', 'is planned again under its new name');
+alter table pr drop constraint pr_key_renamed, add primary key (id) include (w);
+update pr set v = 'e';
+-- (its INCLUDE columns are key columns to PgQ's C triggers too: refcheck)
+select is((select ev_type from pg_temp.last_event()), 'U:id,w', 'a primary key with INCLUDE columns');
+select is((pg_temp.plan('pr'))[10:11], array['0', ''], 'is read in pg_index, not through the plan''s constraint');
+select throws_ok($$update pr set id = 2$$, '22023', 'primary key update not allowed', 'and its update is refused');
 create table k (id int primary key, owner text, note text);
 create trigger k_s after insert or update on k for each row execute procedure pgq.sqltriga('pq');
 insert into k values (1, 'bob', ''), (2, 'bob', '');

@@ -92,6 +92,7 @@ interface Scenario {
   args: string[];
   pkey?: boolean; // table has a primary key (id, k2): default true
   keyOrder?: boolean; // the primary key's columns in another order than the table's: (k2, id)
+  include?: boolean; // the primary key (id) INCLUDE (k2)
   magic?: boolean | "unknown"; // add _pgq_ev_type / _pgq_ev_extra1 columns, or an unknown _pgq_ev_bogus
   truncate?: boolean;
   role?: "local";
@@ -125,6 +126,7 @@ const SCENARIOS: Scenario[] = kinds.flatMap((kind): Scenario[] => [
   { name: `${kind} fast BEFORE backup`, kind, when: "BEFORE", args: ["backup"], fast: true },
   { name: `${kind} fast no pkey`, kind, when: "AFTER", args: [], fast: true, pkey: false },
   { name: `${kind} fast key order`, kind, when: "AFTER", args: [], fast: true, keyOrder: true },
+  { name: `${kind} fast key include`, kind, when: "AFTER", args: ["backup"], fast: true, include: true },
   { name: `${kind} fast pkey`, kind, when: "AFTER", args: ["pkey=i4,id"], fast: true },
   { name: `${kind} fast ignore`, kind, when: "AFTER", args: ["ignore=t,b"], fast: true },
   { name: `${kind} fast ignore pkey backup`, kind, when: "AFTER", args: ["ignore=b,u", "pkey=i4,id", "backup"], fast: true },
@@ -154,7 +156,7 @@ async function run(c: pg.Client, sc: Scenario, seed: number, bulk = false): Prom
   await c.query("drop table if exists rc cascade");
   await c.query("drop domain if exists rc_bool; create domain rc_bool as bool");
   await c.query("drop type if exists rc_mood; create type rc_mood as enum ('sad', 'ok', 'happy day')");
-  await c.query(`create table rc (${cols.map(([n, t]) => `${q(n)} ${t}`).join(", ")}${sc.pkey === false ? "" : sc.keyOrder ? ", primary key (k2, id)" : ", primary key (id, k2)"})`);
+  await c.query(`create table rc (${cols.map(([n, t]) => `${q(n)} ${t}`).join(", ")}${sc.pkey === false ? "" : sc.keyOrder ? ", primary key (k2, id)" : sc.include ? ", primary key (id) include (k2)" : ", primary key (id, k2)"})`);
   const args = ["rq", ...sc.args].map((a) => `'${a.replace(/'/g, "''")}'`).join(", ");
   if (bulk) {
     await c.query(`create trigger rc_i after insert on rc referencing new table as pgq_new

@@ -61,6 +61,7 @@ declare
     v_idx     pg_catalog.oid;
     v_extra2  pg_catalog.text;
     v_whole   pg_catalog.bool;
+    v_def     pg_catalog.text;
 begin
     if i_level operator(pg_catalog.<>) 'ROW' or v_queue is null
        or pg_catalog.current_setting('session_replication_role') operator(pg_catalog.=) 'local' then
@@ -93,6 +94,11 @@ begin
     v_data := pg_catalog.current_setting('pgq.trigger_table_' operator(pg_catalog.||) i_relid::pg_catalog.text, true);
     if v_data operator(pg_catalog.<>) '' then
         v_plan := v_data::pg_catalog.text[];
+        -- a plan set by hand in another shape: plan again
+        if not coalesce(pg_catalog.array_ndims(v_plan) operator(pg_catalog.=) 1
+                        and pg_catalog.array_lower(v_plan, 1) operator(pg_catalog.=) 1, false) then
+            v_plan := null;
+        end if;
     end if;
     v_idx := pg_catalog.pg_get_replica_identity_index(i_relid);
     if v_plan is null
@@ -131,11 +137,12 @@ begin
     -- an UPDATE's or DELETE's event names the row by its key, which its
     -- consumer matches the row by: pkey='s (the trigger's own argument) or
     -- the catalog's, never the plan's unchecked.  The catalog's: when the
-    -- relation cache's replica identity index is the plan's key index, its
-    -- columns one by one as pg_get_indexdef names them from the caches
-    -- (that index is the primary key's under the default REPLICA IDENTITY;
-    -- under USING INDEX a plan set by hand could name that other index,
-    -- whose columns are as unique and not null); else read in pg_index.
+    -- plan names the primary key's constraint (elements 10 and 11), the
+    -- caches must say that it is a constraint of this table
+    -- (pg_identify_object) and a primary key of exactly these columns
+    -- (pg_get_constraintdef), else the table is planned again and
+    -- pgq._trigger_event does the row; without one, the primary key's
+    -- columns are read in pg_index (a query of its own, about 13 us).
     -- No key: pgq._trigger_event refuses the row.  (An INSERT's event is
     -- applied whole; its key list is the plan's.)
     if i_op operator(pg_catalog.<>) 'INSERT' then
@@ -143,14 +150,27 @@ begin
             return 2;
         elsif v_pkey is not null then
             null;
-        elsif v_idx operator(pg_catalog.=) v_plan[2]::pg_catalog.oid
+        elsif coalesce(v_plan[10] operator(pg_catalog.<>) '0', false)
               and coalesce(pg_catalog.array_ndims(v_keys) operator(pg_catalog.=) 1
                            and pg_catalog.array_lower(v_keys, 1) operator(pg_catalog.=) 1, false) then
-            for i in 1 .. pg_catalog.array_length(v_keys, 1) operator(pg_catalog.+) 1 loop
-                if pg_catalog.pg_get_indexdef(v_idx, i, false) operator(pg_catalog.<>) coalesce(pg_catalog.quote_ident(v_keys[i]), '') then
-                    return 2;
-                end if;
+            v_def := '';
+            for i in 1 .. pg_catalog.array_length(v_keys, 1) loop
+                v_def := v_def operator(pg_catalog.||) case when i operator(pg_catalog.>) 1 then ', ' else '' end
+                         operator(pg_catalog.||) pg_catalog.quote_ident(v_keys[i]);
             end loop;
+            -- (PostgreSQL 13's pg_identify_object fails on an oid that is
+            -- no constraint: asked only once pg_get_constraintdef found one)
+            -- (operator() binds left to right: the parentheses are needed)
+            if not coalesce(case when pg_catalog.pg_get_constraintdef(v_plan[10]::pg_catalog.oid)
+                                      operator(pg_catalog.=) ('PRIMARY KEY (' operator(pg_catalog.||) v_def operator(pg_catalog.||) ')')
+                                 then (pg_catalog.pg_identify_object('pg_catalog.pg_constraint'::pg_catalog.regclass,
+                                                                     v_plan[10]::pg_catalog.oid, 0)).identity
+                                      operator(pg_catalog.=) (pg_catalog.quote_ident(v_plan[11]) operator(pg_catalog.||) ' on '
+                                          operator(pg_catalog.||) pg_catalog.quote_ident(i_schema) operator(pg_catalog.||) '.'
+                                          operator(pg_catalog.||) pg_catalog.quote_ident(i_table)) end, false) then
+                perform pgq._trigger_table_plan(i_relid);
+                return 2;
+            end if;
         elsif coalesce(v_keys operator(pg_catalog.<>) (
                    select pg_catalog.array_agg(a.attname::pg_catalog.text order by k.n)
                      from pg_catalog.pg_index x

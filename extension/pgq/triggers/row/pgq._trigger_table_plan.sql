@@ -27,6 +27,11 @@ as $$
     --   9 'j' when jsontriga's form of every column is to_json()'s (no x
     --     column and no float4, float8 or numeric, which to_json() writes
     --     as numbers and jsontriga as strings), else ''
+    --  10 the primary key constraint's oid when pg_get_constraintdef writes
+    --     it as PRIMARY KEY (<the columns of 4>), nothing more (no INCLUDE,
+    --     no DEFERRABLE), else '0': the fast path checks an UPDATE's or
+    --     DELETE's key through the caches with it
+    --  11 that constraint's name ('' without one)
     -- Only what is derived from the table is kept, never anything of a
     -- trigger's arguments: the fast path reads those, and the queue, from
     -- the trigger itself at each row.  Being a setting, the plan can be
@@ -36,6 +41,7 @@ as $$
     -- Tables: catalog (read).
 declare
     v_t     record;
+    v_con   record;
     v_kinds text := '';
     v_kind  text;
     v_plan  text[];
@@ -51,6 +57,11 @@ begin
           into v_kind from pg_type b where b.oid = v_t.types[i];
         v_kinds := v_kinds || coalesce(v_kind, 'x');
     end loop;
+    select c.oid, c.conname into v_con
+      from pg_constraint c
+     where c.conrelid = i_relid and c.contype = 'p'
+       and pg_get_constraintdef(c.oid) = 'PRIMARY KEY ('
+           || array_to_string(array(select quote_ident(k) from unnest(v_t.keys) with ordinality u(k, n) order by n), ', ') || ')';
     v_plan := array[coalesce(pg_relation_filenode(i_relid)::text, ''),
                     coalesce((select x.indexrelid::text from pg_index x
                                where x.indrelid = i_relid and x.indisprimary), '0'),
@@ -63,7 +74,9 @@ begin
                          else '2' end,
                     coalesce(v_t.types, '{}')::text,
                     (select c.relnatts::text from pg_class c where c.oid = i_relid),
-                    case when v_kinds ~ '^[tbds]+$' and not (v_t.types && '{700,701,1700}'::oid[]) then 'j' else '' end];
+                    case when v_kinds ~ '^[tbds]+$' and not (v_t.types && '{700,701,1700}'::oid[]) then 'j' else '' end,
+                    coalesce(v_con.oid::text, '0'),
+                    coalesce(v_con.conname::text, '')];
     perform set_config('pgq.trigger_table_' || i_relid::text, v_plan::text, false);
     return v_plan;
 end;
