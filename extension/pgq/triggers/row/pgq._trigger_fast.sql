@@ -8,9 +8,9 @@ as $$
     --     i_schema, i_table, i_new, i_old): the row triggers' common case in
     -- a few statements: an INSERT, UPDATE or DELETE by a ROW trigger whose
     -- arguments are the queue and any of SKIP, backup, ignore= and pkey=,
-    -- on a table
-    -- pgq._trigger_table_plan can serve (kept per session, checked here
-    -- at each row).  logutriga's event is made in one statement.  The
+    -- on a table pgq._trigger_table_plan can serve (kept per session,
+    -- checked here at each row).  logutriga's and sqltriga's events are
+    -- made in one statement.  The
     -- values are read from the rows (NEW and OLD) as to_json() writes them,
     -- which is the types' text output but for the types the plan converts
     -- back (boolean, date, timestamps); they are then encoded by the same
@@ -273,8 +273,70 @@ begin
             return 2;
         end if;
         v_type := 'I';
+    elsif i_kind operator(pg_catalog.=) 'sqltriga' then
+        -- sqltriga's UPDATE and DELETE in one query each, as logutriga's:
+        -- the key columns (in the table's order) with their old values,
+        -- an UPDATE's changed columns with their new ones; what changed is
+        -- judged on the rows' to_json() text, as below.  A key that is NULL
+        -- or changed, or other names than the plan's: pgq._trigger_event
+        if i_op operator(pg_catalog.=) 'DELETE' then
+            select case when pg_catalog.array_agg(t.k) operator(pg_catalog.=) v_names
+                        then coalesce(pg_catalog.string_agg(pg_catalog.quote_ident(t.k) operator(pg_catalog.||) '='
+                                                                operator(pg_catalog.||) pg_catalog.quote_literal(t.cv), ' and ')
+                                          filter (where t.k operator(pg_catalog.=) any (v_keys)), '') end,
+                   coalesce(pg_catalog.bool_or(t.k operator(pg_catalog.=) any (v_keys) and t.cv is null), false)
+              into v_data, v_ok
+              from (select j.k, pgq._trigger_value(j.v, j.k, j.o, v_plan[5], v_names) as cv
+                      from pg_catalog.json_each_text(v_jold) with ordinality j(k, v, o)
+                    offset 0) t;
+        else
+            select case when pg_catalog.array_agg(t.k) operator(pg_catalog.=) v_names
+                             and pg_catalog.array_agg(t.ok) operator(pg_catalog.=) v_names
+                        then coalesce(pg_catalog.string_agg(pg_catalog.quote_ident(t.k) operator(pg_catalog.||) '='
+                                                                operator(pg_catalog.||) coalesce(pg_catalog.quote_literal(t.cv), 'NULL'), ',')
+                                          filter (where t.chg and not t.k operator(pg_catalog.=) any (v_ignore)),
+                                      -- nothing changed: the first key column, set to itself
+                                      (pg_catalog.array_agg(pg_catalog.quote_ident(t.k) operator(pg_catalog.||) '='
+                                                                operator(pg_catalog.||) pg_catalog.quote_literal(t.cov))
+                                          filter (where t.k operator(pg_catalog.=) any (v_keys)))[1])
+                             operator(pg_catalog.||) ' where '
+                             operator(pg_catalog.||) coalesce(pg_catalog.string_agg(pg_catalog.quote_ident(t.k) operator(pg_catalog.||) '='
+                                                                operator(pg_catalog.||) pg_catalog.quote_literal(t.cov), ' and ')
+                                          filter (where t.k operator(pg_catalog.=) any (v_keys)), '') end,
+                   coalesce(pg_catalog.bool_or(t.k operator(pg_catalog.=) any (v_keys) and (t.chg or t.cov is null)), false),
+                   coalesce(pg_catalog.bool_or(t.chg and not t.k operator(pg_catalog.=) any (v_ignore)), false),
+                   coalesce(pg_catalog.bool_or(t.chg and t.k operator(pg_catalog.=) any (v_ignore)), false)
+              into v_data, v_ok, v_chg, v_ignchg
+              from (select j.k, j.ok, pgq._trigger_value(j.v, j.k, j.o, v_plan[5], v_names) as cv,
+                           pgq._trigger_value(j.ov, j.ok, j.o, v_plan[5], v_names) as cov,
+                           coalesce(j.v operator(pg_catalog.<>) j.ov, j.v is not null or j.ov is not null) as chg
+                      from rows from (pg_catalog.json_each_text(v_jnew), pg_catalog.json_each_text(v_jold)) with ordinality j(k, v, ok, ov, o)
+                    offset 0) t;
+        end if;
+        if v_data is null then
+            perform pgq._trigger_table_plan(i_relid);
+            return 2;
+        elsif v_ok then
+            return 2;  -- a key update or a NULL key: pgq._trigger_event raises the error
+        elsif v_ignchg and not v_chg then
+            return v_ret;  -- only ignored columns changed: no event
+        end if;
+        -- backup: the old row, urlencoded, in a query of its own (as a
+        -- column of the one above, even unread, it made PL/pgSQL plan that
+        -- query afresh at every row: about 150 us)
+        if v_backup and i_op operator(pg_catalog.=) 'UPDATE' then
+            select coalesce(pg_catalog.string_agg(pgq._urlencode_field(t.k, t.cv), '&')
+                              filter (where not t.k operator(pg_catalog.=) any (v_ignore)), '')
+              into v_extra2
+              from (select j.k, pgq._trigger_value(j.v, j.k, j.o, v_plan[5], v_names) as cv
+                      from pg_catalog.json_each_text(v_jold) with ordinality j(k, v, o)
+                    offset 0) t;
+        end if;
+        perform pgq.insert_event(v_queue, pg_catalog.substr(i_op, 1, 1), v_data,
+                                 i_schema operator(pg_catalog.||) '.' operator(pg_catalog.||) i_table, v_extra2, null, null);
+        return v_ret;
     else
-        -- jsontriga, when every column is written as to_json() writes it (the
+        -- jsontriga.  When every column is written as to_json() writes it (the
         -- plan's 'j') and none is ignored: the rows' to_json() text is the
         -- event's data as it is
         -- (a plan without element 9, as one set by hand may be: not whole)
@@ -282,7 +344,7 @@ begin
                    and v_ignore operator(pg_catalog.=) '{}'
                    and coalesce((select pg_catalog.array_agg(k) from pg_catalog.json_object_keys(coalesce(v_jnew, v_jold)) k)
                                 operator(pg_catalog.=) v_names, false);
-        -- else, sqltriga, jsontriga: the rows' values as their types' text
+        -- else, jsontriga: the rows' values as their types' text
         -- output; the names must be the plan's (a column added, dropped or
         -- renamed: plan again, and let pgq._trigger_event do this row)
         if not v_whole then
@@ -321,20 +383,13 @@ begin
             end if;
         end if;
 
-        if i_kind operator(pg_catalog.=) 'sqltriga' then
-            v_type := pg_catalog.substr(i_op, 1, 1);
-            v_data := pgq._sql_fragment(i_op, v_names, v_new, v_old, v_keys, v_ignore, v_changed);
-        else
-            v_type := pgq._json_ev_type(i_op, i_schema, i_table, v_keys);
-            v_data := case when v_whole then coalesce(v_jnew, v_jold)::pg_catalog.text
-                           else pgq._json_row(v_names, v_plan[7]::pg_catalog.oid[], v_row, coalesce(v_jnew, v_jold), v_ignore) end;
+        v_type := pgq._json_ev_type(i_op, i_schema, i_table, v_keys);
+        v_data := case when v_whole then coalesce(v_jnew, v_jold)::pg_catalog.text
+                       else pgq._json_row(v_names, v_plan[7]::pg_catalog.oid[], v_row, coalesce(v_jnew, v_jold), v_ignore) end;
+        if v_backup and i_op operator(pg_catalog.=) 'UPDATE' then
+            v_extra2 := case when v_whole then v_jold::pg_catalog.text
+                             else pgq._json_row(v_names, v_plan[7]::pg_catalog.oid[], v_old, v_jold, v_ignore) end;
         end if;
-    end if;
-    if v_backup and i_op operator(pg_catalog.=) 'UPDATE' then
-        v_extra2 := case when v_whole then v_jold::pg_catalog.text
-                         when i_kind operator(pg_catalog.=) 'jsontriga'
-                         then pgq._json_row(v_names, v_plan[7]::pg_catalog.oid[], v_old, v_jold, v_ignore)
-                         else pgq._urlencode_row(v_names, v_old, v_ignore) end;
     end if;
     perform pgq.insert_event(v_queue, v_type, v_data,
                              i_schema operator(pg_catalog.||) '.' operator(pg_catalog.||) i_table, v_extra2, null, null);
