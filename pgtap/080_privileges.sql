@@ -56,6 +56,7 @@ $$values
     ('pgq._trigger_table(oid)', 'pgq_writer'),
     ('pgq._trigger_fast(text,text,text,text,oid,text[],text,text,anyelement,anyelement)', 'pgq_writer'),
     ('pgq._trigger_table_plan(oid)', 'pgq_writer'),
+    ('pgq._trigger_kind(oid)', 'pgq_writer'),
     ('pgq._trigger_values(json,text,text[])', 'pgq_writer'),
     ('pgq._trigger_value(text,text,bigint,text,text[])', 'pgq_writer'),
     ('pgq._urlencode_field(text,text)', 'pgq_writer'),

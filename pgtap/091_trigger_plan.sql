@@ -42,13 +42,24 @@ select row_eq($$select ev_type, ev_data, ev_extra1 from pg_temp.last_event()$$,
 select is((pg_temp.plan('t'))[3:6], array['{id,a,b,ts}', '{id}', 'ttbs', '2'],
           'the plan: names, key, kinds, served with conversions');
 
--- the plan is what the fast path reads: a plan whose kinds say the boolean
--- is plain text writes JSON's true
+-- a plan whose kinds say the boolean is plain text (which would write
+-- JSON's false) is not the catalog's: made again
 select ok(set_config('pgq.trigger_table_' || 't'::regclass::oid,
                      array[(pg_temp.plan('t'))[1], (pg_temp.plan('t'))[2], '{id,a,b,ts}', '{id}', 'tttt', '1',
                            '{23,25,16,1114}', '4']::text, false) is not null, 'a plan set by hand');
 insert into t values (2, 'p', false, null);
-select is((select ev_data from pg_temp.last_event()), 'id=2&a=p&b=false&ts', 'a plan set by hand is used as it is');
+select is((select ev_data from pg_temp.last_event()), 'id=2&a=p&b=f&ts', 'kinds that are not the catalog''s: the event is right');
+select is((pg_temp.plan('t'))[5], 'ttbs', 'and the plan is made again');
+-- the same with the types, which jsontriga writes by
+create table tj (id int primary key, a text);
+create trigger tj_j after insert on tj for each row execute procedure pgq.jsontriga('pq');
+insert into tj values (1, 'x');
+select ok(set_config('pgq.trigger_table_' || 'tj'::regclass::oid,
+                     array[(pg_temp.plan('tj'))[1], (pg_temp.plan('tj'))[2], '{id,a}', '{id}', 'tt', '1',
+                           '{23,16}', '2']::text, false) is not null, 'a plan set by hand that says the text is a boolean');
+insert into tj values (2, 'y');
+select is((select ev_data from pg_temp.last_event()), '{"id":2,"a":"y"}', 'types that are not the catalog''s: the event is right');
+select is((pg_temp.plan('tj'))[7], '{23,25}', 'and the plan is made again');
 -- ... but a plan whose names are not the table's is made again
 select ok(set_config('pgq.trigger_table_' || 't'::regclass::oid,
                      array[(pg_temp.plan('t'))[1], (pg_temp.plan('t'))[2], '{id,zz,b,ts}', '{id}', 'ttbs', '2',
@@ -289,6 +300,41 @@ update pr set v = 'e';
 select is((select ev_type from pg_temp.last_event()), 'U:id,w', 'a primary key with INCLUDE columns');
 select is((pg_temp.plan('pr'))[10:11], array['0', ''], 'is read in pg_index, not through the plan''s constraint');
 select throws_ok($$update pr set id = 2$$, '22023', 'primary key update not allowed', 'and its update is refused');
+-- an INSERT's key list (logutriga's and jsontriga's event type) is the
+-- catalog's too
+create table ik (id int primary key, owner text);
+create trigger ik_l after insert on ik for each row execute procedure pgq.logutriga('pq');
+select ok(pg_temp.set_plan('ik', array['{id,owner}', '{owner}', 'tt', '1', '{23,25}', '2', '',
+                                       (select oid::text from pg_constraint where conname = 'ik_pkey'), 'ik_pkey']),
+          'a plan set by hand with another key');
+insert into ik values (1, 'bob');
+select is((select ev_type from pg_temp.last_event()), 'I:id', 'an INSERT names the real key');
+select ok(pg_temp.set_plan('ik', array['{id,owner}', '{}', 'tt', '1', '{23,25}', '2', '', '0', '']),
+          'a plan set by hand with no key');
+insert into ik values (2, 'bob');
+select is((select ev_type from pg_temp.last_event()), 'I:id', 'an INSERT still names the real key');
+select ok(pg_temp.set_plan_idx('ik', 'ik_pkey', array['{id,owner}', '{}', 'tt', '1', '{23,25}', '2', '', '0', '']),
+          'the same, with the key index''s oid');
+insert into ik values (3, 'bob');
+select is((select ev_type from pg_temp.last_event()), 'I:id', 'still the real key');
+create table inok (id int, v text);
+create trigger inok_l after insert on inok for each row execute procedure pgq.logutriga('pq');
+insert into inok values (1, 'a');
+select is((select ev_type from pg_temp.last_event()), 'I:', 'a table without a primary key: no key');
+select is((pg_temp.plan('inok'))[2], '0', 'and the fast path serves it');
+-- a temporary table: pg_identify_object writes its schema as pg_temp
+create temp table tt (id int primary key, v text);
+create trigger tt_l after update on tt for each row execute procedure pgq.logutriga('pq');
+insert into tt values (1, 'a');
+update tt set v = 'b';
+select is((select ev_type || ' ' || ev_data from pg_temp.last_event()), 'U:id id=1&v=b', 'a temporary table''s UPDATE');
+select is((pg_temp.plan('tt'))[11], 'tt_pkey', 'is served with its primary key''s constraint');
+set track_functions = 'all';
+create temp table tt_calls as select coalesce(pg_stat_get_xact_function_calls('pgq._trigger_table_plan(oid)'::regprocedure), 0) as n;
+update tt set v = 'c';
+select is(coalesce(pg_stat_get_xact_function_calls('pgq._trigger_table_plan(oid)'::regprocedure), 0), (select n from tt_calls),
+          'and is not planned again at the next row');
+reset track_functions;
 create table k (id int primary key, owner text, note text);
 create trigger k_s after insert or update on k for each row execute procedure pgq.sqltriga('pq');
 insert into k values (1, 'bob', ''), (2, 'bob', '');
@@ -303,6 +349,10 @@ select ok(pg_temp.set_plan('js', array['{id,title}', '{id}', 'tt', '1', '{23,23}
           'a plan set by hand that says a text column is an integer');
 insert into js values (3, '1,"admin":true');
 select is((select ev_data from pg_temp.last_event()), '{"id":3,"title":"1,\"admin\":true"}', 'jsontriga quotes what is not a number');
+select ok(pg_temp.set_plan('js', array['{id,title}', '{id}', 'tt', '1', '{23,23}', '2']),
+          'the same plan again');
+insert into js values (4, '12');
+select is((select ev_data from pg_temp.last_event()), '{"id":4,"title":"12"}', 'a text column that holds a number is a string still');
 
 -- jsontriga's data is the row's to_json() text when every column is written
 -- so (the plan's element 9), and is built column by column when one is not
@@ -331,6 +381,14 @@ select ok(pg_temp.bool_plan(), 'a plan set by hand that reads text columns as bo
 create temp table hc_before as select pg_temp.events('pq') as n;
 update hc set a = 'axx', note = 'n2' where id = 'abc';
 select is(pg_temp.events('pq'), (select n + 1 from hc_before), 'a changed column beside an ignored one still makes its event');
+select is((select ev_data from pg_temp.last_event()), 'a=''axx'' where id=''abc''', 'with the values as they are, the key''s too');
+-- a key value converted by a plan set by hand would name another row: a
+-- DELETE of 'ab' must not become one of 'a'
+insert into hc values ('a', 'alice', ''), ('ab', 'mallory', '');
+create trigger hc_d after delete on hc for each row execute procedure pgq.sqltriga('pq');
+select ok(pg_temp.bool_plan(), 'the plan set by hand again');
+delete from hc where id = 'ab';
+select is((select ev_type || ' ' || ev_data from pg_temp.last_event()), 'D id=''ab''', 'the DELETE names its own row');
 select ok(pg_temp.bool_plan(), 'the plan set by hand again');
 select throws_ok($$update hc set id = 'axx' where id = 'abc'$$, '22023', 'primary key update not allowed',
                  'and a key update is still refused');
@@ -342,6 +400,11 @@ insert into dd values (1, 'x', 'y');
 alter table dd drop column b, add column b bool;
 insert into dd values (2, 'x', true);
 select is((select ev_data from pg_temp.last_event()), 'id=2&a=x&b=t', 'a column dropped and added again: read with its new type');
+select is((pg_temp.plan('dd'))[5], 'tt-b', 'plan: kinds by attribute, a dropped one as -');
+select ok(pg_temp.set_plan('dd', array['{id,a,b}', '{id}', 'ttbb', '2', '{23,25,0,16}', '4']),
+          'a plan set by hand with a kind for the dropped column, which shifts the next one');
+insert into dd values (3, 'x', false);
+select is((select ev_data from pg_temp.last_event()), 'id=3&a=x&b=f', 'is not the catalog''s: the event is right');
 
 -- the fast path leaves what it does not serve to pgq._trigger_event
 create table x (id int primary key, j jsonb, a int[]);

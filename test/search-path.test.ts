@@ -77,6 +77,8 @@ const QUALIFIED: Record<string, () => Promise<unknown>> = {
          from (values ('x', 'a', 1), ('true', 'b', 2), ('2020-01-02', 'd', 3), ('2020-01-02T03:04:05', 'ts', 4),
                       ('2020-01-02T03:04:05+01:00', 'tz', 5), ('true', 'zz', 2)) t(v, n, o)`),
   "pgq._urlencode_field(text,text)": () => q("select pgq._urlencode_field(n, v) from (values ('a b', 'é&='), ('c', null)) t(n, v)"),
+  "pgq._trigger_kind(oid)": () =>
+    q("select pgq._trigger_kind(t) from pg_catalog.unnest('{bool,date,timestamptz,int4,json,int4[]}'::pg_catalog.regtype[]) t"),
 };
 
 beforeAll(async () => {

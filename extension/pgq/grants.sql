@@ -98,6 +98,7 @@ begin
             pgq._trigger_table(oid),
             pgq._trigger_fast(text, text, text, text, oid, text[], text, text, anyelement, anyelement),
             pgq._trigger_table_plan(oid),
+            pgq._trigger_kind(oid),
             pgq._trigger_values(json, text, text[]),
             pgq._trigger_value(text, text, bigint, text, text[]),
             pgq._urlencode_field(text, text),

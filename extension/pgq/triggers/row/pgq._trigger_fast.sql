@@ -15,17 +15,18 @@ as $$
     -- which is the types' text output but for the types the plan converts
     -- back (boolean, date, timestamps); they are then encoded by the same
     -- helpers as pgq._trigger_event's.
-    -- The plan is a setting, which the session can change: what decides
-    -- safety is read from the catalog.  to_json() would run a
-    -- cast to json that the owner of a column's type may create, so a table
-    -- with a column of a type that is not built in is never served (read
-    -- in pg_attribute, not the plan, at each row); the arguments and the queue are the
-    -- trigger's (pkey= too); without pkey=, an UPDATE's or DELETE's key
-    -- columns are checked in the catalog; which columns an UPDATE changed
-    -- (key updates, ignore=) is judged on the rows' to_json() text, not on
-    -- values the plan converts; jsontriga quotes a number that is not one.
-    -- A plan set by hand can garble the session's own values' text, no
-    -- more: it cannot drop an event, skip an error or change the queue.
+    -- The plan is a setting, which any code in the session can change:
+    -- whatever decides an event is checked in the catalog at each row.
+    -- to_json() would run a cast to json that the owner of a column's type
+    -- may create, so a table with a column of a type that pgq._trigger_kind
+    -- does not list is never served; the plan's column kinds and types (how values are
+    -- converted and written) and its column count are pg_attribute's; its
+    -- column names are the row's; the arguments and the queue are the
+    -- trigger's (pkey= too); the key columns are checked in the catalog
+    -- (see there); which columns an UPDATE changed (key updates, ignore=)
+    -- is judged on the rows' to_json() text.  What a plan set by hand can
+    -- still do is make a row take the general path.  (The numbers in it
+    -- are cast: one that is not makes the statement fail.)
     -- Returns: 2 when it did nothing and pgq._trigger_event must handle the
     --   row (anything else: other arguments, a statement-level trigger or
     --   TRUNCATE, a trigger defined wrongly, a key changed or missing, a
@@ -62,6 +63,8 @@ declare
     v_extra2  pg_catalog.text;
     v_whole   pg_catalog.bool;
     v_def     pg_catalog.text;
+    v_kinds   pg_catalog.text;
+    v_types   pg_catalog.oid[];
 begin
     if i_level operator(pg_catalog.<>) 'ROW' or v_queue is null
        or pg_catalog.current_setting('session_replication_role') operator(pg_catalog.=) 'local' then
@@ -113,73 +116,107 @@ begin
     if v_plan[6] operator(pg_catalog.=) '0' or pg_catalog.strpos(v_plan[3], '_pgq_ev_') operator(pg_catalog.>) 0 then
         return 2;
     end if;
-    -- no column of a type that is not built in (the plan is not trusted for
-    -- it), and the plan's column count the catalog's (no column added):
-    -- read in pg_attribute at every row, as two EXISTS (an aggregate here
-    -- was planned afresh at every call, about 80 us).  A mark that let a
-    -- transaction's later rows skip this read could be written by another
-    -- role's definer-rights function run earlier in the transaction, so there is
-    -- none until it can be kept where only the session user writes.
+    -- the plan's kinds, attribute by attribute (element 5), its types
+    -- (7, which only jsontriga reads) and its attribute count (8) are the
+    -- catalog's: read in pg_attribute at every row (an aggregate here was
+    -- planned afresh at every call, about 80 us; a join to pg_type cost
+    -- 10 us, hence pgq._trigger_kind's list of types).  So a column of
+    -- any other type is never served (to_json() could run a cast to json
+    -- its type's owner made), a column added or changed is seen, and no
+    -- value is converted as another type (which could name another row by
+    -- a changed key).  A mark that let a transaction's later rows skip
+    -- this read could be written by another role's definer-rights function
+    -- run earlier in the transaction, so there is none until it can be
+    -- kept where only the session user writes.
+    if i_kind operator(pg_catalog.=) 'jsontriga' then
+        v_types := v_plan[7]::pg_catalog.oid[];
+        if not coalesce(pg_catalog.array_ndims(v_types) operator(pg_catalog.=) 1
+                        and pg_catalog.array_lower(v_types, 1) operator(pg_catalog.=) 1, false) then
+            perform pgq._trigger_table_plan(i_relid);
+            return 2;
+        end if;
+    end if;
     if exists (select from pg_catalog.pg_attribute a
                 where a.attrelid operator(pg_catalog.=) i_relid and a.attnum operator(pg_catalog.>) 0
-                  and (a.atttypid operator(pg_catalog.>=) 16384
-                       or a.attnum operator(pg_catalog.>) v_plan[8]::pg_catalog.int2))
+                  and (a.attnum operator(pg_catalog.>) v_plan[8]::pg_catalog.int2
+                       or coalesce(pg_catalog.substr(v_plan[5], a.attnum, 1) operator(pg_catalog.<>)
+                                   case when a.attisdropped then '-' else pgq._trigger_kind(a.atttypid) end, true)
+                       or (i_kind operator(pg_catalog.=) 'jsontriga'
+                           and coalesce(v_types[a.attnum] operator(pg_catalog.<>) a.atttypid, true))))
        or not exists (select from pg_catalog.pg_attribute a
                        where a.attrelid operator(pg_catalog.=) i_relid
-                         and a.attnum operator(pg_catalog.=) v_plan[8]::pg_catalog.int2) then
+                         and a.attnum operator(pg_catalog.=) v_plan[8]::pg_catalog.int2)
+       or pg_catalog.length(v_plan[5]) operator(pg_catalog.<>) v_plan[8]::pg_catalog.int4
+       or (i_kind operator(pg_catalog.=) 'jsontriga'
+           and pg_catalog.array_length(v_types, 1) operator(pg_catalog.<>) v_plan[8]::pg_catalog.int4) then
         perform pgq._trigger_table_plan(i_relid);
+        return 2;
+    end if;
+    -- the columns' kinds and types, in order
+    v_kinds := pg_catalog.replace(v_plan[5], '-', '');
+    if i_kind operator(pg_catalog.=) 'jsontriga' then
+        v_types := pg_catalog.array_remove(v_types, 0::pg_catalog.oid);
+    end if;
+    if pg_catalog.strpos(v_kinds, 'x') operator(pg_catalog.>) 0 then
         return 2;
     end if;
     v_jnew := pg_catalog.to_json(i_new);
     v_jold := pg_catalog.to_json(i_old);
     v_names := v_plan[3]::pg_catalog.text[];
     v_keys := coalesce(v_pkey, v_plan[4]::pg_catalog.text[]);
-    -- an UPDATE's or DELETE's event names the row by its key, which its
-    -- consumer matches the row by: pkey='s (the trigger's own argument) or
-    -- the catalog's, never the plan's unchecked.  The catalog's: when the
-    -- plan names the primary key's constraint (elements 10 and 11), the
-    -- caches must say that it is a constraint of this table
-    -- (pg_identify_object) and a primary key of exactly these columns
-    -- (pg_get_constraintdef), else the table is planned again and
-    -- pgq._trigger_event does the row; without one, the primary key's
-    -- columns are read in pg_index (a query of its own, about 13 us).
-    -- No key: pgq._trigger_event refuses the row.  (An INSERT's event is
-    -- applied whole; its key list is the plan's.)
-    if i_op operator(pg_catalog.<>) 'INSERT' then
-        if v_keys operator(pg_catalog.=) '{}' then
-            return 2;
-        elsif v_pkey is not null then
-            null;
-        elsif coalesce(v_plan[10] operator(pg_catalog.<>) '0', false)
-              and coalesce(pg_catalog.array_ndims(v_keys) operator(pg_catalog.=) 1
-                           and pg_catalog.array_lower(v_keys, 1) operator(pg_catalog.=) 1, false) then
-            v_def := '';
-            for i in 1 .. pg_catalog.array_length(v_keys, 1) loop
-                v_def := v_def operator(pg_catalog.||) case when i operator(pg_catalog.>) 1 then ', ' else '' end
-                         operator(pg_catalog.||) pg_catalog.quote_ident(v_keys[i]);
-            end loop;
-            -- (PostgreSQL 13's pg_identify_object fails on an oid that is
-            -- no constraint: asked only once pg_get_constraintdef found one)
-            -- (operator() binds left to right: the parentheses are needed)
-            if not coalesce(case when pg_catalog.pg_get_constraintdef(v_plan[10]::pg_catalog.oid)
-                                      operator(pg_catalog.=) ('PRIMARY KEY (' operator(pg_catalog.||) v_def operator(pg_catalog.||) ')')
-                                 then (pg_catalog.pg_identify_object('pg_catalog.pg_constraint'::pg_catalog.regclass,
-                                                                     v_plan[10]::pg_catalog.oid, 0)).identity
-                                      operator(pg_catalog.=) (pg_catalog.quote_ident(v_plan[11]) operator(pg_catalog.||) ' on '
-                                          operator(pg_catalog.||) pg_catalog.quote_ident(i_schema) operator(pg_catalog.||) '.'
-                                          operator(pg_catalog.||) pg_catalog.quote_ident(i_table)) end, false) then
-                perform pgq._trigger_table_plan(i_relid);
-                return 2;
-            end if;
-        elsif coalesce(v_keys operator(pg_catalog.<>) (
-                   select pg_catalog.array_agg(a.attname::pg_catalog.text order by k.n)
-                     from pg_catalog.pg_index x
-                     cross join lateral pg_catalog.unnest(x.indkey::pg_catalog.int2[]) with ordinality k(attnum, n)
-                     join pg_catalog.pg_attribute a on a.attrelid operator(pg_catalog.=) x.indrelid
-                                                   and a.attnum operator(pg_catalog.=) k.attnum
-                    where x.indrelid operator(pg_catalog.=) i_relid and x.indisprimary), true) then
+    -- the event's key columns: an UPDATE's or DELETE's consumer finds the
+    -- row by them, and an INSERT's type names them (but sqltriga's).  They
+    -- are pkey='s (the trigger's own argument) or the catalog's, never the
+    -- plan's unchecked.  The catalog's: when the plan names the primary
+    -- key's constraint (elements 10 and 11), the caches must say that it
+    -- is a constraint of this table (pg_identify_object, which writes the
+    -- session's own temporary schema as pg_temp) and a primary key of
+    -- exactly these columns (pg_get_constraintdef), else the table is
+    -- planned again and pgq._trigger_event does the row; without one, the
+    -- primary key's columns are read in pg_index (a query of its own,
+    -- about 13 us).  No key: an UPDATE or DELETE is left to
+    -- pgq._trigger_event, which refuses it; an INSERT's empty key list
+    -- is the catalog's when the plan's key index (element 2) is '0', for
+    -- then the check above read pg_index (no replica identity index is 0).
+    if v_keys operator(pg_catalog.=) '{}' and i_op operator(pg_catalog.<>) 'INSERT' then
+        return 2;
+    elsif v_pkey is not null or (i_kind operator(pg_catalog.=) 'sqltriga' and i_op operator(pg_catalog.=) 'INSERT') then
+        null;
+    elsif v_keys operator(pg_catalog.=) '{}' then
+        if v_plan[2] operator(pg_catalog.<>) '0' then
+            perform pgq._trigger_table_plan(i_relid);
             return 2;
         end if;
+    elsif coalesce(v_plan[10] operator(pg_catalog.<>) '0', false)
+          and coalesce(pg_catalog.array_ndims(v_keys) operator(pg_catalog.=) 1
+                       and pg_catalog.array_lower(v_keys, 1) operator(pg_catalog.=) 1, false) then
+        v_def := '';
+        for i in 1 .. pg_catalog.array_length(v_keys, 1) loop
+            v_def := v_def operator(pg_catalog.||) case when i operator(pg_catalog.>) 1 then ', ' else '' end
+                     operator(pg_catalog.||) pg_catalog.quote_ident(v_keys[i]);
+        end loop;
+        -- (PostgreSQL 13's pg_identify_object fails on an oid that is
+        -- no constraint: asked only once pg_get_constraintdef found one)
+        -- (operator() binds left to right: the parentheses are needed)
+        if not coalesce(case when pg_catalog.pg_get_constraintdef(v_plan[10]::pg_catalog.oid)
+                                  operator(pg_catalog.=) ('PRIMARY KEY (' operator(pg_catalog.||) v_def operator(pg_catalog.||) ')')
+                             then (pg_catalog.pg_identify_object('pg_catalog.pg_constraint'::pg_catalog.regclass,
+                                                                 v_plan[10]::pg_catalog.oid, 0)).identity
+                                  operator(pg_catalog.=) (pg_catalog.quote_ident(v_plan[11]) operator(pg_catalog.||) ' on '
+                                      operator(pg_catalog.||) case when i_schema operator(pg_catalog.=) pg_catalog.pg_my_temp_schema()::pg_catalog.regnamespace::pg_catalog.text
+                                                                   then 'pg_temp' else pg_catalog.quote_ident(i_schema) end
+                                      operator(pg_catalog.||) '.' operator(pg_catalog.||) pg_catalog.quote_ident(i_table)) end, false) then
+            perform pgq._trigger_table_plan(i_relid);
+            return 2;
+        end if;
+    elsif coalesce(v_keys operator(pg_catalog.<>) (
+               select pg_catalog.array_agg(a.attname::pg_catalog.text order by k.n)
+                 from pg_catalog.pg_index x
+                 cross join lateral pg_catalog.unnest(x.indkey::pg_catalog.int2[]) with ordinality k(attnum, n)
+                 join pg_catalog.pg_attribute a on a.attrelid operator(pg_catalog.=) x.indrelid
+                                               and a.attnum operator(pg_catalog.=) k.attnum
+                where x.indrelid operator(pg_catalog.=) i_relid and x.indisprimary), true) then
+        return 2;
     end if;
 
     -- logutriga: the event's data (and backup) straight from the rows, in
@@ -193,7 +230,7 @@ begin
         -- (about 10 us a column)
         if i_op operator(pg_catalog.<>) 'UPDATE' then
             v_ok := false;
-            if v_plan[6] operator(pg_catalog.=) '1' then
+            if pg_catalog.ltrim(v_kinds, 't') operator(pg_catalog.=) '' then
                 select case when pg_catalog.array_agg(t.k) operator(pg_catalog.=) v_names
                             then coalesce(pg_catalog.string_agg(pgq._urlencode_field(t.k, t.v), '&')
                                            filter (where not t.k operator(pg_catalog.=) any (v_ignore)), '') end
@@ -204,7 +241,7 @@ begin
                             then coalesce(pg_catalog.string_agg(pgq._urlencode_field(t.k, t.cv), '&')
                                            filter (where not t.k operator(pg_catalog.=) any (v_ignore)), '') end
                   into v_data
-                  from (select j.k, pgq._trigger_value(j.v, j.k, j.o, v_plan[5], v_names) as cv
+                  from (select j.k, pgq._trigger_value(j.v, j.k, j.o, v_kinds, v_names) as cv
                           from pg_catalog.json_each_text(coalesce(v_jnew, v_jold)) with ordinality j(k, v, o)
                         offset 0) t;
             end if;
@@ -219,7 +256,7 @@ begin
                    coalesce(pg_catalog.bool_or(coalesce(t.v operator(pg_catalog.<>) t.ov, t.v is not null or t.ov is not null)
                                                and t.k operator(pg_catalog.=) any (v_ignore)), false)
               into v_data, v_ok, v_chg, v_ignchg
-              from (select j.k, j.v, j.ok, j.ov, pgq._trigger_value(j.v, j.k, j.o, v_plan[5], v_names) as cv
+              from (select j.k, j.v, j.ok, j.ov, pgq._trigger_value(j.v, j.k, j.o, v_kinds, v_names) as cv
                       from rows from (pg_catalog.json_each_text(v_jnew), pg_catalog.json_each_text(v_jold)) with ordinality j(k, v, ok, ov, o)
                     offset 0) t;
         else
@@ -235,8 +272,8 @@ begin
                    coalesce(pg_catalog.bool_or(coalesce(t.v operator(pg_catalog.<>) t.ov, t.v is not null or t.ov is not null)
                                                and t.k operator(pg_catalog.=) any (v_ignore)), false)
               into v_data, v_extra2, v_ok, v_chg, v_ignchg
-              from (select j.k, j.v, j.ok, j.ov, pgq._trigger_value(j.v, j.k, j.o, v_plan[5], v_names) as cv,
-                           pgq._trigger_value(j.ov, j.ok, j.o, v_plan[5], v_names) as cov
+              from (select j.k, j.v, j.ok, j.ov, pgq._trigger_value(j.v, j.k, j.o, v_kinds, v_names) as cv,
+                           pgq._trigger_value(j.ov, j.ok, j.o, v_kinds, v_names) as cov
                       from rows from (pg_catalog.json_each_text(v_jnew), pg_catalog.json_each_text(v_jold)) with ordinality j(k, v, ok, ov, o)
                     offset 0) t;
         end if;
@@ -265,7 +302,7 @@ begin
                                                               filter (where not t.k operator(pg_catalog.=) any (v_ignore)), '')
                          operator(pg_catalog.||) ')' end
           into v_data
-          from (select j.k, pgq._trigger_value(j.v, j.k, j.o, v_plan[5], v_names) as cv
+          from (select j.k, pgq._trigger_value(j.v, j.k, j.o, v_kinds, v_names) as cv
                   from pg_catalog.json_each_text(v_jnew) with ordinality j(k, v, o)
                 offset 0) t;
         if v_data is null then
@@ -286,7 +323,7 @@ begin
                                           filter (where t.k operator(pg_catalog.=) any (v_keys)), '') end,
                    coalesce(pg_catalog.bool_or(t.k operator(pg_catalog.=) any (v_keys) and t.cv is null), false)
               into v_data, v_ok
-              from (select j.k, pgq._trigger_value(j.v, j.k, j.o, v_plan[5], v_names) as cv
+              from (select j.k, pgq._trigger_value(j.v, j.k, j.o, v_kinds, v_names) as cv
                       from pg_catalog.json_each_text(v_jold) with ordinality j(k, v, o)
                     offset 0) t;
         else
@@ -307,8 +344,8 @@ begin
                    coalesce(pg_catalog.bool_or(t.chg and not t.k operator(pg_catalog.=) any (v_ignore)), false),
                    coalesce(pg_catalog.bool_or(t.chg and t.k operator(pg_catalog.=) any (v_ignore)), false)
               into v_data, v_ok, v_chg, v_ignchg
-              from (select j.k, j.ok, pgq._trigger_value(j.v, j.k, j.o, v_plan[5], v_names) as cv,
-                           pgq._trigger_value(j.ov, j.ok, j.o, v_plan[5], v_names) as cov,
+              from (select j.k, j.ok, pgq._trigger_value(j.v, j.k, j.o, v_kinds, v_names) as cv,
+                           pgq._trigger_value(j.ov, j.ok, j.o, v_kinds, v_names) as cov,
                            coalesce(j.v operator(pg_catalog.<>) j.ov, j.v is not null or j.ov is not null) as chg
                       from rows from (pg_catalog.json_each_text(v_jnew), pg_catalog.json_each_text(v_jold)) with ordinality j(k, v, ok, ov, o)
                     offset 0) t;
@@ -328,7 +365,7 @@ begin
             select coalesce(pg_catalog.string_agg(pgq._urlencode_field(t.k, t.cv), '&')
                               filter (where not t.k operator(pg_catalog.=) any (v_ignore)), '')
               into v_extra2
-              from (select j.k, pgq._trigger_value(j.v, j.k, j.o, v_plan[5], v_names) as cv
+              from (select j.k, pgq._trigger_value(j.v, j.k, j.o, v_kinds, v_names) as cv
                       from pg_catalog.json_each_text(v_jold) with ordinality j(k, v, o)
                     offset 0) t;
         end if;
@@ -340,7 +377,7 @@ begin
         -- plan's 'j') and none is ignored: the rows' to_json() text is the
         -- event's data as it is
         -- (a plan without element 9, as one set by hand may be: not whole)
-        v_whole := i_kind operator(pg_catalog.=) 'jsontriga' and coalesce(v_plan[9] operator(pg_catalog.=) 'j', false)
+        v_whole := i_kind operator(pg_catalog.=) 'jsontriga' and not (v_types operator(pg_catalog.&&) '{700,701,1700}'::pg_catalog.oid[])
                    and v_ignore operator(pg_catalog.=) '{}'
                    and coalesce((select pg_catalog.array_agg(k) from pg_catalog.json_object_keys(coalesce(v_jnew, v_jold)) k)
                                 operator(pg_catalog.=) v_names, false);
@@ -349,11 +386,11 @@ begin
         -- renamed: plan again, and let pgq._trigger_event do this row)
         if not v_whole then
             if i_op operator(pg_catalog.<>) 'DELETE' then
-                v_new := pgq._trigger_values(v_jnew, v_plan[5], v_names);
+                v_new := pgq._trigger_values(v_jnew, v_kinds, v_names);
                 v_ok := v_new is not null;
             end if;
             if i_op operator(pg_catalog.<>) 'INSERT' and coalesce(v_ok, true) then
-                v_old := pgq._trigger_values(v_jold, v_plan[5], v_names);
+                v_old := pgq._trigger_values(v_jold, v_kinds, v_names);
                 v_ok := v_old is not null;
             end if;
             if not v_ok then
@@ -385,10 +422,10 @@ begin
 
         v_type := pgq._json_ev_type(i_op, i_schema, i_table, v_keys);
         v_data := case when v_whole then coalesce(v_jnew, v_jold)::pg_catalog.text
-                       else pgq._json_row(v_names, v_plan[7]::pg_catalog.oid[], v_row, coalesce(v_jnew, v_jold), v_ignore) end;
+                       else pgq._json_row(v_names, v_types, v_row, coalesce(v_jnew, v_jold), v_ignore) end;
         if v_backup and i_op operator(pg_catalog.=) 'UPDATE' then
             v_extra2 := case when v_whole then v_jold::pg_catalog.text
-                             else pgq._json_row(v_names, v_plan[7]::pg_catalog.oid[], v_old, v_jold, v_ignore) end;
+                             else pgq._json_row(v_names, v_types, v_old, v_jold, v_ignore) end;
         end if;
     end if;
     perform pgq.insert_event(v_queue, v_type, v_data,

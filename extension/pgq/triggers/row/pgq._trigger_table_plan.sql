@@ -13,20 +13,22 @@ as $$
     --   2 the primary key's index oid, '0' when there is none
     --   3 the column names, in order (an array literal)
     --   4 the primary key's columns, in the key's order (an array literal)
-    --   5 one letter per column: how its value is read from to_json():
-    --     t as it is (to_json writes the type's text output), b boolean,
-    --     d date, s timestamp or timestamptz (converted back to text under
-    --     the session's DateStyle), x any other (arrays, json, composite
-    --     types, and every type that is not built in, domains too)
+    --   5 one letter per attribute, by attnum: how the column's value is
+    --     read from to_json() (pgq._trigger_kind: t, b, d, s or x), '-'
+    --     for a dropped column
     --   6 whether the fast path may serve the table (no x column and no
     --     magic _pgq_ev_* one): '1' with no column to convert (t only),
     --     '2' with some (b, d, s), '0' not
-    --   7 the column types (an oid[] literal), for jsontriga
+    --   7 the attributes' types, by attnum, 0 for a dropped one (an oid[]
+    --     literal), for jsontriga
     --   8 the table's number of attributes, dropped ones included (a
     --     column added later has a higher attnum)
     --   9 'j' when jsontriga's form of every column is to_json()'s (no x
     --     column and no float4, float8 or numeric, which to_json() writes
     --     as numbers and jsontriga as strings), else ''
+    -- The fast path checks 5, 7 and 8 against pg_attribute at every row
+    -- and works 6 and 9 out from them itself; 6 = '0' only makes it leave
+    -- the table to pgq._trigger_event at once.
     --  10 the primary key constraint's oid when pg_get_constraintdef writes
     --     it as PRIMARY KEY (<the columns of 4>), nothing more (no INCLUDE,
     --     no DEFERRABLE), else '0': the fast path checks an UPDATE's or
@@ -40,23 +42,21 @@ as $$
     -- Returns: the plan.
     -- Tables: catalog (read).
 declare
-    v_t     record;
-    v_con   record;
-    v_kinds text := '';
-    v_kind  text;
-    v_plan  text[];
-    i       int4;
+    v_t      record;
+    v_con    record;
+    v_kinds  text;    -- by attnum, '-' for a dropped column
+    v_types  oid[];   -- by attnum, 0 for a dropped column
+    v_live   text;    -- the kinds of the columns, in order
+    v_plan   text[];
 begin
-    select t.names, t.types, t.keys into v_t from pgq._trigger_table(i_relid) t;
-    for i in 1 .. coalesce(array_length(v_t.names, 1), 0) loop
-        select case when b.oid = 16 then 'b'
-                    when b.oid = 1082 then 'd'
-                    when b.oid in (1114, 1184) then 's'
-                    when b.oid >= 16384 or b.oid in (114, 3802) or b.typtype in ('c', 'd') or b.typelem <> 0 then 'x'
-                    else 't' end
-          into v_kind from pg_type b where b.oid = v_t.types[i];
-        v_kinds := v_kinds || coalesce(v_kind, 'x');
-    end loop;
+    select t.names, t.keys into v_t from pgq._trigger_table(i_relid) t;
+    select coalesce(string_agg(case when a.attisdropped then '-'
+                                    else pgq._trigger_kind(a.atttypid) end, '' order by a.attnum), ''),
+           coalesce(array_agg(case when a.attisdropped then 0 else a.atttypid end order by a.attnum), '{}')
+      into v_kinds, v_types
+      from pg_attribute a
+     where a.attrelid = i_relid and a.attnum > 0;
+    v_live := replace(v_kinds, '-', '');
     select c.oid, c.conname into v_con
       from pg_constraint c
      where c.conrelid = i_relid and c.contype = 'p'
@@ -68,13 +68,13 @@ begin
                     coalesce(v_t.names, '{}')::text,
                     v_t.keys::text,
                     v_kinds,
-                    case when v_kinds !~ '^[tbds]+$'
+                    case when v_live !~ '^[tbds]+$'
                               or exists (select from unnest(v_t.names) n where n like '\_pgq\_ev\_%') then '0'
-                         when v_kinds ~ '^t+$' then '1'
+                         when v_live ~ '^t+$' then '1'
                          else '2' end,
-                    coalesce(v_t.types, '{}')::text,
+                    v_types::text,
                     (select c.relnatts::text from pg_class c where c.oid = i_relid),
-                    case when v_kinds ~ '^[tbds]+$' and not (v_t.types && '{700,701,1700}'::oid[]) then 'j' else '' end,
+                    case when v_live ~ '^[tbds]+$' and not (v_types && '{700,701,1700}'::oid[]) then 'j' else '' end,
                     coalesce(v_con.oid::text, '0'),
                     coalesce(v_con.conname::text, '')];
     perform set_config('pgq.trigger_table_' || i_relid::text, v_plan::text, false);
