@@ -59,7 +59,6 @@ declare
     v_data    pg_catalog.text;  -- also the setting's text, first
     v_jnew    pg_catalog.json;
     v_jold    pg_catalog.json;
-    v_idx     pg_catalog.oid;
     v_extra2  pg_catalog.text;
     v_whole   pg_catalog.bool;
     v_def     pg_catalog.text;
@@ -90,9 +89,10 @@ begin
     -- what the trigger returns once the row is done: 1 return the row, 0 NULL
     v_ret := case when i_when operator(pg_catalog.=) 'BEFORE' and not v_skip then 1 else 0 end;
 
-    -- the table's plan: kept, unless the table was rewritten or its
-    -- primary key changed (read as the replica identity index where that
-    -- is the key, else in pg_index); a column added is seen below.
+    -- the table's plan: kept, unless the table was rewritten, or the plan
+    -- says it has no primary key and pg_index says it has one (a key
+    -- dropped or changed is seen where the key columns are checked, and a
+    -- column added where the columns are, below).
     -- (a setting first made in a transaction that rolled back stays, empty)
     v_data := pg_catalog.current_setting('pgq.trigger_table_' operator(pg_catalog.||) i_relid::pg_catalog.text, true);
     if v_data operator(pg_catalog.<>) '' then
@@ -103,13 +103,14 @@ begin
             v_plan := null;
         end if;
     end if;
-    v_idx := pg_catalog.pg_get_replica_identity_index(i_relid);
     if v_plan is null
        or coalesce(v_plan[1] operator(pg_catalog.<>) coalesce(pg_catalog.pg_relation_filenode(i_relid)::pg_catalog.text, ''), true) then
         v_plan := pgq._trigger_table_plan(i_relid);
-    elsif v_idx is null or v_idx operator(pg_catalog.<>) v_plan[2]::pg_catalog.oid then
-        if coalesce((select x.indexrelid from pg_catalog.pg_index x
-                      where x.indrelid operator(pg_catalog.=) i_relid and x.indisprimary), 0) operator(pg_catalog.<>) v_plan[2]::pg_catalog.oid then
+    elsif v_plan[2] operator(pg_catalog.=) '0' then
+        -- (a query of its own: beside a test of the plan, PL/pgSQL would
+        -- plan it afresh at every row, as its custom plan drops the scan)
+        if exists (select from pg_catalog.pg_index x
+                    where x.indrelid operator(pg_catalog.=) i_relid and x.indisprimary) then
             v_plan := pgq._trigger_table_plan(i_relid);
         end if;
     end if;
@@ -216,6 +217,7 @@ begin
                  join pg_catalog.pg_attribute a on a.attrelid operator(pg_catalog.=) x.indrelid
                                                and a.attnum operator(pg_catalog.=) k.attnum
                 where x.indrelid operator(pg_catalog.=) i_relid and x.indisprimary), true) then
+        perform pgq._trigger_table_plan(i_relid);
         return 2;
     end if;
 
