@@ -279,23 +279,10 @@ begin
                       from rows from (pg_catalog.json_each_text(v_jnew), pg_catalog.json_each_text(v_jold)) with ordinality j(k, v, ok, ov, o)
                     offset 0) t;
         end if;
-        if v_data is null then
-            perform pgq._trigger_table_plan(i_relid);
-            return 2;
-        elsif v_ok then
-            return 2;  -- a key update: pgq._trigger_event raises the error
-        elsif v_ignchg and not v_chg then
-            -- only ignored columns changed: no event
-            return v_ret;
-        end if;
-        perform pgq.insert_event(v_queue, pg_catalog.substr(i_op, 1, 1) operator(pg_catalog.||) ':' operator(pg_catalog.||) pg_catalog.array_to_string(v_keys, ','),
-                                 v_data, i_schema operator(pg_catalog.||) '.' operator(pg_catalog.||) i_table, v_extra2, null, null);
-        return v_ret;
-    end if;
-
-    -- sqltriga's INSERT: the statement's columns and values in one query
-    -- (the values the plan converts kept apart, as for logutriga)
-    if i_kind operator(pg_catalog.=) 'sqltriga' and i_op operator(pg_catalog.=) 'INSERT' then
+        v_type := pg_catalog.substr(i_op, 1, 1) operator(pg_catalog.||) ':' operator(pg_catalog.||) pg_catalog.array_to_string(v_keys, ',');
+    elsif i_kind operator(pg_catalog.=) 'sqltriga' and i_op operator(pg_catalog.=) 'INSERT' then
+        -- sqltriga's INSERT: the statement's columns and values in one query
+        -- (the values the plan converts kept apart, as for logutriga)
         select case when pg_catalog.array_agg(t.k) operator(pg_catalog.=) v_names
                     then '(' operator(pg_catalog.||) coalesce(pg_catalog.string_agg(pg_catalog.quote_ident(t.k), ',')
                                                                   filter (where not t.k operator(pg_catalog.=) any (v_ignore)), '')
@@ -352,28 +339,7 @@ begin
                       from rows from (pg_catalog.json_each_text(v_jnew), pg_catalog.json_each_text(v_jold)) with ordinality j(k, v, ok, ov, o)
                     offset 0) t;
         end if;
-        if v_data is null then
-            perform pgq._trigger_table_plan(i_relid);
-            return 2;
-        elsif v_ok then
-            return 2;  -- a key update or a NULL key: pgq._trigger_event raises the error
-        elsif v_ignchg and not v_chg then
-            return v_ret;  -- only ignored columns changed: no event
-        end if;
-        -- backup: the old row, urlencoded, in a query of its own (as a
-        -- column of the one above, even unread, it made PL/pgSQL plan that
-        -- query afresh at every row: about 150 us)
-        if v_backup and i_op operator(pg_catalog.=) 'UPDATE' then
-            select coalesce(pg_catalog.string_agg(pgq._urlencode_field(t.k, t.cv), '&')
-                              filter (where not t.k operator(pg_catalog.=) any (v_ignore)), '')
-              into v_extra2
-              from (select j.k, pgq._trigger_value(j.v, j.k, j.o, v_kinds, v_names) as cv
-                      from pg_catalog.json_each_text(v_jold) with ordinality j(k, v, o)
-                    offset 0) t;
-        end if;
-        perform pgq.insert_event(v_queue, pg_catalog.substr(i_op, 1, 1), v_data,
-                                 i_schema operator(pg_catalog.||) '.' operator(pg_catalog.||) i_table, v_extra2, null, null);
-        return v_ret;
+        v_type := pg_catalog.substr(i_op, 1, 1);
     else
         -- jsontriga.  When every column is written as to_json() writes it (the
         -- plan's 'j') and none is ignored: the rows' to_json() text is the
@@ -428,6 +394,31 @@ begin
         if v_backup and i_op operator(pg_catalog.=) 'UPDATE' then
             v_extra2 := case when v_whole then v_jold::pg_catalog.text
                              else pgq._json_row(v_names, v_types, v_old, v_jold, v_ignore) end;
+        end if;
+    end if;
+    -- logutriga's event, and sqltriga's UPDATE or DELETE: the names were
+    -- not the plan's (plan again), a key changed or NULL (pgq._trigger_event
+    -- raises the error), or only ignored columns changed (no event)
+    if i_kind operator(pg_catalog.=) 'logutriga'
+       or (i_kind operator(pg_catalog.=) 'sqltriga' and i_op operator(pg_catalog.<>) 'INSERT') then
+        if v_data is null then
+            perform pgq._trigger_table_plan(i_relid);
+            return 2;
+        elsif v_ok then
+            return 2;
+        elsif v_ignchg and not v_chg then
+            return v_ret;
+        end if;
+        -- sqltriga's backup: the old row, urlencoded, in a query of its own
+        -- (as a column of its UPDATE's query, even unread, it made PL/pgSQL
+        -- plan that query afresh at every row: about 150 us)
+        if i_kind operator(pg_catalog.=) 'sqltriga' and v_backup and i_op operator(pg_catalog.=) 'UPDATE' then
+            select coalesce(pg_catalog.string_agg(pgq._urlencode_field(t.k, t.cv), '&')
+                              filter (where not t.k operator(pg_catalog.=) any (v_ignore)), '')
+              into v_extra2
+              from (select j.k, pgq._trigger_value(j.v, j.k, j.o, v_kinds, v_names) as cv
+                      from pg_catalog.json_each_text(v_jold) with ordinality j(k, v, o)
+                    offset 0) t;
         end if;
     end if;
     perform pgq.insert_event(v_queue, v_type, v_data,
