@@ -317,6 +317,11 @@ select ok(pg_temp.set_plan_idx('ik', 'ik_pkey', array['{id,owner}', '{}', 'tt', 
           'the same, with the key index''s oid');
 insert into ik values (3, 'bob');
 select is((select ev_type from pg_temp.last_event()), 'I:id', 'still the real key');
+select ok(set_config('pgq.trigger_table_' || 'ik'::regclass::oid,
+                     array[pg_relation_filenode('ik')::text, null, '{id,owner}', '{}', 'tt', '1', '{23,25}', '2', 'j', '0', '']::text,
+                     false) is not null, 'a plan set by hand with no key and a NULL key index');
+insert into ik values (4, 'bob');
+select is((select ev_type from pg_temp.last_event()), 'I:id', 'still the real key');
 create table inok (id int, v text);
 create trigger inok_l after insert on inok for each row execute procedure pgq.logutriga('pq');
 insert into inok values (1, 'a');
@@ -334,6 +339,21 @@ create temp table tt_calls as select coalesce(pg_stat_get_xact_function_calls('p
 update tt set v = 'c';
 select is(coalesce(pg_stat_get_xact_function_calls('pgq._trigger_table_plan(oid)'::regprocedure), 0), (select n from tt_calls),
           'and is not planned again at the next row');
+reset track_functions;
+-- under REPEATABLE READ the catalog queries read the transaction's
+-- snapshot, not the row's type: the general path does the row
+create table iso (id int primary key, v text);
+create trigger iso_l after insert on iso for each row execute procedure pgq.logutriga('pq');
+insert into iso values (1, 'a');
+set track_functions = 'all';
+begin isolation level repeatable read;
+create temp table iso_calls on commit drop as
+    select coalesce(pg_stat_get_xact_function_calls('pgq._trigger_event(text,text,text,text,oid,text[],text,text,json,json,text)'::regprocedure), 0) as n;
+insert into iso values (2, 'b');
+select is(coalesce(pg_stat_get_xact_function_calls('pgq._trigger_event(text,text,text,text,oid,text[],text,text,json,json,text)'::regprocedure), 0),
+          (select n + 1 from iso_calls), 'REPEATABLE READ: the general path does the row');
+select is((select ev_type || ' ' || ev_data from pg_temp.last_event()), 'I:id id=2&v=b', 'and the event is right');
+commit;
 reset track_functions;
 create table k (id int primary key, owner text, note text);
 create trigger k_s after insert or update on k for each row execute procedure pgq.sqltriga('pq');

@@ -33,7 +33,7 @@ begin
         raise exception 'No such event queue' using errcode = 'PQ001';
     end if;
 
-    v_param := case when x_param_name like 'queue\_%' then x_param_name
+    v_param := case when x_param_name like E'queue\\_%' then x_param_name
                     else 'queue_' || x_param_name end;
     if v_param not in ('queue_ticker_max_count', 'queue_ticker_max_lag',
                        'queue_ticker_idle_period', 'queue_ticker_paused',

@@ -55,7 +55,7 @@ begin
     end if;
     select format('%I.%I', n.nspname, p.proname),
            pgq._trusted_role(p.proowner)
-           and n.nspname not like 'pg\_temp\_%' and n.nspname not like 'pg\_toast\_temp\_%',
+           and n.nspname not like E'pg\\_temp\\_%' and n.nspname not like E'pg\\_toast\\_temp\\_%',
            n.nspname not in ('pg_catalog', 'information_schema')
            and not p.proretset
            and (p.prorettype in ('int2'::regtype, 'int4'::regtype, 'int8'::regtype)

@@ -19,7 +19,7 @@ as $$
 declare
     v_id    int4;
 begin
-    v_id := substring(i_table from '^pgq\.event_([0-9]{1,9})$')::int4;
+    v_id := substring(i_table from E'^pgq\\.event_([0-9]{1,9})$')::int4;
     if v_id is null
        or to_regclass(i_table) is null
        or exists (select 1 from pgq.queue where queue_id = v_id)

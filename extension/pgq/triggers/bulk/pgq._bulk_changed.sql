@@ -14,7 +14,7 @@ declare
     i       int4;
 begin
     for i in 1 .. pg_catalog.array_length(i_names, 1) loop
-        v_ign := i_names[i] = any (i_ignore) or (i_kind = 'sqltriga' and i_names[i] like '\_pgq\_ev\_%');
+        v_ign := i_names[i] = any (i_ignore) or (i_kind = 'sqltriga' and i_names[i] like E'\\_pgq\\_ev\\_%');
         continue when (i_which = 'changed') = v_ign;
         v_parts := v_parts || pgq._bulk_differ(pgq._bulk_text('n', i_names[i]), pgq._bulk_text('o', i_names[i]));
     end loop;

@@ -18,7 +18,12 @@ begin
     if i_row is null then
         return null;
     end if;
-    select string_agg(format('%L, ($1::%s).%I', a.attname, i_relid::regclass, a.attname), ', ' order by a.attnum)
+    -- each value only while it is of the type the catalog gave (the query
+    -- reads the transaction's snapshot, which under REPEATABLE READ can be
+    -- older than the row's type: a column changed since to a type with a
+    -- cast to json of its own is written as null, its cast is never run)
+    select string_agg(format('%L, case when pg_typeof(($1::%s).%I) = %s::regtype then to_json(($1::%s).%I) end',
+                             a.attname, i_relid::regclass, a.attname, a.atttypid, i_relid::regclass, a.attname), ', ' order by a.attnum)
       into v_cols
       from pg_attribute a
      where a.attrelid = i_relid and a.attnum > 0 and not a.attisdropped

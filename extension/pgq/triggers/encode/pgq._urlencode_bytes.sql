@@ -22,7 +22,7 @@ begin
                         when m[2] is not null then pg_catalog.translate(m[2], ' ', '+')
                         else pg_catalog.regexp_replace(
                                  pg_catalog.encode(pg_catalog.convert_to(m[3], pg_catalog.getdatabaseencoding()), 'hex'),
-                                 '(..)', '%\1', 'g') end,
+                                 '(..)', E'%\\1', 'g') end,
                    '' order by n), '')
                   from pg_catalog.regexp_matches(i_value, '([A-Za-z0-9_.-]+)|( +)|([^A-Za-z0-9_. -]+)', 'g')
                        with ordinality as x(m, n));

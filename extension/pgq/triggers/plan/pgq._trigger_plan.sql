@@ -89,13 +89,13 @@ begin
     magic := array(select array_position(names, '_pgq_' || f)
                      from unnest(v_fields) with ordinality u(f, o) order by o);
     omit := ignore || array(select n from unnest(names) with ordinality u(n, o)
-                             where n like '\_pgq\_ev\_%' order by o);
+                             where n like E'\\_pgq\\_ev\\_%' order by o);
 
     -- the first row's errors, in the row triggers' order: deny, an unknown
     -- magic column (the first in column order), a missing key
     select n into v_bad
       from unnest(names) with ordinality u(n, o)
-     where n like '\_pgq\_ev\_%' and substr(n, 6) <> all (v_fields)
+     where n like E'\\_pgq\\_ev\\_%' and substr(n, 6) <> all (v_fields)
      order by o limit 1;
     if v_deny then
         row_error := 'deny';

@@ -17,6 +17,6 @@ begin
                                          else m[2] end
                                     order by n)
           from pg_catalog.regexp_matches(pg_catalog.concat(pg_catalog.substr(i_row, 2, pg_catalog.length(i_row) operator(pg_catalog.-) 2), ','),
-                                         '(?:"((?:[^"\\]|""|\\.)*)"|([^,]*)),', 'g') with ordinality as x(m, n));
+                                         E'(?:"((?:[^"\\\\]|""|\\\\.)*)"|([^,]*)),', 'g') with ordinality as x(m, n));
 end;
 $$;

@@ -70,7 +70,7 @@ begin
                 -- sqltriga counts a changed magic column as an ignored one;
                 -- the other two count it as a change
                 if p.names[i] = any (p.ignore)
-                   or (i_kind = 'sqltriga' and p.names[i] like '\_pgq\_ev\_%') then
+                   or (i_kind = 'sqltriga' and p.names[i] like E'\\_pgq\\_ev\\_%') then
                     v_ign_chg := true;
                 else
                     v_changed := v_changed || p.names[i];

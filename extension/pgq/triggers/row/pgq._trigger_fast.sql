@@ -25,8 +25,8 @@ as $$
     -- trigger's (pkey= too); the key columns are checked in the catalog
     -- (see there); which columns an UPDATE changed (key updates, ignore=)
     -- is judged on the rows' to_json() text.  What a plan set by hand can
-    -- still do is make a row take the general path.  (The numbers in it
-    -- are cast: one that is not makes the statement fail.)
+    -- still do is make a row take the general path.  (Its elements are
+    -- cast: one that is not of its type makes the statement fail.)
     -- Returns: 2 when it did nothing and pgq._trigger_event must handle the
     --   row (anything else: other arguments, a statement-level trigger or
     --   TRUNCATE, a trigger defined wrongly, a key changed or missing, a
@@ -65,8 +65,13 @@ declare
     v_kinds   pg_catalog.text;
     v_types   pg_catalog.oid[];
 begin
+    -- (under REPEATABLE READ or SERIALIZABLE the catalog queries below
+    -- read the transaction's snapshot, while the row's type is today's: a
+    -- column another session added or changed since would not be seen
+    -- before to_json() ran on it, so such transactions take the general path)
     if i_level operator(pg_catalog.<>) 'ROW' or v_queue is null
-       or pg_catalog.current_setting('session_replication_role') operator(pg_catalog.=) 'local' then
+       or pg_catalog.current_setting('session_replication_role') operator(pg_catalog.=) 'local'
+       or pg_catalog.current_setting('transaction_isolation') operator(pg_catalog.<>) 'read committed' then
         return 2;
     end if;
     -- ignore= and pkey=, read by pgq._trigger_args (which raises what
@@ -106,7 +111,7 @@ begin
     if v_plan is null
        or coalesce(v_plan[1] operator(pg_catalog.<>) coalesce(pg_catalog.pg_relation_filenode(i_relid)::pg_catalog.text, ''), true) then
         v_plan := pgq._trigger_table_plan(i_relid);
-    elsif v_plan[2] operator(pg_catalog.=) '0' then
+    elsif coalesce(v_plan[2] operator(pg_catalog.=) '0', true) then
         -- (a query of its own: beside a test of the plan, PL/pgSQL would
         -- plan it afresh at every row, as its custom plan drops the scan)
         if exists (select from pg_catalog.pg_index x
@@ -178,13 +183,13 @@ begin
     -- about 13 us).  No key: an UPDATE or DELETE is left to
     -- pgq._trigger_event, which refuses it; an INSERT's empty key list
     -- is the catalog's when the plan's key index (element 2) is '0', for
-    -- then the check above read pg_index (no replica identity index is 0).
+    -- then the check above read pg_index.
     if v_keys operator(pg_catalog.=) '{}' and i_op operator(pg_catalog.<>) 'INSERT' then
         return 2;
     elsif v_pkey is not null or (i_kind operator(pg_catalog.=) 'sqltriga' and i_op operator(pg_catalog.=) 'INSERT') then
         null;
     elsif v_keys operator(pg_catalog.=) '{}' then
-        if v_plan[2] operator(pg_catalog.<>) '0' then
+        if not coalesce(v_plan[2] operator(pg_catalog.=) '0', false) then
             perform pgq._trigger_table_plan(i_relid);
             return 2;
         end if;
@@ -204,8 +209,8 @@ begin
                              then (pg_catalog.pg_identify_object('pg_catalog.pg_constraint'::pg_catalog.regclass,
                                                                  v_plan[10]::pg_catalog.oid, 0)).identity
                                   operator(pg_catalog.=) (pg_catalog.quote_ident(v_plan[11]) operator(pg_catalog.||) ' on '
-                                      operator(pg_catalog.||) case when i_schema operator(pg_catalog.=) pg_catalog.pg_my_temp_schema()::pg_catalog.regnamespace::pg_catalog.text
-                                                                   then 'pg_temp' else pg_catalog.quote_ident(i_schema) end
+                                      operator(pg_catalog.||) case when pg_catalog.quote_ident(i_schema) operator(pg_catalog.=) pg_catalog.pg_my_temp_schema()::pg_catalog.regnamespace::pg_catalog.text
+                                                                   then pg_catalog.quote_ident('pg_temp') else pg_catalog.quote_ident(i_schema) end
                                       operator(pg_catalog.||) '.' operator(pg_catalog.||) pg_catalog.quote_ident(i_table)) end, false) then
             perform pgq._trigger_table_plan(i_relid);
             return 2;
@@ -341,10 +346,9 @@ begin
         end if;
         v_type := pg_catalog.substr(i_op, 1, 1);
     else
-        -- jsontriga.  When every column is written as to_json() writes it (the
-        -- plan's 'j') and none is ignored: the rows' to_json() text is the
-        -- event's data as it is
-        -- (a plan without element 9, as one set by hand may be: not whole)
+        -- jsontriga.  When every column is written as to_json() writes it
+        -- (no float or numeric one, by the checked types) and none is
+        -- ignored: the rows' to_json() text is the event's data as it is
         v_whole := i_kind operator(pg_catalog.=) 'jsontriga' and not (v_types operator(pg_catalog.&&) '{700,701,1700}'::pg_catalog.oid[])
                    and v_ignore operator(pg_catalog.=) '{}'
                    and coalesce((select pg_catalog.array_agg(k) from pg_catalog.json_object_keys(coalesce(v_jnew, v_jold)) k)

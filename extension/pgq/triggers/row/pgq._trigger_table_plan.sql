@@ -31,8 +31,8 @@ as $$
     -- the table to pgq._trigger_event at once.
     --  10 the primary key constraint's oid when pg_get_constraintdef writes
     --     it as PRIMARY KEY (<the columns of 4>), nothing more (no INCLUDE,
-    --     no DEFERRABLE), else '0': the fast path checks an UPDATE's or
-    --     DELETE's key through the caches with it
+    --     no DEFERRABLE), else '0': the fast path checks an event's key
+    --     columns through the caches with it
     --  11 that constraint's name ('' without one)
     -- Only what is derived from the table is kept, never anything of a
     -- trigger's arguments: the fast path reads those, and the queue, from
@@ -69,7 +69,7 @@ begin
                     v_t.keys::text,
                     v_kinds,
                     case when v_live !~ '^[tbds]+$'
-                              or exists (select from unnest(v_t.names) n where n like '\_pgq\_ev\_%') then '0'
+                              or exists (select from unnest(v_t.names) n where n like E'\\_pgq\\_ev\\_%') then '0'
                          when v_live ~ '^t+$' then '1'
                          else '2' end,
                     v_types::text,
