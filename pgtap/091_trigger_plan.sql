@@ -340,6 +340,25 @@ update tt set v = 'c';
 select is(coalesce(pg_stat_get_xact_function_calls('pgq._trigger_table_plan(oid)'::regprocedure), 0), (select n from tt_calls),
           'and is not planned again at the next row');
 reset track_functions;
+-- an INSTEAD OF trigger on a view returns the row, as PgQ's C triggers do
+-- (the statement counts it, RETURNING gives it); with SKIP it does not
+create table vt (id int primary key, v text);
+create view vv as select * from vt;
+create trigger vv_l instead of insert or update or delete on vv for each row execute procedure pgq.logutriga('pq');
+create function pg_temp.rows_of(i_sql text) returns bigint language plpgsql as $f$
+declare n bigint;
+begin
+    execute i_sql;
+    get diagnostics n = row_count;
+    return n;
+end;
+$f$;
+select is(pg_temp.rows_of($$insert into vv values (1, 'a')$$), 1::bigint, 'INSTEAD OF: the row is returned');
+select is((select ev_type || ' ' || ev_data from pg_temp.last_event()), 'I: id=1&v=a', 'and its event queued');
+create view vs as select * from vt;
+create trigger vs_l instead of insert on vs for each row execute procedure pgq.logutriga('pq', 'SKIP');
+select is(pg_temp.rows_of($$insert into vs values (2, 'b')$$), 0::bigint, 'INSTEAD OF with SKIP: no row');
+select is((select ev_type || ' ' || ev_data from pg_temp.last_event()), 'I: id=2&v=b', 'and its event queued');
 -- under REPEATABLE READ the catalog queries read the transaction's
 -- snapshot, not the row's type: the general path does the row
 create table iso (id int primary key, v text);

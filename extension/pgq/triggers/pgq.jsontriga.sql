@@ -4,7 +4,7 @@ language plpgsql
 as $$
     -- pgq.jsontriga(queue [, args]): queue an event for each row change (or
     -- TRUNCATE) of the table; see pgq._trigger_event for the arguments and
-    -- README for the event format.  A BEFORE trigger with SKIP queues the
+    -- README for the event format.  A BEFORE (or INSTEAD OF) trigger with SKIP queues the
     -- event and skips the row operation.  The common case goes through
     -- pgq._trigger_fast; whatever it leaves (2) pgq._trigger_event does.
 declare

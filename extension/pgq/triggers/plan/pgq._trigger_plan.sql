@@ -58,7 +58,7 @@ begin
     elsif i_level <> 'ROW' then
         perform pgq._trigger_error('row_level');
     end if;
-    if skip and i_when <> 'BEFORE' then
+    if skip and i_when = 'AFTER' then
         perform pgq._trigger_error('skip_after');
     end if;
     if i_form = 'bulk' then

@@ -19,8 +19,9 @@ as $$
     -- arguments).
     -- Arguments after the queue name: SKIP, backup, deny, ignore=cols,
     --   pkey=cols, when=EXPR, ev_type= / ev_data= / ev_extra1..4=EXPR.
-    -- Returns: true when the trigger must return the row (a BEFORE ROW
-    --   trigger without SKIP); false when it returns NULL.
+    -- Returns: true when the trigger must return the row (a BEFORE or
+    --   INSTEAD OF ROW trigger without SKIP, as PgQ's C triggers); false
+    --   when it returns NULL.
     -- Errors: all through pgq._trigger_error (PgQ's C texts): 22023 for a
     --   trigger defined wrongly, P0001 for deny, 22023 for a key update,
     --   22004 for a NULL when=, 23502 for a NULL key value in sqltriga.
@@ -37,7 +38,7 @@ declare
     v_opname    text;
     i           int4;
     k           int4;
-    v_keep      bool := i_when = 'BEFORE' and i_level = 'ROW';
+    v_keep      bool := i_when <> 'AFTER' and i_level = 'ROW';
 begin
     -- the trigger's definition, its table and the errors that do not
     -- depend on the row's values: one plan for both forms

@@ -87,12 +87,12 @@ begin
         end if;
     end if;
     v_skip := 'SKIP' operator(pg_catalog.=) any (v_flags);
-    if v_skip and i_when operator(pg_catalog.<>) 'BEFORE' then
+    if v_skip and i_when operator(pg_catalog.=) 'AFTER' then
         return 2;
     end if;
     v_backup := 'backup' operator(pg_catalog.=) any (v_flags);
     -- what the trigger returns once the row is done: 1 return the row, 0 NULL
-    v_ret := case when i_when operator(pg_catalog.=) 'BEFORE' and not v_skip then 1 else 0 end;
+    v_ret := case when i_when operator(pg_catalog.<>) 'AFTER' and not v_skip then 1 else 0 end;
 
     -- the table's plan: kept, unless the table was rewritten, or the plan
     -- says it has no primary key and pg_index says it has one (a key
