@@ -349,7 +349,7 @@ begin
         -- jsontriga.  When every column is written as to_json() writes it
         -- (no float or numeric one, by the checked types) and none is
         -- ignored: the rows' to_json() text is the event's data as it is
-        v_whole := i_kind operator(pg_catalog.=) 'jsontriga' and not (v_types operator(pg_catalog.&&) '{700,701,1700}'::pg_catalog.oid[])
+        v_whole := not (v_types operator(pg_catalog.&&) '{700,701,1700}'::pg_catalog.oid[])
                    and v_ignore operator(pg_catalog.=) '{}'
                    and coalesce((select pg_catalog.array_agg(k) from pg_catalog.json_object_keys(coalesce(v_jnew, v_jold)) k)
                                 operator(pg_catalog.=) v_names, false);

@@ -26,14 +26,15 @@ as $$
     --   9 'j' when jsontriga's form of every column is to_json()'s (no x
     --     column and no float4, float8 or numeric, which to_json() writes
     --     as numbers and jsontriga as strings), else ''
-    -- The fast path checks 5, 7 and 8 against pg_attribute at every row
-    -- and works 6 and 9 out from them itself; 6 = '0' only makes it leave
-    -- the table to pgq._trigger_event at once.
     --  10 the primary key constraint's oid when pg_get_constraintdef writes
     --     it as PRIMARY KEY (<the columns of 4>), nothing more (no INCLUDE,
     --     no DEFERRABLE), else '0': the fast path checks an event's key
     --     columns through the caches with it
     --  11 that constraint's name ('' without one)
+    -- The fast path checks 5, 7 and 8 against pg_attribute at every row
+    -- and works 6 and 9 out from them itself (it reads 6 only for '0',
+    -- to leave the table to pgq._trigger_event at once, and 9 not at all:
+    -- it is kept for the reader, and pgTAP).
     -- Only what is derived from the table is kept, never anything of a
     -- trigger's arguments: the fast path reads those, and the queue, from
     -- the trigger itself at each row.  Being a setting, the plan can be
