@@ -367,9 +367,9 @@ insert into iso values (1, 'a');
 set track_functions = 'all';
 begin isolation level repeatable read;
 create temp table iso_calls on commit drop as
-    select coalesce(pg_stat_get_xact_function_calls('pgq._trigger_event(text,text,text,text,oid,text[],text,text,json,json,text)'::regprocedure), 0) as n;
+    select coalesce(pg_stat_get_xact_function_calls('pgq._trigger_event(text,text,text,text,oid,text[],text,text,json,json,text,anyelement,anyelement)'::regprocedure), 0) as n;
 insert into iso values (2, 'b');
-select is(coalesce(pg_stat_get_xact_function_calls('pgq._trigger_event(text,text,text,text,oid,text[],text,text,json,json,text)'::regprocedure), 0),
+select is(coalesce(pg_stat_get_xact_function_calls('pgq._trigger_event(text,text,text,text,oid,text[],text,text,json,json,text,anyelement,anyelement)'::regprocedure), 0),
           (select n + 1 from iso_calls), 'REPEATABLE READ: the general path does the row');
 select is((select ev_type || ' ' || ev_data from pg_temp.last_event()), 'I:id id=2&v=b', 'and the event is right');
 commit;
@@ -485,5 +485,85 @@ select is(pgq._trigger_fast('logutriga', 'INSERT', 'AFTER', 'ROW', 'ip'::regclas
 select is(pgq._trigger_fast('logutriga', 'UPDATE', 'AFTER', 'ROW', 'ip'::regclass, array['pq', 'pkey='],
                             'public', 'ip', row(1, 'kk', 'new', 1)::ip, row(1, 'kk', 'old', 1)::ip), 2,
           'an empty pkey= on UPDATE is left to pgq._trigger_event (its error)');
+
+-- an UPDATE's changed columns are judged as PgQ's C triggers judge them,
+-- with the type's equality: 1.0 and 1.00, 0 and -0, '1 day' and '24 hours',
+-- 'ab' and 'ab  ' (character) are no change; on the fast path
+create table eqv (id int primary key, n numeric, f float8, iv interval, c bpchar, note text);
+create trigger eqv_s after update on eqv for each row execute procedure pgq.sqltriga('pq', 'ignore=note');
+insert into eqv values (1, 1.0, 0, '1 day', 'ab', '');
+set track_functions = 'all';
+begin;
+create temp table eqv_calls on commit drop as
+    select coalesce(pg_stat_get_xact_function_calls('pgq._trigger_event(text,text,text,text,oid,text[],text,text,json,json,text,anyelement,anyelement)'::regprocedure), 0) as n,
+           pg_temp.events('pq') as e;
+update eqv set n = 1.00, f = '-0', iv = '24 hours', c = 'ab  ', note = 'x' where id = 1;
+select is(pg_temp.events('pq'), (select e from eqv_calls), 'values written otherwise beside an ignored change: no event');
+update eqv set n = 1.000, iv = '25 hours' where id = 1;
+select is((select ev_data from pg_temp.last_event()), 'iv=''25:00:00'' where id=''1''', 'only the column that changed is set');
+select is(coalesce(pg_stat_get_xact_function_calls('pgq._trigger_event(text,text,text,text,oid,text[],text,text,json,json,text,anyelement,anyelement)'::regprocedure), 0),
+          (select n from eqv_calls), 'both on the fast path');
+-- extra_float_digits below 1 writes floats rounded: an UPDATE of a table
+-- with a float column is judged on the values, by the general path
+set local extra_float_digits = 0;
+update eqv set f = 0.1 where id = 1;
+update eqv set f = '0.10000000000000002' where id = 1;
+select is((select ev_data from pg_temp.last_event()), 'f=''0.1'' where id=''1''', 'a float changed past what its text shows is a change');
+select is(coalesce(pg_stat_get_xact_function_calls('pgq._trigger_event(text,text,text,text,oid,text[],text,text,json,json,text,anyelement,anyelement)'::regprocedure), 0),
+          (select n + 2 from eqv_calls), 'judged by the general path');
+commit;
+-- and on the general path (a json column sends the table there)
+create table eqg (id numeric primary key, n numeric, iv interval, j json, note text);
+create trigger eqg_s after update on eqg for each row execute procedure pgq.sqltriga('pq', 'ignore=note');
+insert into eqg values (1.0, 1.0, '1 day', '{}', '');
+create temp table eqg_before as select pg_temp.events('pq') as e;
+update eqg set id = 1.00, n = 1.00, iv = '24 hours', note = 'x' where id = 1;
+select is(pg_temp.events('pq'), (select e from eqg_before), 'general path: values written otherwise beside an ignored change: no event');
+update eqg set n = 2, j = '{ }' where id = 1;
+select is((select ev_data from pg_temp.last_event()), 'n=''2'',j=''{ }'' where id=''1.00''', 'a json column (no equality) is compared as text; the key as a number');
+reset track_functions;
+-- the statement-level form judges the same way
+create table eqb (id numeric primary key, n numeric, iv interval, note text);
+create trigger eqb_s after update on eqb referencing old table as pgq_old new table as pgq_new
+    for each statement execute procedure pgq.sqltriga_bulk('pq', 'ignore=note');
+insert into eqb values (1.0, 1.0, '1 day', ''), (2, 2, '1 mon', '');
+create temp table eqb_before as select pg_temp.events('pq') as e;
+update eqb set id = id * 1.0, n = n * 1.00, iv = iv + '24 hours' - '1 day', note = 'x';
+select is(pg_temp.events('pq'), (select e from eqb_before), 'statement-level: no event, and no key update');
+update eqb set iv = '30 days' where id = 2;
+select is((select ev_data from pg_temp.last_event()), 'id=''2.0'' where id=''2.0''', 'statement-level: ''1 mon'' and ''30 days'' are the same interval');
+
+-- logutriga and jsontriga compare the text on the fast path: where it says
+-- an ignored column changed and a numeric one did too, pgq._trigger_event
+-- judges the row (C: a numeric written otherwise is no change)
+create table eql (id int primary key, n numeric, note text);
+create trigger eql_l after update on eql for each row execute procedure pgq.logutriga('pq', 'ignore=note');
+create trigger eql_j after update on eql for each row execute procedure pgq.jsontriga('pq', 'ignore=note');
+insert into eql values (1, 1.0, '');
+create temp table eql_before as select pg_temp.events('pq') as e;
+update eql set n = 1.00, note = 'x' where id = 1;
+select is(pg_temp.events('pq'), (select e from eql_before), 'logutriga, jsontriga: an ignored change beside a numeric written otherwise: no event');
+update eql set n = 1.000 where id = 1;
+select is(pg_temp.events('pq'), (select e + 2 from eql_before), 'a numeric written otherwise alone: no change at all, which makes an event (as in C)');
+
+-- the equality each type is judged with (the type cache's, as in C)
+create type eq_mood as enum ('a', 'b');
+create domain eq_num as numeric;
+create type eq_pair as (a int, n numeric);
+create type eq_pair_json as (a int, j json);
+create type eq_pair_arr as (a int, xs int[]);
+select is(pgq._trigger_eq_operator(t::regtype), e, 'equality of ' || t)
+  from (values ('numeric', 'operator(pg_catalog.=)'), ('varchar', 'operator(pg_catalog.=)'),
+               ('cidr', 'operator(pg_catalog.=)'), ('eq_mood', 'operator(pg_catalog.=)'),
+               ('eq_num', 'operator(pg_catalog.=)'), ('eq_pair', 'operator(pg_catalog.=)'),
+               ('eq_pair_arr', 'operator(pg_catalog.=)'), ('int4range', 'operator(pg_catalog.=)'),
+               ('int4[]', null), ('json', null), ('point', null), ('eq_pair_json', null)) v(t, e);
+-- the fast path's kinds: a text column under a collation that may not be
+-- deterministic is not served
+select is(pgq._trigger_kind('text'::regtype, c), k, 'kind of text under collation ' || c)
+  from (values (100::oid, 't'), (950::oid, 't'), (12345::oid, 'x')) v(c, k);
+select is(pgq._trigger_kind(t::regtype, 0), k, 'kind of ' || t)
+  from (values ('numeric', 'n'), ('float4', 'f'), ('float8', 'f'), ('interval', 'i'), ('int4', 't'), ('json', 'x')) v(t, k);
+select is(pgq._trigger_kind('bpchar'::regtype, 100), 'c', 'kind of character');
 
 select * from finish();

@@ -77,8 +77,25 @@ const QUALIFIED: Record<string, () => Promise<unknown>> = {
          from (values ('x', 'a', 1), ('true', 'b', 2), ('2020-01-02', 'd', 3), ('2020-01-02T03:04:05', 'ts', 4),
                       ('2020-01-02T03:04:05+01:00', 'tz', 5), ('true', 'zz', 2)) t(v, n, o)`),
   "pgq._urlencode_field(text,text)": () => q("select pgq._urlencode_field(n, v) from (values ('a b', 'é&='), ('c', null)) t(n, v)"),
-  "pgq._trigger_kind(oid)": () =>
-    q("select pgq._trigger_kind(t) from pg_catalog.unnest('{bool,date,timestamptz,int4,json,int4[]}'::pg_catalog.regtype[]) t"),
+  "pgq._trigger_kind(oid,oid)": () =>
+    q(`select pgq._trigger_kind(t, c) from pg_catalog.unnest('{bool,date,timestamptz,int4,json,int4[],numeric,float4,interval,bpchar,text}'::pg_catalog.regtype[]) t,
+         pg_catalog.unnest('{0,100}'::pg_catalog.oid[]) c`),
+  // an UPDATE's changed columns judged with the types' equality: the fast
+  // path (numeric, float, interval, character), the general path and the
+  // statement-level form
+  "pgq._trigger_value_changed(text,text,text,bigint,text,text[])": async () => {
+    await q(`select pgq._trigger_value_changed(v, o, 'x', 1, k, '{x}')
+               from (values ('1.0', '1.00', 'n'), ('0', '-0', 'f'), ('1 day', '24 hours', 'i'), ('ab', 'ab  ', 'c'),
+                            ('a', 'b', 't'), (null, 'a', 't')) t(v, o, k)`);
+    await q("insert into public.hx_fast_num values (1, 1.0, 0, '1 day', 'ab')");
+    await q("update public.hx_fast_num set n = 1.00, f = 5, iv = '24 hours', c = 'ab  ' where id operator(pg_catalog.=) 1");
+    await q("update public.hx_log set b = b operator(pg_catalog.+) 1 where id operator(pg_catalog.=) 1");
+    await q("update public.hx_bulk_log set b = b operator(pg_catalog.+) 1, a = a");
+    // the fast path's update changed nothing but the ignored column: no event
+    const m = await q(`select pg_catalog.count(*) n from pgq.event_template e join pgq.queue q on q.queue_id operator(pg_catalog.=) e.ev_queue
+                        where q.queue_name operator(pg_catalog.=) 'hq' and e.ev_extra1 operator(pg_catalog.=) 'public.hx_fast_num'`);
+    expect(Number((m as pg.QueryResult).rows[0].n)).toBe(1);
+  },
 };
 
 beforeAll(async () => {
@@ -115,6 +132,8 @@ beforeAll(async () => {
     create trigger t after insert or update or delete on public.hx_fast_sql for each row execute function pgq.sqltriga('hq', 'backup', 'ignore=b', 'pkey=id');
     create table public.hx_fast_json (id int primary key, a text, b bool, d date, ts timestamptz);
     create trigger t after insert or update or delete on public.hx_fast_json for each row execute function pgq.jsontriga('hq', 'ignore=b', 'pkey=id');
+    create table public.hx_fast_num (id int primary key, n numeric, f float8, iv interval, c bpchar);
+    create trigger t after insert or update or delete on public.hx_fast_num for each row execute function pgq.logutriga('hq', 'ignore=f');
     create table public.hx_bulk_log (id int primary key, a text, b int);
     create table public.hx_bulk_sql (id int primary key, a text, b int);
     create table public.hx_bulk_json (id int primary key, a text, b int);

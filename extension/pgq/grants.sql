@@ -89,7 +89,7 @@ begin
         -- the triggers' helpers run with the rights of whoever changes the table,
         -- as the triggers do; like pgq.insert_event they are for pgq_writer
         grant execute on function
-            pgq._trigger_event(text, text, text, text, oid, text[], text, text, json, json, text),
+            pgq._trigger_event(text, text, text, text, oid, text[], text, text, json, json, text, anyelement, anyelement),
             pgq._trigger_dates_json(oid, anyelement),
             pgq._trigger_expr(text, oid, text, text, text),
             pgq._trigger_args(text[]),
@@ -98,9 +98,11 @@ begin
             pgq._trigger_table(oid),
             pgq._trigger_fast(text, text, text, text, oid, text[], text, text, anyelement, anyelement),
             pgq._trigger_table_plan(oid),
-            pgq._trigger_kind(oid),
+            pgq._trigger_kind(oid, oid),
             pgq._trigger_values(json, text, text[]),
             pgq._trigger_value(text, text, bigint, text, text[]),
+            pgq._trigger_value_changed(text, text, text, bigint, text, text[]),
+            pgq._trigger_eq_operator(oid),
             pgq._urlencode_field(text, text),
             pgq._row_fields(text),
             pgq._urlencode(text),
@@ -114,10 +116,10 @@ begin
             pgq.jsontriga_bulk(),
             pgq._bulk_trigger_sql(text, text, text, text, oid, text[], name),
             pgq._bulk_text(text, text),
-            pgq._bulk_differ(text, text),
+            pgq._bulk_differ(text, text, text, oid),
             pgq._bulk_encode(text, text, text[], oid[], text[]),
-            pgq._bulk_changed(text[], text[], text, text),
-            pgq._bulk_sql_fragment(text, text[], text[], text[]),
+            pgq._bulk_changed(text[], oid[], text[], text, text),
+            pgq._bulk_sql_fragment(text, text[], oid[], text[], text[]),
             pgq._insert_events_count(text, text[], text[], text[], text[], text[], text[])
         to pgq_writer;
     end if;

@@ -21,7 +21,7 @@ begin
                                                 NEW::pg_catalog.text, OLD::pg_catalog.text,
                                                 case when TG_LEVEL operator(pg_catalog.=) 'ROW' then pgq._trigger_dates_json(TG_RELID, NEW) end,
                                                 case when TG_LEVEL operator(pg_catalog.=) 'ROW' then pgq._trigger_dates_json(TG_RELID, OLD) end,
-                                                pg_catalog.current_setting('search_path'))
+                                                pg_catalog.current_setting('search_path'), NEW, OLD)
                        then 1 else 0 end;
     end if;
     if v_done operator(pg_catalog.=) 1 then

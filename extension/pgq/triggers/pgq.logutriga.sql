@@ -19,7 +19,7 @@ begin
     if v_done operator(pg_catalog.=) 2 then
         v_done := case when pgq._trigger_event('logutriga', TG_OP, TG_WHEN, TG_LEVEL, TG_RELID, TG_ARGV,
                                                 NEW::pg_catalog.text, OLD::pg_catalog.text, null, null,
-                                                pg_catalog.current_setting('search_path'))
+                                                pg_catalog.current_setting('search_path'), NEW, OLD)
                        then 1 else 0 end;
     end if;
     if v_done operator(pg_catalog.=) 1 then

@@ -1,9 +1,9 @@
-create or replace function pgq._bulk_sql_fragment(i_op text, i_names text[], i_keys text[], i_skip text[])
+create or replace function pgq._bulk_sql_fragment(i_op text, i_names text[], i_types oid[], i_keys text[], i_skip text[])
 returns text
-language plpgsql immutable
+language plpgsql stable
 set search_path = pg_catalog, pg_temp
 as $$
-    -- pgq._bulk_sql_fragment(i_op, i_names, i_keys, i_skip): an SQL
+    -- pgq._bulk_sql_fragment(i_op, i_names, i_types, i_keys, i_skip): an SQL
     -- expression building sqltriga's ev_data for the rows n (new) and o
     -- (old) of the statement-level trigger; see pgq._sql_fragment.
 declare
@@ -24,8 +24,9 @@ begin
         continue when i_names[i] = any (i_skip);
         v_cols := v_cols || pg_catalog.quote_ident(i_names[i]);
         v_vals := v_vals || format('coalesce(pg_catalog.quote_literal(%s), ''null'')', pgq._bulk_text('n', i_names[i]));
+        continue when i_op <> 'UPDATE';
         v_set := v_set || format('case when %s then %L operator(pg_catalog.||) coalesce(pg_catalog.quote_literal(%s), ''NULL'') end',
-                                 pgq._bulk_differ(pgq._bulk_text('n', i_names[i]), pgq._bulk_text('o', i_names[i])),
+                                 pgq._bulk_differ('n', 'o', i_names[i], i_types[i]),
                                  pg_catalog.quote_ident(i_names[i]) || '=', pgq._bulk_text('n', i_names[i]));
     end loop;
     if i_op = 'INSERT' then

@@ -59,7 +59,7 @@ begin
     else
         v_src := '(select pg_catalog.row_number() over () as pgq_rn, t.* from pgq_new t) n'
                  || ' join pgq_old o on ' || coalesce((select pg_catalog.string_agg(
-                        format('not %s', pgq._bulk_differ(pgq._bulk_text('o', kc), pgq._bulk_text('n', kc))), ' and ')
+                        format('not %s', pgq._bulk_differ('o', 'n', kc, p.types[pg_catalog.array_position(p.names, kc)])), ' and ')
                         from pg_catalog.unnest(p.keys) kc), 'false');
         v_row := 'n';
     end if;
@@ -74,10 +74,10 @@ begin
                                  'key_update', v_src);
     end if;
 
-    -- which updates make an event: as the row triggers, comparing text forms
+    -- which updates make an event: as the row triggers judge it
     if i_op = 'UPDATE' then
-        v_cond := pgq._bulk_changed(p.names, p.ignore, i_kind, 'changed')
-                  || ' or not (' || pgq._bulk_changed(p.names, p.ignore, i_kind, 'ignored') || ')';
+        v_cond := pgq._bulk_changed(p.names, p.types, p.ignore, i_kind, 'changed')
+                  || ' or not (' || pgq._bulk_changed(p.names, p.types, p.ignore, i_kind, 'ignored') || ')';
     end if;
     -- when= is judged only for rows that pass the checks above (CASE keeps
     -- that order), and NULL is the row triggers' error, not a skipped row
@@ -95,7 +95,7 @@ begin
         end if;
     elsif i_kind = 'sqltriga' then
         v_ev[1] := pg_catalog.quote_literal(pg_catalog.substr(i_op, 1, 1));
-        v_ev[2] := pgq._bulk_sql_fragment(i_op, p.names, p.keys, p.omit);
+        v_ev[2] := pgq._bulk_sql_fragment(i_op, p.names, p.types, p.keys, p.omit);
         if p.backup and i_op = 'UPDATE' then
             v_ev[4] := pgq._bulk_encode('url', 'o', p.names, p.types, p.omit);
         end if;

@@ -1,19 +1,23 @@
 create or replace function pgq._trigger_event(
     i_kind text, i_op text, i_when text, i_level text, i_relid oid, i_argv text[],
-    i_new text, i_old text, i_new_dates json, i_old_dates json, i_path text)
+    i_new text, i_old text, i_new_dates json, i_old_dates json, i_path text,
+    i_new_row anyelement, i_old_row anyelement)
 returns boolean
 language plpgsql
 set search_path = pg_catalog, pg_temp
 as $$
     -- pgq._trigger_event(i_kind, i_op, i_when, i_level, i_relid, i_argv,
-    --     i_new, i_old, i_new_dates, i_old_dates, i_path): the work of
+    --     i_new, i_old, i_new_dates, i_old_dates, i_path, i_new_row,
+    --     i_old_row): the work of
     -- pgq.logutriga, pgq.sqltriga and pgq.jsontriga (i_kind) that
     -- pgq._trigger_fast leaves, given the trigger's TG_* values, the new
     -- and old rows in their text form, for jsontriga their date and
     -- timestamp columns as JSON (pgq._trigger_dates_json) and the
     -- search_path of the statement
     -- that fired the trigger (when= and ev_*= expressions resolve names
-    -- through it, as PgQ's C triggers do; nothing of ours does).  Takes the
+    -- through it, as PgQ's C triggers do; nothing of ours does), and the
+    -- rows themselves (NEW and OLD: an UPDATE's changed columns are judged
+    -- on the values).  Takes the
     -- trigger's plan (pgq._trigger_plan: arguments, definition checks, the
     -- table), builds the event and inserts it with pgq.insert_event(7
     -- arguments).
@@ -34,6 +38,12 @@ declare
     v_ev        text[] := array[null, null, null, null, null, null]::text[];
     v_val       text;
     v_changed   text[] := '{}';
+    v_diff      bool[] := '{}';
+    v_cmp       text[] := '{}';
+    v_at        int4[] := '{}';
+    v_res       bool[];
+    v_op        text;
+    v_lossy     bool;
     v_ign_chg   bool := false;
     v_opname    text;
     i           int4;
@@ -63,8 +73,32 @@ begin
     v_row := case when i_op = 'DELETE' then v_old else v_new end;
 
     if i_op = 'UPDATE' then
+        -- which columns changed, judged as PgQ's C triggers do: with the
+        -- type's equality where it has one (pgq._trigger_eq_operator: 1.0
+        -- and 1.00 are the same numeric), else on the text.  The same text
+        -- is the same value, except that extra_float_digits below 1 writes
+        -- floats rounded: then every column is compared.  One query for
+        -- the row's comparisons, under this function's search_path.
+        v_lossy := current_setting('extra_float_digits')::int4 < 1;
         for i in 1 .. pg_catalog.array_length(p.names, 1) loop
-            if v_new[i] is distinct from v_old[i] then
+            v_diff[i] := v_new[i] is distinct from v_old[i];
+            if (v_diff[i] or v_lossy) and v_new[i] is not null and v_old[i] is not null then
+                v_op := pgq._trigger_eq_operator(p.types[i]);
+                if v_op is not null then
+                    v_cmp := v_cmp || format('not coalesce(($1).%1$I %2$s ($2).%1$I, false)', p.names[i], v_op);
+                    v_at := v_at || i;
+                end if;
+            end if;
+        end loop;
+        if v_cmp <> '{}' then
+            execute 'select array[' || pg_catalog.array_to_string(v_cmp, ', ') || ']'
+               into v_res using i_new_row, i_old_row;
+            for k in 1 .. pg_catalog.array_length(v_at, 1) loop
+                v_diff[v_at[k]] := v_res[k];
+            end loop;
+        end if;
+        for i in 1 .. pg_catalog.array_length(p.names, 1) loop
+            if v_diff[i] then
                 if p.names[i] = any (p.keys) then
                     perform pgq._trigger_error('key_update');
                 end if;

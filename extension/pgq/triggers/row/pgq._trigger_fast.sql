@@ -24,7 +24,8 @@ as $$
     -- column names are the row's; the arguments and the queue are the
     -- trigger's (pkey= too); the key columns are checked in the catalog
     -- (see there); which columns an UPDATE changed (key updates, ignore=)
-    -- is judged on the rows' to_json() text.  What a plan set by hand can
+    -- is judged as PgQ's C triggers judge it, with the type's equality, by
+    -- the checked kinds (see the end).  What a plan set by hand can
     -- still do is make a row take the general path.  (Its elements are
     -- cast: one that is not of its type makes the statement fail.)
     -- Returns: 2 when it did nothing and pgq._trigger_event must handle the
@@ -146,7 +147,7 @@ begin
                 where a.attrelid operator(pg_catalog.=) i_relid and a.attnum operator(pg_catalog.>) 0
                   and (a.attnum operator(pg_catalog.>) v_plan[8]::pg_catalog.int2
                        or coalesce(pg_catalog.substr(v_plan[5], a.attnum, 1) operator(pg_catalog.<>)
-                                   case when a.attisdropped then '-' else pgq._trigger_kind(a.atttypid) end, true)
+                                   case when a.attisdropped then '-' else pgq._trigger_kind(a.atttypid, a.attcollation) end, true)
                        or (i_kind operator(pg_catalog.=) 'jsontriga'
                            and coalesce(v_types[a.attnum] operator(pg_catalog.<>) a.atttypid, true))))
        or not exists (select from pg_catalog.pg_attribute a
@@ -163,7 +164,11 @@ begin
     if i_kind operator(pg_catalog.=) 'jsontriga' then
         v_types := pg_catalog.array_remove(v_types, 0::pg_catalog.oid);
     end if;
-    if pg_catalog.strpos(v_kinds, 'x') operator(pg_catalog.>) 0 then
+    -- (an UPDATE's floats are compared as the values to_json() wrote,
+    -- exact only with extra_float_digits at 1 or more)
+    if pg_catalog.strpos(v_kinds, 'x') operator(pg_catalog.>) 0
+       or (i_op operator(pg_catalog.=) 'UPDATE' and pg_catalog.strpos(v_kinds, 'f') operator(pg_catalog.>) 0
+           and pg_catalog.current_setting('extra_float_digits')::pg_catalog.int4 operator(pg_catalog.<) 1) then
         return 2;
     end if;
     v_jnew := pg_catalog.to_json(i_new);
@@ -237,7 +242,7 @@ begin
         -- (about 10 us a column)
         if i_op operator(pg_catalog.<>) 'UPDATE' then
             v_ok := false;
-            if pg_catalog.ltrim(v_kinds, 't') operator(pg_catalog.=) '' then
+            if pg_catalog.ltrim(v_kinds, 'tnfic') operator(pg_catalog.=) '' then
                 select case when pg_catalog.array_agg(t.k) operator(pg_catalog.=) v_names
                             then coalesce(pg_catalog.string_agg(pgq._urlencode_field(t.k, t.v), '&')
                                            filter (where not t.k operator(pg_catalog.=) any (v_ignore)), '') end
@@ -257,13 +262,14 @@ begin
                              and pg_catalog.array_agg(t.ok) operator(pg_catalog.=) v_names
                         then coalesce(pg_catalog.string_agg(pgq._urlencode_field(t.k, t.cv), '&')
                                            filter (where not t.k operator(pg_catalog.=) any (v_ignore)), '') end,
-                   coalesce(pg_catalog.bool_or(coalesce(t.v operator(pg_catalog.<>) t.ov, t.v is not null or t.ov is not null) and t.k operator(pg_catalog.=) any (v_keys)), false),
-                   coalesce(pg_catalog.bool_or(coalesce(t.v operator(pg_catalog.<>) t.ov, t.v is not null or t.ov is not null)
+                   coalesce(pg_catalog.bool_or(t.chg and t.k operator(pg_catalog.=) any (v_keys)), false),
+                   coalesce(pg_catalog.bool_or(t.chg
                                                and not t.k operator(pg_catalog.=) any (v_ignore)), false),
-                   coalesce(pg_catalog.bool_or(coalesce(t.v operator(pg_catalog.<>) t.ov, t.v is not null or t.ov is not null)
+                   coalesce(pg_catalog.bool_or(t.chg
                                                and t.k operator(pg_catalog.=) any (v_ignore)), false)
               into v_data, v_ok, v_chg, v_ignchg
-              from (select j.k, j.v, j.ok, j.ov, pgq._trigger_value(j.v, j.k, j.o, v_kinds, v_names) as cv
+              from (select j.k, j.ok, pgq._trigger_value(j.v, j.k, j.o, v_kinds, v_names) as cv,
+                           coalesce(j.v operator(pg_catalog.<>) j.ov, j.v is not null or j.ov is not null) as chg
                       from rows from (pg_catalog.json_each_text(v_jnew), pg_catalog.json_each_text(v_jold)) with ordinality j(k, v, ok, ov, o)
                     offset 0) t;
         else
@@ -273,14 +279,15 @@ begin
                                            filter (where not t.k operator(pg_catalog.=) any (v_ignore)), '') end,
                    coalesce(pg_catalog.string_agg(pgq._urlencode_field(t.ok, t.cov), '&')
                               filter (where not t.k operator(pg_catalog.=) any (v_ignore)), ''),
-                   coalesce(pg_catalog.bool_or(coalesce(t.v operator(pg_catalog.<>) t.ov, t.v is not null or t.ov is not null) and t.k operator(pg_catalog.=) any (v_keys)), false),
-                   coalesce(pg_catalog.bool_or(coalesce(t.v operator(pg_catalog.<>) t.ov, t.v is not null or t.ov is not null)
+                   coalesce(pg_catalog.bool_or(t.chg and t.k operator(pg_catalog.=) any (v_keys)), false),
+                   coalesce(pg_catalog.bool_or(t.chg
                                                and not t.k operator(pg_catalog.=) any (v_ignore)), false),
-                   coalesce(pg_catalog.bool_or(coalesce(t.v operator(pg_catalog.<>) t.ov, t.v is not null or t.ov is not null)
+                   coalesce(pg_catalog.bool_or(t.chg
                                                and t.k operator(pg_catalog.=) any (v_ignore)), false)
               into v_data, v_extra2, v_ok, v_chg, v_ignchg
-              from (select j.k, j.v, j.ok, j.ov, pgq._trigger_value(j.v, j.k, j.o, v_kinds, v_names) as cv,
-                           pgq._trigger_value(j.ov, j.ok, j.o, v_kinds, v_names) as cov
+              from (select j.k, j.ok, pgq._trigger_value(j.v, j.k, j.o, v_kinds, v_names) as cv,
+                           pgq._trigger_value(j.ov, j.ok, j.o, v_kinds, v_names) as cov,
+                           coalesce(j.v operator(pg_catalog.<>) j.ov, j.v is not null or j.ov is not null) as chg
                       from rows from (pg_catalog.json_each_text(v_jnew), pg_catalog.json_each_text(v_jold)) with ordinality j(k, v, ok, ov, o)
                     offset 0) t;
         end if;
@@ -307,8 +314,8 @@ begin
     elsif i_kind operator(pg_catalog.=) 'sqltriga' then
         -- sqltriga's UPDATE and DELETE in one query each, as logutriga's:
         -- the key columns (in the table's order) with their old values,
-        -- an UPDATE's changed columns with their new ones; what changed is
-        -- judged on the rows' to_json() text, as below.  A key that is NULL
+        -- an UPDATE's changed columns with their new ones (what changed:
+        -- pgq._trigger_value_changed, see the end).  A key that is NULL
         -- or changed, or other names than the plan's: pgq._trigger_event
         if i_op operator(pg_catalog.=) 'DELETE' then
             select case when pg_catalog.array_agg(t.k) operator(pg_catalog.=) v_names
@@ -340,7 +347,7 @@ begin
               into v_data, v_ok, v_chg, v_ignchg
               from (select j.k, j.ok, pgq._trigger_value(j.v, j.k, j.o, v_kinds, v_names) as cv,
                            pgq._trigger_value(j.ov, j.ok, j.o, v_kinds, v_names) as cov,
-                           coalesce(j.v operator(pg_catalog.<>) j.ov, j.v is not null or j.ov is not null) as chg
+                           pgq._trigger_value_changed(j.v, j.ov, j.k, j.o, v_kinds, v_names) as chg
                       from rows from (pg_catalog.json_each_text(v_jnew), pg_catalog.json_each_text(v_jold)) with ordinality j(k, v, ok, ov, o)
                     offset 0) t;
         end if;
@@ -373,9 +380,8 @@ begin
         end if;
 
         if i_op operator(pg_catalog.=) 'UPDATE' then
-            -- what changed is judged on the rows' to_json() text, not on the
-            -- values as the plan's kinds convert them: a plan set by hand must
-            -- not hide a key update or make a change look like none
+            -- the columns whose text changed (see the end: a value written
+            -- otherwise is not taken for a change where that matters)
             select coalesce(pg_catalog.array_agg(t.k), '{}') into v_changed
               from rows from (pg_catalog.json_each_text(v_jnew), pg_catalog.json_each_text(v_jold)) t(k, v, ok, ov)
              where coalesce(t.v operator(pg_catalog.<>) t.ov, t.v is not null or t.ov is not null);
@@ -384,6 +390,9 @@ begin
             end if;
             -- changed ignored columns are no change; if they are all: no event
             if v_changed operator(pg_catalog.&&) v_ignore then
+                if pg_catalog.ltrim(v_kinds, 'tbds') operator(pg_catalog.<>) '' then
+                    return 2;  -- judged by pgq._trigger_event (see the end)
+                end if;
                 v_changed := array(select c from pg_catalog.unnest(v_changed) c
                                      where not c operator(pg_catalog.=) any (v_ignore));
                 if v_changed operator(pg_catalog.=) '{}' then
@@ -402,7 +411,16 @@ begin
     end if;
     -- logutriga's event, and sqltriga's UPDATE or DELETE: the names were
     -- not the plan's (plan again), a key changed or NULL (pgq._trigger_event
-    -- raises the error), or only ignored columns changed (no event)
+    -- raises the error), or only ignored columns changed (no event).
+    -- Which columns an UPDATE changed is judged as PgQ's C triggers judge
+    -- it, with the type's equality: sqltriga's query, whose SET list names
+    -- them, compares the values (pgq._trigger_value_changed); logutriga's
+    -- and jsontriga's compare the text, which is cheaper (about 10 us a row
+    -- in the trigger), and differs only where a numeric, float, interval or
+    -- character value is written otherwise (kinds n, f, i, c).  It matters
+    -- only where the text says a key changed (pgq._trigger_event judges
+    -- the row, as above) or an ignored column did: with such kinds, that
+    -- row goes to pgq._trigger_event too.
     if i_kind operator(pg_catalog.=) 'logutriga'
        or (i_kind operator(pg_catalog.=) 'sqltriga' and i_op operator(pg_catalog.<>) 'INSERT') then
         if v_data is null then
@@ -410,6 +428,9 @@ begin
             return 2;
         elsif v_ok then
             return 2;
+        elsif v_ignchg and i_kind operator(pg_catalog.=) 'logutriga'
+              and pg_catalog.ltrim(v_kinds, 'tbds') operator(pg_catalog.<>) '' then
+            return 2;  -- judged by pgq._trigger_event (see above)
         elsif v_ignchg and not v_chg then
             return v_ret;
         end if;

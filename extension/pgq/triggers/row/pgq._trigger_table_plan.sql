@@ -14,11 +14,11 @@ as $$
     --   3 the column names, in order (an array literal)
     --   4 the primary key's columns, in the key's order (an array literal)
     --   5 one letter per attribute, by attnum: how the column's value is
-    --     read from to_json() (pgq._trigger_kind: t, b, d, s or x), '-'
-    --     for a dropped column
+    --     read from to_json() and compared (pgq._trigger_kind: t, n, f, i,
+    --     c, b, d, s or x), '-' for a dropped column
     --   6 whether the fast path may serve the table (no x column and no
-    --     magic _pgq_ev_* one): '1' with no column to convert (t only),
-    --     '2' with some (b, d, s), '0' not
+    --     magic _pgq_ev_* one): '1' with no column to convert (t, n, f, i
+    --     and c only), '2' with some (b, d, s), '0' not
     --   7 the attributes' types, by attnum, 0 for a dropped one (an oid[]
     --     literal), for jsontriga
     --   8 the table's number of attributes, dropped ones included (a
@@ -52,7 +52,7 @@ declare
 begin
     select t.names, t.keys into v_t from pgq._trigger_table(i_relid) t;
     select coalesce(string_agg(case when a.attisdropped then '-'
-                                    else pgq._trigger_kind(a.atttypid) end, '' order by a.attnum), ''),
+                                    else pgq._trigger_kind(a.atttypid, a.attcollation) end, '' order by a.attnum), ''),
            coalesce(array_agg(case when a.attisdropped then 0 else a.atttypid end order by a.attnum), '{}')
       into v_kinds, v_types
       from pg_attribute a
@@ -69,13 +69,13 @@ begin
                     coalesce(v_t.names, '{}')::text,
                     v_t.keys::text,
                     v_kinds,
-                    case when v_live !~ '^[tbds]+$'
+                    case when v_live !~ '^[tnficbds]+$'
                               or exists (select from unnest(v_t.names) n where n like E'\\_pgq\\_ev\\_%') then '0'
-                         when v_live ~ '^t+$' then '1'
+                         when v_live ~ '^[tnfic]+$' then '1'
                          else '2' end,
                     v_types::text,
                     (select c.relnatts::text from pg_class c where c.oid = i_relid),
-                    case when v_live ~ '^[tbds]+$' and not (v_types && '{700,701,1700}'::oid[]) then 'j' else '' end,
+                    case when v_live ~ '^[tnficbds]+$' and not (v_types && '{700,701,1700}'::oid[]) then 'j' else '' end,
                     coalesce(v_con.oid::text, '0'),
                     coalesce(v_con.conname::text, '')];
     perform set_config('pgq.trigger_table_' || i_relid::text, v_plan::text, false);
