@@ -57,7 +57,7 @@ begin
                 array[case t.typtype when 'e' then 'pg_catalog.anyenum'::regtype
                                      when 'r' then 'pg_catalog.anyrange'::regtype
                                      when 'm' then to_regtype('pg_catalog.anymultirange')
-                                     when 'c' then 'pg_catalog.record'::regtype end]
+                                     when 'c' then 'pg_catalog.record'::regtype end]::oid[]
                 || array(select k.casttarget from pg_cast k
                           where k.castsource = v_type and k.castmethod = 'b' and k.castcontext = 'i'));
             select (array_agg(s.opcfamily order by s.pref desc))[1], (array_agg(s.opcintype order by s.pref desc))[1]
