@@ -32,9 +32,8 @@ as $$
     --     columns through the caches with it
     --  11 that constraint's name ('' without one)
     -- The fast path checks 5, 7 and 8 against pg_attribute at every row
-    -- and works 6 and 9 out from them itself (it reads 6 only for '0',
-    -- to leave the table to pgq._trigger_event at once, and 9 not at all:
-    -- it is kept for the reader, and pgTAP).
+    -- and works 6 and 9 out from them itself (it reads neither: they are
+    -- kept for the reader, and pgTAP).
     -- Only what is derived from the table is kept, never anything of a
     -- trigger's arguments: the fast path reads those, and the queue, from
     -- the trigger itself at each row.  Being a setting, the plan can be
