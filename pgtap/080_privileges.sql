@@ -60,7 +60,7 @@ $$values
     ('pgq._trigger_values(json,text,text[])', 'pgq_writer'),
     ('pgq._trigger_value(text,text,bigint,text,text[])', 'pgq_writer'),
     ('pgq._trigger_value_changed(text,text,text,bigint,text,text[])', 'pgq_writer'),
-    ('pgq._trigger_eq_operator(oid)', 'pgq_writer'),
+    ('pgq._trigger_eq_sql(oid,text,text)', 'pgq_writer'),
     ('pgq._urlencode_field(text,text)', 'pgq_writer'),
     ('pgq._row_fields(text)', 'pgq_writer'),
     ('pgq._urlencode(text)', 'pgq_writer'),

@@ -572,12 +572,45 @@ create domain eq_num as numeric;
 create type eq_pair as (a int, n numeric);
 create type eq_pair_json as (a int, j json);
 create type eq_pair_arr as (a int, xs int[]);
-select is(pgq._trigger_eq_operator(t::regtype), e, 'equality of ' || t)
-  from (values ('numeric', 'operator(pg_catalog.=)'), ('varchar', 'operator(pg_catalog.=)'),
-               ('cidr', 'operator(pg_catalog.=)'), ('eq_mood', 'operator(pg_catalog.=)'),
-               ('eq_num', 'operator(pg_catalog.=)'), ('eq_pair', 'operator(pg_catalog.=)'),
-               ('eq_pair_arr', 'operator(pg_catalog.=)'), ('int4range', 'operator(pg_catalog.=)'),
-               ('int4[]', null), ('json', null), ('point', null), ('eq_pair_json', null)) v(t, e);
+select is(pgq._trigger_eq_sql(t::regtype, 'a', 'b'), e, 'equality of ' || t)
+  from (values ('numeric', '(a)::pg_catalog."numeric" operator(pg_catalog.=) (b)::pg_catalog."numeric"'),
+               ('varchar', '(a)::pg_catalog.text operator(pg_catalog.=) (b)::pg_catalog.text'),
+               ('cidr', '(a)::pg_catalog.inet operator(pg_catalog.=) (b)::pg_catalog.inet'),
+               ('eq_mood', '(a) operator(pg_catalog.=) (b)'),
+               ('eq_num', '(a)::pg_catalog."numeric" operator(pg_catalog.=) (b)::pg_catalog."numeric"'),
+               ('eq_pair', '(a) operator(pg_catalog.=) (b)'), ('eq_pair_arr', '(a) operator(pg_catalog.=) (b)'),
+               ('int4range', '(a) operator(pg_catalog.=) (b)'),
+               ('int4[]', null), ('json', null), ('point', null), ('eq_pair_json', null), ('anyarray', null)) v(t, e);
+-- the operator is named with its operands cast to its class's input type:
+-- an operator of the same name that whoever may create in that schema adds
+-- for a domain over the type is not chosen (C calls the class's by its oid)
+create type eq_box as (v int);
+create function public.eq_box_eq(eq_box, eq_box) returns bool language sql immutable as 'select $1.v = $2.v';
+create function public.eq_box_lt(eq_box, eq_box) returns bool language sql immutable as 'select $1.v < $2.v';
+create function public.eq_box_cmp(eq_box, eq_box) returns int language sql immutable as 'select case when $1.v < $2.v then -1 when $1.v > $2.v then 1 else 0 end';
+create operator public.= (leftarg = eq_box, rightarg = eq_box, function = public.eq_box_eq);
+create operator public.< (leftarg = eq_box, rightarg = eq_box, function = public.eq_box_lt);
+create operator class public.eq_box_ops default for type eq_box using btree as
+    operator 1 public.<, operator 3 public.=, function 1 public.eq_box_cmp(eq_box, eq_box);
+create domain eq_boxd as eq_box;
+create function public.eq_boxd_trap(eq_boxd, eq_boxd) returns bool language sql immutable as 'select true';
+create operator public.= (leftarg = eq_boxd, rightarg = eq_boxd, function = public.eq_boxd_trap);
+create table eqd (k eq_boxd primary key, note text);
+create trigger eqd_s after update on eqd for each row execute procedure pgq.sqltriga('pq');
+insert into eqd values (row(1), '');
+select throws_ok($$update eqd set k = row(2) where (k).v = 1$$, '22023', 'primary key update not allowed',
+                 'a key update is seen with the class''s operator, not a same-named one for the domain');
+-- under DateStyle Postgres a zone abbreviation can stand for two offsets:
+-- the same text is compared with the type's equality (C: a key update)
+create table eqz (k timestamptz primary key, v text, j json);
+create trigger eqz_l after update on eqz for each row execute procedure pgq.logutriga('pq');
+set timezone = 'Europe/Moscow';
+set datestyle = 'Postgres, MDY';
+insert into eqz values ('2014-10-25 21:30:00+00', 'x', '{}');
+select throws_ok($$update eqz set k = k + interval '1 hour'$$, '22023', 'primary key update not allowed',
+                 'timestamptz: the same text is not taken for the same instant');
+reset timezone;
+reset datestyle;
 -- the fast path's kinds: a text column under a collation that may not be
 -- deterministic is not served
 select is(pgq._trigger_kind('text'::regtype, c), k, 'kind of text under collation ' || c)

@@ -102,7 +102,7 @@ begin
             pgq._trigger_values(json, text, text[]),
             pgq._trigger_value(text, text, bigint, text, text[]),
             pgq._trigger_value_changed(text, text, text, bigint, text, text[]),
-            pgq._trigger_eq_operator(oid),
+            pgq._trigger_eq_sql(oid, text, text),
             pgq._urlencode_field(text, text),
             pgq._row_fields(text),
             pgq._urlencode(text),

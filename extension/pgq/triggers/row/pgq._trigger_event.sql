@@ -43,7 +43,7 @@ declare
     v_at        int4[] := '{}';
     v_res       bool[];
     v_op        text;
-    v_lossy     bool;
+    v_text      text;
     v_ign_chg   bool := false;
     v_opname    text;
     i           int4;
@@ -74,18 +74,40 @@ begin
 
     if i_op = 'UPDATE' then
         -- which columns changed, judged as PgQ's C triggers do: with the
-        -- type's equality where it has one (pgq._trigger_eq_operator: 1.0
-        -- and 1.00 are the same numeric), else on the text.  The same text
-        -- is the same value, except that extra_float_digits below 1 writes
-        -- floats rounded: then every column is compared.  One query for
-        -- the row's comparisons, under this function's search_path.
-        v_lossy := current_setting('extra_float_digits')::int4 < 1;
+        -- type's equality where it has one (pgq._trigger_eq_sql: 1.0 and
+        -- 1.00 are the same numeric), else on the text.  The text settles
+        -- it where it can, the operator elsewhere (one query for the row),
+        -- by what the type's text output tells (v_text, a letter a column,
+        -- read for the row): b the same text is the same value and another
+        -- text another value; e the same text is the same value (numeric,
+        -- interval, character, jsonb, floats with extra_float_digits at 1
+        -- or more, text under a collation other than the default, C or
+        -- POSIX, which may be nondeterministic); d another text is another
+        -- value (timestamptz but under DateStyle ISO, where a zone
+        -- abbreviation can stand for two offsets); n neither (any other
+        -- type: a regproc, a domain, a composite or range of other types).
+        select string_agg(
+                   case when a.atttypid in (16, 17, 18, 19, 20, 21, 23, 26, 114, 142, 650, 869, 1082, 1083, 1114, 1266, 2950)
+                             or (a.atttypid in (25, 1043) and a.attcollation in (100, 950, 951))
+                             or (a.atttypid = 1184 and current_setting('DateStyle') like 'ISO%') then 'b'
+                        when a.atttypid in (1700, 1186, 1042, 3802, 25, 1043)
+                             or (a.atttypid in (700, 701) and current_setting('extra_float_digits')::int4 >= 1) then 'e'
+                        when a.atttypid = 1184 then 'd'
+                        -- (a subquery of its own: a join to pg_type was
+                        -- planned as a scan of it, about 60 us)
+                        else (select case when y.typcategory = 'A' or y.typtype = 'e' then 'b' else 'n' end
+                                from pg_type y where y.oid = a.atttypid) end, '' order by a.attnum)
+          into v_text
+          from pg_attribute a
+         where a.attrelid = i_relid and a.attnum > 0 and not a.attisdropped;
         for i in 1 .. pg_catalog.array_length(p.names, 1) loop
             v_diff[i] := v_new[i] is distinct from v_old[i];
-            if (v_diff[i] or v_lossy) and v_new[i] is not null and v_old[i] is not null then
-                v_op := pgq._trigger_eq_operator(p.types[i]);
+            if v_new[i] is not null and v_old[i] is not null
+               and (case when v_diff[i] then substr(v_text, i, 1) in ('e', 'n')
+                         else substr(v_text, i, 1) in ('d', 'n') end) then
+                v_op := pgq._trigger_eq_sql(p.types[i], format('($1).%I', p.names[i]), format('($2).%I', p.names[i]));
                 if v_op is not null then
-                    v_cmp := v_cmp || format('not coalesce(($1).%1$I %2$s ($2).%1$I, false)', p.names[i], v_op);
+                    v_cmp := v_cmp || format('not coalesce(%s, false)', v_op);
                     v_at := v_at || i;
                 end if;
             end if;

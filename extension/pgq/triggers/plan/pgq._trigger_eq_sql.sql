@@ -1,22 +1,33 @@
-create or replace function pgq._trigger_eq_operator(i_type oid)
+create or replace function pgq._trigger_eq_sql(i_type oid, i_a text, i_b text)
 returns text
 language plpgsql stable
 set search_path = pg_catalog, pg_temp
 as $$
-    -- pgq._trigger_eq_operator(i_type): how the triggers judge whether an
-    -- UPDATE changed a column of this type, as PgQ's C triggers do: with
-    -- the equality operator PostgreSQL's type cache finds for it, or, where
-    -- there is none and for arrays, by comparing the text output.  The type
-    -- cache's operator is the equality of the type's default btree operator
-    -- class, else of its default hash one; the class is found as
-    -- PostgreSQL finds a default one: a domain's base type, an exact input
-    -- type first, else the one class (or the one for the category's
-    -- preferred type) whose input type the type is binary-coercible to,
-    -- polymorphic input types (anyenum, anyrange, anymultirange, record)
-    -- included.  Record equality counts only when every column of the
-    -- composite type has an equality (an array column: its element type).
-    -- The operator runs with the column's collation, as in C.
-    -- Returns: 'operator(schema.name)' for SQL, or NULL: compare the text.
+    -- pgq._trigger_eq_sql(i_type, i_a, i_b): SQL that is true when the SQL
+    -- expressions i_a and i_b, of type i_type, hold equal values, as PgQ's
+    -- C triggers judge whether an UPDATE changed a column: with the
+    -- equality operator PostgreSQL's type cache finds for the type, or,
+    -- where there is none and for arrays, on the text output (then NULL is
+    -- returned: the caller compares the text).  The type cache's operator
+    -- is the equality of the type's default btree operator class, else of
+    -- its default hash one; the class is found as PostgreSQL finds a
+    -- default one: a domain's base type, an exact input type first, else
+    -- the one class (or the one for the category's preferred type) whose
+    -- input type the type is binary-coercible to, polymorphic input types
+    -- (anyenum, anyrange, anymultirange, record) included.  Record equality
+    -- counts only when every column of the composite type has an equality
+    -- (an array column: its element type).  C calls the operator by its
+    -- oid; SQL names it, and PostgreSQL would pick an operator by that name
+    -- again from the operands' types, so both operands are cast (a
+    -- relabeling: the types are binary-coercible) to the class's input
+    -- type, schema-qualified: with its exact signature the name denotes
+    -- that one operator, and no other of the same name (one that whoever
+    -- may create in that schema could add for a domain, say) can be
+    -- chosen.  A polymorphic input type cannot be cast to: then the
+    -- operator must be pg_catalog's (where nobody else creates), else the
+    -- text is compared.  The operator runs with the operands' collation
+    -- (a column's), as in C.
+    -- Returns: the SQL, or NULL: compare the text.
     -- Tables: catalog (read).
 declare
     v_type oid := i_type;
@@ -25,7 +36,7 @@ declare
     v_fam  oid;
     v_in   oid;
     v_op   oid;
-    v_name text;
+    v_sql  text;
     v_targets oid[];
 begin
     -- a domain's base type (a chain of domains included)
@@ -38,8 +49,9 @@ begin
         exit when t.typtype <> 'd';
         v_type := t.typbasetype;
     end loop;
-    -- an array: its text, as the C triggers compare arrays
-    if t.typelem <> 0 and t.typlen = -1 and t.typcategory = 'A' then
+    -- an array: its text, as the C triggers compare arrays; a pseudo-type
+    -- (a composite's anyarray column): no equality
+    if (t.typelem <> 0 and t.typlen = -1 and t.typcategory = 'A') or t.typtype = 'p' then
         return null;
     end if;
 
@@ -70,10 +82,18 @@ begin
             having count(*) filter (where s.pref) = 1 or (count(*) filter (where s.pref) = 0 and count(*) = 1);
         end if;
         if v_fam is not null then
-            select o.amopopr, format('operator(%I.%s)', n.nspname, r.oprname) into v_op, v_name
+            select o.amopopr,
+                   case when y.typtype <> 'p'
+                        then format('(%s)::%I.%I operator(%I.%s) (%s)::%I.%I', i_a, yn.nspname, y.typname,
+                                    n.nspname, r.oprname, i_b, yn.nspname, y.typname)
+                        when n.nspname = 'pg_catalog'
+                        then format('(%s) operator(pg_catalog.%s) (%s)', i_a, r.oprname, i_b) end
+              into v_op, v_sql
               from pg_amop o
               join pg_operator r on r.oid = o.amopopr
               join pg_namespace n on n.oid = r.oprnamespace
+              join pg_type y on y.oid = v_in
+              join pg_namespace yn on yn.oid = y.typnamespace
              where o.amopfamily = v_fam and o.amoplefttype = v_in and o.amoprighttype = v_in
                and o.amopstrategy = case v_am when 'btree' then 3 else 1 end;
             exit when v_op is not null;
@@ -85,10 +105,10 @@ begin
        and exists (select from pg_attribute a
                      join pg_type y on y.oid = a.atttypid
                     where a.attrelid = t.typrelid and a.attnum > 0 and not a.attisdropped
-                      and pgq._trigger_eq_operator(case when y.typelem <> 0 and y.typlen = -1 and y.typcategory = 'A'
-                                                        then y.typelem else y.oid end) is null) then
+                      and pgq._trigger_eq_sql(case when y.typelem <> 0 and y.typlen = -1 and y.typcategory = 'A'
+                                                   then y.typelem else y.oid end, 'a', 'b') is null) then
         return null;
     end if;
-    return v_name;
+    return v_sql;
 end;
 $$;
