@@ -6,3 +6,6 @@ drop function if exists pgq._null_key();
 -- the statement-level form's builders take the column types: drop 4.0's.
 drop function if exists pgq._bulk_changed(text[], text[], text, text);
 drop function if exists pgq._bulk_sql_fragment(text, text[], text[], text[]);
+-- and take the column's type to tell NULL from a composite value whose
+-- fields are all NULL: drop 4.0's text builder.
+drop function if exists pgq._bulk_text(text, text);

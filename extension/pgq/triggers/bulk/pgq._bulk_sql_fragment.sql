@@ -17,17 +17,17 @@ begin
     for i in 1 .. pg_catalog.array_length(i_names, 1) loop
         if i_names[i] = any (i_keys) then
             v_where := v_where || format('%L operator(pg_catalog.||) coalesce(pg_catalog.quote_literal(%s), pgq._trigger_error(''null_key'')::pg_catalog.text)',
-                                         pg_catalog.quote_ident(i_names[i]) || '=', pgq._bulk_text('o', i_names[i]));
+                                         pg_catalog.quote_ident(i_names[i]) || '=', pgq._bulk_text('o', i_names[i], i_types[i]));
             v_first := coalesce(v_first, format('%L operator(pg_catalog.||) pg_catalog.quote_literal(%s)',
-                                                pg_catalog.quote_ident(i_names[i]) || '=', pgq._bulk_text('o', i_names[i])));
+                                                pg_catalog.quote_ident(i_names[i]) || '=', pgq._bulk_text('o', i_names[i], i_types[i])));
         end if;
         continue when i_names[i] = any (i_skip);
         v_cols := v_cols || pg_catalog.quote_ident(i_names[i]);
-        v_vals := v_vals || format('coalesce(pg_catalog.quote_literal(%s), ''null'')', pgq._bulk_text('n', i_names[i]));
+        v_vals := v_vals || format('coalesce(pg_catalog.quote_literal(%s), ''null'')', pgq._bulk_text('n', i_names[i], i_types[i]));
         continue when i_op <> 'UPDATE';
         v_set := v_set || format('case when %s then %L operator(pg_catalog.||) coalesce(pg_catalog.quote_literal(%s), ''NULL'') end',
                                  pgq._bulk_differ('n', 'o', i_names[i], i_types[i]),
-                                 pg_catalog.quote_ident(i_names[i]) || '=', pgq._bulk_text('n', i_names[i]));
+                                 pg_catalog.quote_ident(i_names[i]) || '=', pgq._bulk_text('n', i_names[i], i_types[i]));
     end loop;
     if i_op = 'INSERT' then
         return format('%L operator(pg_catalog.||) %s operator(pg_catalog.||) '')''',

@@ -1,16 +1,14 @@
-create or replace function pgq._bulk_text(i_alias text, i_column text)
+create or replace function pgq._bulk_text(i_alias text, i_column text, i_type oid)
 returns text
-language sql immutable strict
+language sql stable
 set search_path = pg_catalog, pg_temp
 as $$
-    -- pgq._bulk_text(i_alias, i_column): an SQL expression for a column's
-    -- value as its type's text output, NULL staying NULL (num_nulls: IS
-    -- NULL would take a composite value whose fields are all NULL for
-    -- NULL; format('%s') alone
-    -- would give ''), under the C collation: a column's own collation
-    -- would reach the encoders, whose regular expressions a
-    -- nondeterministic one refuses (and text is compared byte for byte,
-    -- as PgQ's C triggers compare it).
-    select format('case when pg_catalog.num_nulls(%1$s.%2$I) operator(pg_catalog.=) 1 then null else pg_catalog.format(''%%s'', %1$s.%2$I) collate pg_catalog."C" end',
-                  i_alias, i_column);
+    -- pgq._bulk_text(i_alias, i_column, i_type): an SQL expression for a
+    -- column's value (of type i_type) as its type's text output, NULL
+    -- staying NULL (pgq._bulk_null_sql; format('%s') alone would give ''),
+    -- under the C collation: a column's own collation would reach the
+    -- encoders, whose regular expressions a nondeterministic one refuses
+    -- (and text is compared byte for byte, as PgQ's C triggers compare it).
+    select format('case when %s then null else pg_catalog.format(''%%s'', %s.%I) collate pg_catalog."C" end',
+                  pgq._bulk_null_sql(i_alias, i_column, i_type), i_alias, i_column);
 $$;

@@ -108,7 +108,7 @@ begin
     end if;
     for k in 1 .. 6 loop
         if p.magic[k] is not null then
-            v_ev[k] := pgq._bulk_text(v_row, p.names[p.magic[k]]);
+            v_ev[k] := pgq._bulk_text(v_row, p.names[p.magic[k]], p.types[p.magic[k]]);
         end if;
         if p.exprs[k] is not null then
             v_ev[k] := '(select (' || p.exprs[k] || ')::pg_catalog.text from (select ' || v_row || '.*) _pgq_row)';
