@@ -14,7 +14,7 @@ as $$
                 then format('(not coalesce((%1$s) operator(pg_catalog.=) (%2$s), (%1$s) is null and (%2$s) is null))',
                             pgq._bulk_text(i_a, i_column, i_type), pgq._bulk_text(i_b, i_column, i_type))
                 else format('(not coalesce(%s, pg_catalog.num_nulls(%s, %s) operator(pg_catalog.=) 2))',
-                            x.eq, x.a, x.b) end
-      from (select format('%s.%I', i_a, i_column) as a, format('%s.%I', i_b, i_column) as b) c,
-           lateral (select c.a, c.b, pgq._trigger_eq_sql(i_type, c.a, c.b) as eq) x;
+                            x.eq, c.a, c.b) end
+      from (select format('%s.%I', i_a, i_column) as a, format('%s.%I', i_b, i_column) as b) c
+     cross join lateral (select pgq._trigger_eq_sql(i_type, c.a, c.b) as eq) x;
 $$;

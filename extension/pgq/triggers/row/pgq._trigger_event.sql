@@ -42,7 +42,7 @@ declare
     v_cmp       text[] := '{}';
     v_at        int4[] := '{}';
     v_res       bool[];
-    v_op        text;
+    v_eq        text;
     v_text      text;
     v_ign_chg   bool := false;
     v_opname    text;
@@ -105,9 +105,9 @@ begin
             if v_new[i] is not null and v_old[i] is not null
                and (case when v_diff[i] then substr(v_text, i, 1) in ('e', 'n')
                          else substr(v_text, i, 1) in ('d', 'n') end) then
-                v_op := pgq._trigger_eq_sql(p.types[i], format('($1).%I', p.names[i]), format('($2).%I', p.names[i]));
-                if v_op is not null then
-                    v_cmp := v_cmp || format('not coalesce(%s, false)', v_op);
+                v_eq := pgq._trigger_eq_sql(p.types[i], format('($1).%I', p.names[i]), format('($2).%I', p.names[i]));
+                if v_eq is not null then
+                    v_cmp := v_cmp || format('not coalesce(%s, false)', v_eq);
                     v_at := v_at || i;
                 end if;
             end if;
