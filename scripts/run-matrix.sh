@@ -10,7 +10,8 @@
 #
 # A server named in the environment (PGQ_TEST_DATABASE_URL, PGHOST, PGBIN)
 # is ignored: each version gets its own.  Ends with a line per version (its
-# count line and how long it took) and exits non-zero when any failed.
+# count line and how long it took, then what failed there) and exits
+# non-zero when any failed.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
@@ -29,9 +30,10 @@ for v in "${versions[@]}"; do
     status=${PIPESTATUS[0]}
     took=$((SECONDS - start))
     count=$(grep '^tests: ' "$log" | tail -1)
-    rm -f "$log"
     [ "$status" -eq 0 ] || failed=1
     summary+=("PostgreSQL $v: ${count:-tests: did not finish (exit $status)}, $((took / 60))m$((took % 60))s")
+    while IFS= read -r line; do summary+=("  $line"); done < <(grep '^FAILED ' "$log")
+    rm -f "$log"
 done
 echo
 printf '%s\n' "${summary[@]}"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every test: pgTAP (through prove), vitest and the upgrade check, against
 # the server in the PG* environment.  Runs all three even when one fails, and ends with one line:
-# "tests: N passed, N failed".
+# "tests: N passed, N failed", after a "FAILED ..." line per failure.
 #
 #   run-tests.sh            everything
 #   run-tests.sh --matrix   what the version matrix (run-matrix.sh) runs on
@@ -44,10 +44,28 @@ read -r vt_passed vt_failed < <(node -e '
   const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
   console.log(r.numPassedTests, r.numFailedTests + (r.success === false && r.numFailedTests === 0 ? 1 : 0));
 ' "$out/vitest.json" 2>/dev/null || echo "0 1")
+# name what failed, so that the last lines of a long log say it: prove's
+# summary rows ("pgtap/FILE.sql (Wstat: ...)", "Failed tests: N"),
+# vitest's failed tests, the upgrade check's FAIL lines
+{
+    sed -n '/^Test Summary Report/,/^Files=/{/^[^ T-][^=]*(Wstat/p;/^  *Failed tests*:/p;/^  *Parse errors:/p}' "$out/pgtap.txt" \
+        | sed 's/^ */pgTAP: /'
+    node -e '
+      const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+      for (const f of r.testResults ?? []) {
+        const file = require("path").relative(process.cwd(), f.name);
+        const failed = (f.assertionResults ?? []).filter((a) => a.status === "failed");
+        for (const a of failed) console.log(`vitest: ${file} > ${a.fullName}`);
+        if (failed.length === 0 && f.status === "failed") console.log(`vitest: ${file}: ${(f.message ?? "").split("\n")[0]}`);
+      }
+    ' "$out/vitest.json" 2>/dev/null
+    grep '^FAIL ' "$out/upgrade.txt" | sed 's/^/upgradecheck: /'
+} | sed 's/^/FAILED /' > "$out/failed.txt"
 passed=$(( ${tap_total:-0} - tap_failed + vt_passed + up_passed ))
 failed=$(( tap_failed + vt_failed + up_failed ))
 # a run that died before reporting counts as a failure
 [ "$tap_status" -ne 0 ] && [ "$tap_failed" -eq 0 ] && failed=$(( failed + 1 ))
 echo
+cat "$out/failed.txt"
 echo "tests: $passed passed, $failed failed"
 [ "$tap_status" -eq 0 ] && [ "$vitest_status" -eq 0 ] && [ "$upgrade_status" -eq 0 ] && [ "$failed" -eq 0 ]
