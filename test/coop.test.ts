@@ -161,15 +161,18 @@ describe("cooperative consumers", () => {
       expect(await value<number>(c, "select count(*)::int from coop_seen where batch_id = $1 and worker <> 'w1'", [held]))
         .toBe(0);
       expect(await value<string>(c, "select current_batch::text from pgq.get_consumer_info('qkill', 'kc.w1')")).toBe(held);
-      const killedAt = Date.now();
+      // its last heartbeat so far (a later one only moves the bound on)
+      const seenAt = Number(await value<string>(c, `select extract(epoch from s.sub_active) * 1000
+          from pgq.subscription s join pgq.consumer co on co.co_id = s.sub_consumer where co.co_name = 'kc.w1'`));
       victim.kill("SIGKILL");
       await until("the held batch taken over", async () =>
         (await value<number>(c, "select count(*)::int from coop_seen where batch_id = $1 and worker <> 'w1'", [held])) > 0,
       DEAD_MS * 10);
-      const tookMs = Date.now() - killedAt;
-      // not before the dead interval, measured from its last heartbeat (at
-      // most a third of it before the kill)
-      expect(tookMs).toBeGreaterThanOrEqual((DEAD_MS * 2) / 3 - 100);
+      // not before the dead interval, counted on the server's clock from
+      // that heartbeat to the taker's first event of the batch
+      const takenAt = Number(await value<string>(c,
+        "select extract(epoch from min(at)) * 1000 from coop_seen where batch_id = $1 and worker <> 'w1'", [held]));
+      expect(takenAt - seenAt).toBeGreaterThanOrEqual(DEAD_MS);
       await until("every event seen", async () =>
         (await value<number>(c, "select count(distinct ev_id)::int from coop_seen")) >= 2000,
       60_000);

@@ -268,10 +268,12 @@ describe("pgq-runner over HTTP", () => {
       const t0 = Date.now();
       const resp = await page.goto(`http://127.0.0.1:${port}/`, { waitUntil: "load" });
       expect(resp?.status()).toBe(200);
-      expect(Date.now() - t0).toBeLessThan(5000);
+      // a hang guard, not a speed test (a loaded 2-core machine is slow to
+      // start chromium)
+      expect(Date.now() - t0).toBeLessThan(30_000);
       expect(await page.title()).toMatch(/^\d+ problems? - pgq-runner$/);
       const lagging = page.locator('#problems li[data-kind="consumer_lagging"][data-queue="busy"][data-consumer="stalled"]');
-      await lagging.waitFor({ state: "visible", timeout: 5000 });
+      await lagging.waitFor({ state: "visible", timeout: 30_000 });
       expect(await lagging.textContent()).toMatch(/consumer lagging: .* behind the newest tick/);
       const rot = page.locator('#problems li[data-kind="rotation_blocked"][data-queue="held"]');
       expect(await rot.textContent()).toContain(`transaction pid ${heldPid} (`);
@@ -481,13 +483,13 @@ http_listen = 127.0.0.1:${p2}
       const took = Date.now() - t0;
       expect(f.get("pgq_queue_ticker_lag_seconds")!.samples).toHaveLength(1000);
       expect(f.get("pgq_consumer_lag_seconds")!.samples).toHaveLength(1000);
-      expect(took).toBeLessThan(3000);
+      expect(took).toBeLessThan(20_000); // a hang guard: bench/ measures speed
       const browser = await launchChromium(ctx);
       try {
         const page = await browser.newPage();
         const t1 = Date.now();
         await page.goto(`http://127.0.0.1:${p2}/`, { waitUntil: "load" });
-        expect(Date.now() - t1).toBeLessThan(10_000);
+        expect(Date.now() - t1).toBeLessThan(30_000);
         expect(await page.locator("table.queues tbody tr").count()).toBe(1000);
         expect(await page.locator("table.consumers tbody tr").count()).toBe(1000);
         await page.fill("#filter", "q0999");

@@ -61,7 +61,7 @@ describe("on-demand ticking", () => {
     const [od0, idle0, plain0] = [await ticks("od"), await ticks("od_idle"), await ticks("plain")];
     await q("select pgq.insert_event('od', 't', 'one')");
     await q("select pgq.insert_event('plain', 't', 'one')");
-    await waitFor(async () => (await ticks("od")) === od0 + 1, 5_000, "the on-demand tick");
+    await waitFor(async () => (await ticks("od")) === od0 + 1, 20_000, "the on-demand tick");
     // the tick covers the event
     const last = await q<{ seq: string; max: string }>(`
         select t.tick_event_seq seq, (select pgq.seq_getval(queue_event_seq) from pgq.queue where queue_name = 'od') max
@@ -94,14 +94,14 @@ describe("on-demand ticking", () => {
     }
     const took = Date.now() - started;
     await c.end();
-    // everything is ticked within an interval or two of the last commit
+    // the last commit gets its tick soon (the periodic one is 60 s away)
     await waitFor(async () => {
       const r = await q<{ covered: boolean }>(`
           select max(t.tick_event_seq) >= pgq.seq_getval(q.queue_event_seq) covered
             from pgq.tick t join pgq.queue q on q.queue_id = t.tick_queue
            where q.queue_name = 'burst' group by q.queue_event_seq`);
       return r[0]!.covered;
-    }, 3_000, "a tick covering the burst");
+    }, 15_000, "a tick covering the burst");
     const made = (await ticks("burst")) - t0;
     expect(n).toBeGreaterThan(20);
     expect(made).toBeGreaterThanOrEqual(2);
@@ -126,7 +126,7 @@ describe("on-demand ticking", () => {
       // one event, alone: in hand long before any poll or periodic tick
       await new Promise((r) => setTimeout(r, 300));
       await q("select pgq.insert_event('cons', 't', 'first', $1, null, null, null)", [String(Date.now())]);
-      await waitFor(() => seen.has("first"), 5_000, "the first event");
+      await waitFor(() => seen.has("first"), 20_000, "the first event");
       // four producers, one-event transactions
       const producers = [0, 1, 2, 3].map(async (p) => {
         const c = new pg.Client(cluster.config(DB));
@@ -137,13 +137,14 @@ describe("on-demand ticking", () => {
         await c.end();
       });
       await Promise.all(producers);
-      await waitFor(() => seen.size === 401, 10_000, "all 401 events");
+      await waitFor(() => seen.size === 401, 30_000, "all 401 events");
     } finally {
       stop.abort();
       await running;
     }
     expect([...seen.values()].every((x) => x === 1)).toBe(true);
-    // each was in hand within seconds of its commit (bounded, not a benchmark)
-    expect(Math.max(...arrived)).toBeLessThan(5_000);
+    // each was in hand well before a poll or periodic tick (60 s): bounded,
+    // not a benchmark
+    expect(Math.max(...arrived)).toBeLessThan(20_000);
   });
 });

@@ -147,7 +147,7 @@ loop_delay = 600
       const t0 = Date.now();
       run.child.kill("SIGINT");
       expect(await run.exit).toBe(0);
-      expect(Date.now() - t0, name).toBeLessThan(5000);
+      expect(Date.now() - t0, name).toBeLessThan(30_000); // not loop_delay's 600 s
       expect(run.output()).toMatch(/SIGINT: finishing the current batch[\s\S]*stopped/);
     }
   });
@@ -186,7 +186,7 @@ loop_delay = 600
       for (const q of ["k0", "k1", "k2"]) n += (await targetEvents(q)).length;
       return n;
     };
-    await waitFor(async () => (await total()) >= produced, 30_000, "all events moved");
+    await waitFor(async () => (await total()) >= produced, 120_000, "all events moved");
     await new Promise((res) => setTimeout(res, 500));
     last.child.kill("SIGINT");
     await last.exit;

@@ -1,20 +1,38 @@
 // Table rotation across sessions: locks, stalled consumers, long
 // transactions.  Nothing is lost while rotation waits.
+//
+// On a private cluster: rotation waits for every transaction that holds a
+// transaction id when the consumer's tick is taken, in any database of the
+// cluster, so other test files' transactions on the shared server would
+// hold it back at random.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type pg from "pg";
-import { createTestDb, createTickingQueue, value, type TestDb } from "./support/db.js";
+import pg from "pg";
+import { startPrivateCluster, type PrivateCluster } from "./support/cluster.js";
+import { createTickingQueue, value } from "./support/db.js";
 
-let db: TestDb;
+let cluster: PrivateCluster;
+const clients: pg.Client[] = [];
 let admin: pg.Client;
 let queueNo = 0;
 let queue: string;
 
+const db = {
+  async connect(): Promise<pg.Client> {
+    const c = new pg.Client(cluster.config("rotation"));
+    await c.connect();
+    clients.push(c);
+    return c;
+  },
+};
+
 beforeAll(async () => {
-  db = await createTestDb();
+  cluster = startPrivateCluster();
+  await cluster.createDb("rotation");
   admin = await db.connect();
 });
 afterAll(async () => {
-  await db?.drop();
+  await Promise.allSettled(clients.map((c) => c.end()));
+  cluster?.stop();
 });
 
 beforeEach(async () => {
