@@ -119,8 +119,8 @@ begin
             pgq._bulk_null_sql(text, text, oid),
             pgq._bulk_differ(text, text, text, oid),
             pgq._bulk_encode(text, text, text[], oid[], text[]),
-            pgq._bulk_changed(text[], oid[], text[], text, text),
-            pgq._bulk_sql_fragment(text, text[], oid[], text[], text[]),
+            pgq._bulk_changed(text[], text[], text[], text, text),
+            pgq._bulk_sql_fragment(text, text[], oid[], text[], text[], text[]),
             pgq._insert_events_count(text, text[], text[], text[], text[], text[], text[])
         to pgq_writer;
     end if;

@@ -39,6 +39,7 @@ declare
     v_sql       text;
     v_tt        text;   -- the transition table the event rows come from
     v_out       text[] := '{}';
+    v_differ    text[];  -- UPDATE: per column, SQL true when n and o differ
     k           int4;
 begin
     -- the trigger's definition, its table and the errors that do not
@@ -57,9 +58,14 @@ begin
         v_src := '(select pg_catalog.row_number() over () as pgq_rn, t.* from pgq_old t) o';
         v_row := 'o';
     else
+        -- each column's comparison, worked out once (pgq._bulk_differ reads
+        -- the catalog): the key join, the changed columns, sqltriga's SET
+        v_differ := array(select pgq._bulk_differ('n', 'o', u.n, u.t)
+                            from rows from (pg_catalog.unnest(p.names), pg_catalog.unnest(p.types))
+                                 with ordinality u(n, t, o) order by u.o);
         v_src := '(select pg_catalog.row_number() over () as pgq_rn, t.* from pgq_new t) n'
                  || ' join pgq_old o on ' || coalesce((select pg_catalog.string_agg(
-                        format('not %s', pgq._bulk_differ('o', 'n', kc, p.types[pg_catalog.array_position(p.names, kc)])), ' and ')
+                        format('not %s', v_differ[pg_catalog.array_position(p.names, kc)]), ' and ')
                         from pg_catalog.unnest(p.keys) kc), 'false');
         v_row := 'n';
     end if;
@@ -76,8 +82,8 @@ begin
 
     -- which updates make an event: as the row triggers judge it
     if i_op = 'UPDATE' then
-        v_cond := pgq._bulk_changed(p.names, p.types, p.ignore, i_kind, 'changed')
-                  || ' or not (' || pgq._bulk_changed(p.names, p.types, p.ignore, i_kind, 'ignored') || ')';
+        v_cond := pgq._bulk_changed(p.names, v_differ, p.ignore, i_kind, 'changed')
+                  || ' or not (' || pgq._bulk_changed(p.names, v_differ, p.ignore, i_kind, 'ignored') || ')';
     end if;
     -- when= is judged only for rows that pass the checks above (CASE keeps
     -- that order), and NULL is the row triggers' error, not a skipped row
@@ -95,7 +101,7 @@ begin
         end if;
     elsif i_kind = 'sqltriga' then
         v_ev[1] := pg_catalog.quote_literal(pg_catalog.substr(i_op, 1, 1));
-        v_ev[2] := pgq._bulk_sql_fragment(i_op, p.names, p.types, p.keys, p.omit);
+        v_ev[2] := pgq._bulk_sql_fragment(i_op, p.names, p.types, p.keys, p.omit, v_differ);
         if p.backup and i_op = 'UPDATE' then
             v_ev[4] := pgq._bulk_encode('url', 'o', p.names, p.types, p.omit);
         end if;
