@@ -30,6 +30,7 @@ select results_eq($$select func_name, func_arg from pgq.maint_operations()$$,
                   'queue_extra_maint: each function with its queue, queues by name');
 -- the daemon runs these with its own rights: only functions a superuser (or
 -- the owner of schema pgq) owns, never temporary ones, never missing ones
+drop role if exists tap_untrusted;  -- a run that failed before its end
 create role tap_untrusted;
 create function public.hook_evil(text) returns int language sql as 'select 0';
 alter function public.hook_evil(text) owner to tap_untrusted;
@@ -110,5 +111,9 @@ select throws_ok($$select pgq.maint_compact('pgq.queue')$$, '22023', 'maint_comp
 select throws_ok($$select pgq.maint_compact(null)$$, '22023', null, 'NULL table');
 select is((select count(*)::int from pgq.maint_operations() where func_name = 'pgq.maint_compact'), 0,
           'compaction is not listed for tables without dead rows');
+
+-- roles outlive the test database
+drop owned by tap_untrusted;
+drop role tap_untrusted;
 
 select * from finish();

@@ -180,6 +180,7 @@ select throws_ok($$select pgq_ext.queue_splitter_local('srcq', 'loc', 'nonsense'
 -- Roles: each writer sees and changes only its own progress (row-level
 -- security on owner_role); a pure writer cannot consume through the
 -- splitter, nor set ev_time.
+drop role if exists ext_w1, ext_w2, ext_rw;  -- a run that failed before its end
 create role ext_w1 in role pgq_writer;
 create role ext_w2 in role pgq_writer;
 create role ext_rw in role pgq_writer, pgq_reader;
@@ -255,5 +256,9 @@ set role ext_rw;
 select throws_ok($$select pgq_ext.queue_splitter_local('srcq', 'victim', 'extra1', true)$$, '42501', null,
                  'moving events with their ev_time needs pgq_admin on the target');
 reset role;
+
+-- roles outlive the test database
+drop owned by ext_w1, ext_w2, ext_rw;
+drop role ext_w1, ext_w2, ext_rw;
 
 select * from finish();
