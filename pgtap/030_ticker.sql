@@ -10,16 +10,19 @@ create function pg_temp.age_ticks(newest float8, older float8) returns void lang
 $f$;
 
 -- idle queue
+-- (ticks and their ages in one transaction where a check depends on the
+-- time between statements: now() is the same for all)
+begin;
 select is(pgq.ticker('qt'), 2::bigint, 'idle with a single tick: tick');
 select is(pgq.ticker('qt'), null::bigint, 'idle, last tick younger than max_lag/2: skip');
+commit;
 select pg_temp.age_ticks(2, 10) \g /dev/null
 select is(pgq.ticker('qt'), null::bigint, 'idle, lag < 2*gap and < idle_period: skip');
 select pg_temp.age_ticks(5, 6) \g /dev/null
 select is(pgq.ticker('qt'), 3::bigint, 'idle, lag >= 2*gap: tick (back-off doubles)');
 select pg_temp.age_ticks(61, 1000) \g /dev/null
 select is(pgq.ticker('qt'), 4::bigint, 'idle, lag >= idle_period: tick');
--- in one transaction, so that now() is the same for both: 1.4 s is only
--- 0.1 s short of max_lag/2
+-- 1.4 s is only 0.1 s short of max_lag/2
 begin;
 select pg_temp.age_ticks(1.4, 100) \g /dev/null
 select is(pgq.ticker('qt'), null::bigint, 'idle, lag < max_lag/2 even with a long gap: skip');
@@ -27,8 +30,10 @@ commit;
 
 -- busy queue (the first event of a fresh sequence does not count: PgQ's quirk)
 select is((select count(pgq.insert_event('qt', 't', 'd'))::int from generate_series(1, 11)), 11, '11 events');
+begin;
 select pg_temp.age_ticks(1, 100) \g /dev/null
 select is(pgq.ticker('qt'), null::bigint, 'new events < max_count and lag < max_lag: skip');
+commit;
 select pg_temp.age_ticks(3, 100) \g /dev/null
 select is(pgq.ticker('qt'), 5::bigint, 'new events and lag >= max_lag: tick');
 select is((select tick_event_seq from pgq.tick where tick_queue = 1 and tick_id = 5), 11::bigint,

@@ -212,6 +212,7 @@ select lives_ok($$insert into en values (2, 'b', 'ok')$$, 'the count is the cata
 commit;
 -- a mark written by a lesser session is not relied on under another role:
 -- a SECURITY DEFINER function that writes the table reads pg_attribute
+drop role if exists pgq_tap_low;  -- a run that failed before it was dropped
 create role pgq_tap_low;
 create table es (id int primary key, v text, m pg_temp_mood);
 create trigger es_l after insert on es for each row execute procedure pgq.logutriga('pq');

@@ -180,21 +180,21 @@ select throws_ok($$select pgq_ext.queue_splitter_local('srcq', 'loc', 'nonsense'
 -- Roles: each writer sees and changes only its own progress (row-level
 -- security on owner_role); a pure writer cannot consume through the
 -- splitter, nor set ev_time.
-drop role if exists ext_w1, ext_w2, ext_rw;  -- a run that failed before its end
-create role ext_w1 in role pgq_writer;
-create role ext_w2 in role pgq_writer;
-create role ext_rw in role pgq_writer, pgq_reader;
-grant ext_w1 to current_user;  -- so the test can SET ROLE
-grant ext_w2 to current_user;
-grant ext_rw to current_user;
-set role ext_w1;
+drop role if exists tap_ext_w1, tap_ext_w2, tap_ext_rw;  -- a run that failed before its end
+create role tap_ext_w1 in role pgq_writer;
+create role tap_ext_w2 in role pgq_writer;
+create role tap_ext_rw in role pgq_writer, pgq_reader;
+grant tap_ext_w1 to current_user;  -- so the test can SET ROLE
+grant tap_ext_w2 to current_user;
+grant tap_ext_rw to current_user;
+set role tap_ext_w1;
 select ok(pgq_ext.set_batch_done('victim_rc', 10), 'w1 records its batch');
 select is(pgq_ext.set_last_tick('victim_sp', 7), 1, 'w1 records its tick');
 select ok(pgq_ext.set_event_done('victim_ev', 5, 50), 'w1 records an event');
 reset role;
-select is((select owner_role::text from pgq_ext.completed_batch where consumer_id = 'victim_rc'), 'ext_w1',
+select is((select owner_role::text from pgq_ext.completed_batch where consumer_id = 'victim_rc'), 'tap_ext_w1',
           'the row belongs to the role that wrote it');
-set role ext_w2;
+set role tap_ext_w2;
 select is(pgq_ext.is_batch_done('victim_rc', 10), false, 'w2 does not see w1''s batch');
 select is(pgq_ext.get_last_tick('victim_sp'), null::bigint, 'nor its tick');
 select throws_ok($$select pgq_ext.set_batch_done('victim_rc', 11)$$, '42501', null, 'w2 cannot move w1''s batch');
@@ -211,19 +211,19 @@ select is((select last_batch_id from pgq_ext.completed_batch where consumer_id =
           'w1''s batch is unchanged');
 -- rows from before 4.1 have no owner: the first writer owns them
 insert into pgq_ext.completed_tick (consumer_id, last_tick_id, owner_role) values ('legacy', 3, null);
-set role ext_w1;
+set role tap_ext_w1;
 select is(pgq_ext.get_last_tick('legacy'), 3::bigint, 'an ownerless row is visible');
 select is(pgq_ext.set_last_tick('legacy', 4), 1, 'and taken by the first writer');
 reset role;
-select is((select owner_role::text from pgq_ext.completed_tick where consumer_id = 'legacy'), 'ext_w1', 'which now owns it');
-set role ext_w2;
+select is((select owner_role::text from pgq_ext.completed_tick where consumer_id = 'legacy'), 'tap_ext_w1', 'which now owns it');
+set role tap_ext_w2;
 select throws_ok($$select pgq_ext.set_last_tick('legacy', 5)$$, '42501', null, 'so the next writer cannot');
 reset role;
 -- rows are keyed by consumer name: a writer may write one for a name that
 -- has none yet.  A superuser (or pgq_admin) sees it, but it is not its
 -- consumer's progress: its functions neither read nor take it over (in
 -- 4.1.0 the superuser's consumer skipped the batch w1 named as done)
-set role ext_w1;
+set role tap_ext_w1;
 select ok(pgq_ext.set_batch_done('su_rc', 20), 'w1 writes a row for a consumer name nobody used yet');
 select is(pgq_ext.set_last_tick('su_sp', 9), 1, 'and another');
 select ok(pgq_ext.set_event_done('su_ev', 7, 70), 'and a third');
@@ -238,27 +238,27 @@ select throws_ok($$select pgq_ext.set_event_done('su_ev', 8, 80)$$, '42501', nul
 select throws_ok($$select pgq_ext.queue_splitter_apply('su_sp', 9, 10, true, '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}')$$,
                  '42501', null, 'nor does the splitter');
 select is(pgq_ext.set_last_tick('su_sp', null), 1, 'forgetting its own tick leaves w1''s row');
-select is((select owner_role::text || ':' || last_tick_id from pgq_ext.completed_tick where consumer_id = 'su_sp'), 'ext_w1:9',
+select is((select owner_role::text || ':' || last_tick_id from pgq_ext.completed_tick where consumer_id = 'su_sp'), 'tap_ext_w1:9',
           'w1''s row is as it was');
 
 -- queue_splitter_local consumes the source queue: a pure writer cannot
 select is(pgq.register_consumer('srcq', 'victim'), 1, 'a victim consumer');
 select is(pgq.insert_event('srcq', 't', 'secret', 'qa', null, null, null), 3::bigint, 'an event for it');
 select ok(pgq.ticker('srcq') is not null, 'tick');
-set role ext_w1;
+set role tap_ext_w1;
 select throws_ok($$select pgq_ext.queue_splitter_local('srcq', 'victim', 'data', true)$$, '42501', null,
                  'a pure writer cannot consume through the splitter');
 reset role;
 select is((select pending_events from pgq.get_consumer_info('srcq', 'victim')) > 0, true, 'the victim''s events are still pending');
 select is((select current_batch from pgq.get_consumer_info('srcq', 'victim')), null::bigint, 'and no batch was taken for it');
 -- a reader and writer may run it, but moving keeps ev_time: pgq_admin's right
-set role ext_rw;
+set role tap_ext_rw;
 select throws_ok($$select pgq_ext.queue_splitter_local('srcq', 'victim', 'extra1', true)$$, '42501', null,
                  'moving events with their ev_time needs pgq_admin on the target');
 reset role;
 
 -- roles outlive the test database
-drop owned by ext_w1, ext_w2, ext_rw;
-drop role ext_w1, ext_w2, ext_rw;
+drop owned by tap_ext_w1, tap_ext_w2, tap_ext_rw;
+drop role tap_ext_w1, tap_ext_w2, tap_ext_rw;
 
 select * from finish();

@@ -26,6 +26,6 @@ create extension pgtap;
 create extension pgq;
 SQL
 status=0
-prove --exec "$0 --one" "$@" || status=$?
+prove --failures --exec "$0 --one" "$@" || status=$?
 psql -X -q -d postgres -c "drop database if exists $template with (force)" >/dev/null
 exit $status

@@ -61,6 +61,14 @@ read -r vt_passed vt_failed < <(node -e '
     ' "$out/vitest.json" 2>/dev/null
     grep '^FAIL ' "$out/upgrade.txt" | sed 's/^/upgradecheck: /'
 } | sed 's/^/FAILED /' > "$out/failed.txt"
+# a part that failed without naming a test (it died, or vitest saw an
+# unhandled error) still gets a line
+[ "$tap_status" -ne 0 ] && ! grep -q '^FAILED pgTAP' "$out/failed.txt" &&
+    echo "FAILED pgTAP: exit $tap_status, no failed test in prove's summary (see the log above)" >> "$out/failed.txt"
+[ "$vitest_status" -ne 0 ] && ! grep -q '^FAILED vitest' "$out/failed.txt" &&
+    echo "FAILED vitest: exit $vitest_status, no failed test in its report (an unhandled error? see the log above)" >> "$out/failed.txt"
+[ "$upgrade_status" -ne 0 ] && ! grep -q '^FAILED upgradecheck' "$out/failed.txt" &&
+    echo "FAILED upgradecheck: exit $upgrade_status (see the log above)" >> "$out/failed.txt"
 passed=$(( ${tap_total:-0} - tap_failed + vt_passed + up_passed ))
 failed=$(( tap_failed + vt_failed + up_failed ))
 # a run that died before reporting counts as a failure

@@ -186,10 +186,13 @@ loop_delay = 600
       for (const q of ["k0", "k1", "k2"]) n += (await targetEvents(q)).length;
       return n;
     };
-    await waitFor(async () => (await total()) >= produced, 120_000, "all events moved");
-    await new Promise((res) => setTimeout(res, 500));
-    last.child.kill("SIGINT");
-    await last.exit;
+    try {
+      await waitFor(async () => (await total()) >= produced, 120_000, "all events moved");
+      await new Promise((res) => setTimeout(res, 500));
+    } finally {
+      last.child.kill("SIGINT");
+      await last.exit;
+    }
     const all: string[] = [];
     for (const q of ["k0", "k1", "k2"]) {
       for (const e of await targetEvents(q)) {
@@ -199,5 +202,5 @@ loop_delay = 600
     }
     expect(all.length).toBe(produced);
     expect(new Set(all).size).toBe(produced);
-  });
+  }, 240_000); // the kill loop, then up to 120 s for the last run
 });
