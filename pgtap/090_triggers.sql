@@ -198,6 +198,8 @@ begin
              'insert into te values (1)', '22023', 'Unknown magic column: _pgq_ev_bogus'),
             ('NULL key value (sqltriga)', 'id int primary key, v text', ', ''pkey=v''', 'insert into te values (1, null)',
              'delete from te', '23502', 'logtriga: Unexpected NULL key value'),
+            ('an UPDATE that changes nothing, no key column (sqltriga)', 'id int primary key, v text', ', ''pkey=nosuch''',
+             'insert into te values (1, ''a'')', 'update te set v = v', '23502', 'logtriga: Unexpected NULL key value'),
             ('bad argument', 'id int primary key', ', ''nonsense''', '',
              'insert into te values (1)', '22023', 'bad param to pgq trigger'),
             ('SKIP in an AFTER trigger', 'id int primary key', ', ''SKIP''', '',

@@ -15,6 +15,7 @@ declare
     v_vals  text[] := '{}';
     v_set   text[] := '{}';
     v_first text;
+    v_key   text;
     v_text  text;
     i       int4;
 begin
@@ -38,14 +39,21 @@ begin
         return format('%L operator(pg_catalog.||) %s operator(pg_catalog.||) '')''',
                       '(' || pg_catalog.array_to_string(v_cols, ',') || ') values (',
                       pg_catalog.array_to_string(v_vals, ' operator(pg_catalog.||) '','' operator(pg_catalog.||) '));
-    elsif i_op = 'DELETE' then
-        return pg_catalog.array_to_string(v_where, ' operator(pg_catalog.||) '' and '' operator(pg_catalog.||) ');
     end if;
-    -- the changed columns, or (none changed) the first key as it was
+    -- the key columns as they were ('' when pkey= names only columns the
+    -- table lacks, as PgQ's C sqltriga writes it)
+    v_key := coalesce(nullif(pg_catalog.array_to_string(v_where, ' operator(pg_catalog.||) '' and '' operator(pg_catalog.||) '), ''),
+                      '''''');
+    if i_op = 'DELETE' then
+        return v_key;
+    end if;
+    -- the changed columns, or (none changed) the first key as it was, or
+    -- (no key column: pkey= names only columns the table lacks) the row
+    -- triggers' error, as PgQ's C sqltriga
+    v_first := coalesce(v_first, 'pgq._trigger_error(''null_key'')::pg_catalog.text');
     return format('(select case when s operator(pg_catalog.=) '''' then %s else s end'
                   ' from (select pg_catalog.array_to_string(array[%s]::pg_catalog.text[], '','') s) x)'
                   ' operator(pg_catalog.||) '' where '' operator(pg_catalog.||) %s',
-                  v_first, pg_catalog.array_to_string(v_set, ', '),
-                  pg_catalog.array_to_string(v_where, ' operator(pg_catalog.||) '' and '' operator(pg_catalog.||) '));
+                  v_first, pg_catalog.array_to_string(v_set, ', '), v_key);
 end;
 $$;

@@ -40,6 +40,7 @@ declare
     v_tt        text;   -- the transition table the event rows come from
     v_out       text[] := '{}';
     v_differ    text[];  -- UPDATE: per column, SQL true when n and o differ
+    v_join      text;    -- UPDATE: the key columns' condition pairing o with n
     k           int4;
 begin
     -- the trigger's definition, its table and the errors that do not
@@ -49,8 +50,14 @@ begin
         return v_out;
     end if;
 
-    -- the rows, numbered in the order the statement produced them
+    -- the errors the row triggers raise at the first row, if there is one
     v_tt := case when i_op = 'DELETE' then 'pgq_old' else 'pgq_new' end;
+    if p.row_error is not null then
+        v_out := v_out || format('select pgq._trigger_error(%L, %L) from %s limit 1', p.row_error, p.row_error_args, v_tt);
+        return v_out;
+    end if;
+
+    -- the rows, numbered in the order the statement produced them
     if i_op = 'INSERT' then
         v_src := '(select pg_catalog.row_number() over () as pgq_rn, t.* from pgq_new t) n';
         v_row := 'n';
@@ -63,16 +70,19 @@ begin
         v_differ := array(select pgq._bulk_differ('n', 'o', u.n, u.t)
                             from rows from (pg_catalog.unnest(p.names), pg_catalog.unnest(p.types))
                                  with ordinality u(n, t, o) order by u.o);
-        v_src := '(select pg_catalog.row_number() over () as pgq_rn, t.* from pgq_new t) n'
-                 || ' join pgq_old o on ' || coalesce((select pg_catalog.string_agg(
-                        format('not %s', v_differ[pg_catalog.array_position(p.names, kc)]), ' and ')
-                        from pg_catalog.unnest(p.keys) kc), 'false');
+        -- an old row is its new row's by the key columns; pkey= may also
+        -- name columns the table lacks, which PgQ's C triggers list in
+        -- ev_type and never compare: when it names no other, the rows pair
+        -- by their order (both transition tables have them in the order
+        -- the statement updated them)
+        v_join := (select pg_catalog.string_agg(format('not %s', v_differ[x.i]), ' and ')
+                    from (select pg_catalog.array_position(p.names, kc) as i from pg_catalog.unnest(p.keys) kc) x
+                   where x.i is not null);
+        v_src := '(select pg_catalog.row_number() over () as pgq_rn, t.* from pgq_new t) n join '
+                 || case when v_join is not null then 'pgq_old o on ' || v_join
+                         else '(select pg_catalog.row_number() over () as pgq_rn, t.* from pgq_old t) o'
+                              ' on o.pgq_rn operator(pg_catalog.=) n.pgq_rn' end;
         v_row := 'n';
-    end if;
-    -- the errors the row triggers raise at the first row, if there is one
-    if p.row_error is not null then
-        v_out := v_out || format('select pgq._trigger_error(%L, %L) from %s limit 1', p.row_error, p.row_error_args, v_tt);
-        return v_out;
     end if;
     if i_op = 'UPDATE' then
         v_out := v_out || format('select pgq._trigger_error(%L) where (select pg_catalog.count(*) from pgq_new)'

@@ -8,7 +8,8 @@ as $$
     --   INSERT: (c1,c2) values ('1',null)
     --   UPDATE: c2='x',c3=NULL where k1='1' and k2='a'   (changed columns
     --           not in i_skip; none: the first key column, in column order,
-    --           with its old value)
+    --           with its old value; no key column either (pkey= naming only
+    --           columns the table lacks): 23502, as PgQ's C sqltriga)
     --   DELETE: k1='1' and k2='a'
     -- Identifiers go through quote_ident, values through quote_literal.
     -- Errors: 23502 'logtriga: Unexpected NULL key value'.
@@ -57,6 +58,9 @@ begin
                 exit;
             end if;
         end loop;
+        if v_set operator(pg_catalog.=) '' then
+            perform pgq._trigger_error('null_key');
+        end if;
     end if;
     return pg_catalog.concat(v_set, ' where ', v_where);
 end;
