@@ -16,10 +16,11 @@ trap 'rm -rf "$out"' EXIT
 # Left out of the matrix: PgQ 3.5 beside ours (Debian's PostgreSQL 15
 # packages: these run on 15 whatever the server under test is), and what
 # needs no server or does not depend on its version (ini parsing, manual
-# pages, the npm tarball, the Docker backend, the SQL source layout).  The
+# pages, the npm tarball, the Docker backend, the SQL source layout,
+# starting a daemon).  The
 # pg_dump tests skip themselves where the server is newer than Debian's
 # pg_dump 15.
-NOT_IN_MATRIX=(upgrade-pgq35 migrate-pgq35 status-pgq35 config manpages npm-package testcontainers sql-layout)
+NOT_IN_MATRIX=(upgrade-pgq35 migrate-pgq35 status-pgq35 config manpages npm-package testcontainers sql-layout daemonize)
 vitest_args=()
 if [ "${1:-}" = --matrix ]; then
     for f in "${NOT_IN_MATRIX[@]}"; do vitest_args+=(--exclude "test/$f.test.ts"); done

@@ -152,10 +152,11 @@ export function signalPidfile(pidfile: string, signal: NodeJS.Signals, owner: Pi
 /**
  * Starts this same program again, detached, without -d, with stdout and
  * stderr going to logfile (or nowhere), and waits until it has written its
- * pidfile.  Returns the new pid.
+ * pidfile (startMs; after that it is stopped and this fails).  Returns the
+ * new pid.
  */
 export async function daemonize(argv: string[], pidfile: string, logfile: string | undefined,
-                                owner: PidOwner): Promise<number> {
+                                owner: PidOwner, startMs = 30_000): Promise<number> {
   // argv: the script and its arguments (process.argv without node)
   const args = [...process.execArgv, ...argv.flatMap((a) => {
     if (a === "--daemon") return [];
@@ -170,11 +171,18 @@ export async function daemonize(argv: string[], pidfile: string, logfile: string
     env: { ...process.env, PGQ_DAEMON: "1" },
   });
   child.unref();
-  const deadline = Date.now() + 10_000;
+  // a busy machine may take seconds to start node; a daemon that has not
+  // written its pidfile by then is stopped, so that the failure reported
+  // is the whole outcome (no daemon left running unannounced)
+  const deadline = Date.now() + startMs;
   while (Date.now() < deadline) {
     if (runningPid(pidfile, owner) === child.pid) return child.pid!;
-    if (child.exitCode !== null) break;
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`daemon did not start (see ${logfile ?? "its output"})`);
+    }
     await sleep(50);
   }
-  throw new Error(`daemon did not start (see ${logfile ?? "its output"})`);
+  child.kill("SIGTERM");
+  throw new Error(`daemon (pid ${child.pid}) did not write its pidfile ${pidfile} within ${startMs / 1000} s: `
+                  + `stopped it (see ${logfile ?? "its output"})`);
 }
