@@ -1,25 +1,11 @@
 // daemonize (pgq-runner -d, pgqadm -d, queue_splitter -d): a daemon that
 // does not write its pidfile in time is stopped, and the failure says so.
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { daemonize } from "../src/cli/daemon.js";
-import { waitFor } from "./support/cli.js";
-
-/** The process has ended (a zombie not yet reaped counts as ended). */
-function gone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return true;
-  }
-  try {
-    return /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return true;
-  }
-}
+import { processGone, waitFor } from "./support/cli.js";
 
 describe("daemonize", () => {
   it("stops a daemon that has not written its pidfile in time, and says so", async () => {
@@ -30,7 +16,7 @@ describe("daemonize", () => {
                                 { tool: "never", config: "never.ini" }, 1000).then(() => undefined, (e: Error) => e);
     expect(err?.message).toMatch(/^daemon \(pid \d+\) did not write its pidfile .*never\.pid within 1 s: stopped it/);
     const pid = Number(/pid (\d+)/.exec(err!.message)![1]);
-    await waitFor(() => gone(pid), 10_000, "the daemon stopped");
+    await waitFor(() => processGone(pid), 10_000, "the daemon stopped");
   });
 
   it("fails at once when the daemon exits before writing its pidfile", async () => {

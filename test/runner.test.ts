@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPrivateCluster, type PrivateCluster } from "./support/cluster.js";
-import { killDaemons, runCli, waitFor } from "./support/cli.js";
+import { killDaemons, processGone, runCli, waitFor } from "./support/cli.js";
 import { Consumer } from "../src/index.js";
 
 let cluster: PrivateCluster;
@@ -20,20 +20,6 @@ afterAll(() => {
   killDaemons(dir);
   cluster?.stop();
 });
-
-/** The process has ended (a zombie left for an init that does not reap counts as ended). */
-function gone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return true;
-  }
-  try {
-    return /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return true;
-  }
-}
 
 function ini(name: string, body: string): string {
   const path = join(dir, name);
@@ -158,13 +144,13 @@ ${fast}`);
     expect(second.output()).toMatch(/already running as pid \d+/);
     expect(await runCli("pgq-runner", ["-s", cfg]).exit).toBe(0);
     await waitFor(() => !existsSync(pidfile), 10_000, "pidfile removed after -s");
-    await waitFor(() => gone(pid), 10_000, "daemon ended after -s");
+    await waitFor(() => processGone(pid), 10_000, "daemon ended after -s");
     expect(await runCli("pgq-runner", ["-s", cfg]).exit).toBe(1); // not running
 
     expect(await runCli("pgq-runner", ["-d", cfg]).exit).toBe(0);
     const pid2 = Number(readFileSync(pidfile, "utf8"));
     expect(await runCli("pgq-runner", ["-k", cfg]).exit).toBe(0);
-    await waitFor(() => gone(pid2), 10_000, "daemon ended after -k");
+    await waitFor(() => processGone(pid2), 10_000, "daemon ended after -k");
   });
 
   it("reports every problem of a bad config at once, exit 2", async () => {

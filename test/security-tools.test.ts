@@ -18,7 +18,7 @@ import { clientConfig } from "../src/db.js";
 import { Consumer, InvalidOptionError, PgqClient } from "../src/index.js";
 import { loadRunnerConfig } from "../src/runner/config.js";
 import { startPrivateCluster, type PrivateCluster } from "./support/cluster.js";
-import { killDaemons, runCli as startCli, waitFor, type Run } from "./support/cli.js";
+import { killDaemons, processGone, runCli as startCli, waitFor, type Run } from "./support/cli.js";
 
 let cluster: PrivateCluster;
 const dir = mkdtempSync(join(tmpdir(), "pgq-security-test."));
@@ -38,7 +38,7 @@ afterAll(() => {
   killDaemons(dir);
   for (const pid of others) {
     try {
-      if (isAlive(pid)) process.kill(pid, "SIGKILL");
+      if (!processGone(pid)) process.kill(pid, "SIGKILL");
     } catch {
       // gone
     }
@@ -93,19 +93,6 @@ function unrelated(): number {
   p.unref();
   others.push(p.pid!);
   return p.pid!;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
 }
 
 describe("logging never kills the runner (7)", () => {
@@ -245,7 +232,7 @@ ${fast}${extra}`);
     const adm = ini("stale-adm.ini", `[pgqadm]\ndb = dbname=s_pid\npidfile = ${pidfile}\n`);
     expect(await runCli("pgqadm", ["-k", adm]).exit).toBe(1);
     await new Promise((r) => setTimeout(r, 200));
-    expect(isAlive(victim)).toBe(true);
+    expect(processGone(victim)).toBe(false);
 
     const run = runCli("pgq-runner", [cfg]);
     await waitFor(() => readFileSync(pidfile, "utf8").trim() === String(run.child.pid), 10_000, "pidfile taken over");
@@ -257,7 +244,7 @@ ${fast}${extra}`);
     expect(await runCli("pgq-runner", ["-s", cfg]).exit).toBe(0);
     expect(await run.exit).toBe(0);
     expect(existsSync(pidfile)).toBe(false);
-    expect(isAlive(victim)).toBe(true);
+    expect(processGone(victim)).toBe(false);
   });
 
   it("a pidfile that is a symlink is replaced, its target left as it was", async () => {
@@ -298,21 +285,21 @@ ${fast}`;
     expect(reload.output()).toMatch(/ticker_period must be a positive number of seconds, not "fast"/);
     expect(reload.output()).toMatch(new RegExp(`using pidfile ${pidfile} from it anyway \\(the running instance will refuse this config`));
     await waitFor(() => /reload: .*keeping the old config/.test(readFileSync(logfile, "utf8")), 10_000, "reload refused");
-    expect(isAlive(pid)).toBe(true);
+    expect(processGone(pid)).toBe(false);
 
     writeFileSync(cfg, `${good}this line is not ini\n`);
     const stop = runCli("pgq-runner", ["-s", cfg]);
     expect(await stop.exit).toBe(0);
     expect(stop.output()).toMatch(/cannot parse: this line is not ini/);
     await waitFor(() => !existsSync(pidfile), 10_000, "stopped by -s");
-    await waitFor(() => !isAlive(pid), 10_000, "daemon ended after -s");
+    await waitFor(() => processGone(pid), 10_000, "daemon ended after -s");
 
     writeFileSync(cfg, good);
     expect(await runCli("pgq-runner", ["-d", cfg]).exit).toBe(0);
     const pid2 = Number(readFileSync(pidfile, "utf8"));
     writeFileSync(cfg, `${good}maint_period = %(nowhere)s\n`);
     expect(await runCli("pgq-runner", ["-k", cfg]).exit).toBe(0);
-    await waitFor(() => !isAlive(pid2), 10_000, "killed by -k");
+    await waitFor(() => processGone(pid2), 10_000, "killed by -k");
 
     // when even the pidfile cannot be found, say so (exit 2)
     writeFileSync(cfg, `[pgq-runner]\npidfile = %(missing)s\n`);

@@ -25,6 +25,20 @@ export function runCli(tool: string, args: string[], env: NodeJS.ProcessEnv = {}
   return { child, output: () => out, exit };
 }
 
+/** Whether the process has ended (a zombie not yet reaped counts as ended). */
+export function processGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return true;
+  }
+  try {
+    return /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return true;
+  }
+}
+
 /** Waits until cond() holds, polling; throws after timeoutMs. */
 export async function waitFor(cond: () => Promise<boolean> | boolean, timeoutMs = 15_000, what = "condition"): Promise<void> {
   const deadline = Date.now() + timeoutMs;
