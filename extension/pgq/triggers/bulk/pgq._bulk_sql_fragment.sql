@@ -20,7 +20,8 @@ declare
     i       int4;
 begin
     for i in 1 .. pg_catalog.array_length(i_names, 1) loop
-        if i_names[i] = any (i_keys) then
+        -- the key columns, for an UPDATE's or a DELETE's WHERE
+        if i_op <> 'INSERT' and i_names[i] = any (i_keys) then
             v_text := pgq._bulk_text('o', i_names[i], i_types[i]);
             v_where := v_where || format('%L operator(pg_catalog.||) coalesce(pg_catalog.quote_literal(%s), pgq._trigger_error(''null_key'')::pg_catalog.text)',
                                          pg_catalog.quote_ident(i_names[i]) || '=', v_text);
